@@ -1,0 +1,80 @@
+"""Tiny random models for tests: a WordPiece tokenizer trained on the fly plus a small config.
+
+Seconds on a CPU, no hub access. ``make_tiny_bert`` writes a Hugging Face folder (safetensors) that
+``workbench.models.load_base_model`` accepts like any downloaded model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+WORDS = (
+    "the a movie film plot acting ending music story was is were great terrible good bad awful "
+    "wonderful boring fun brilliant dull refund card payment transfer account balance help please "
+    "my i you it not very really quite and but so money bank late lost stolen declined pin atm cash "
+    "love hate like enjoyed loved hated excellent poor fine okay amazing worst best slow fast"
+).split()
+
+
+def train_tokenizer(extra_texts: list[str] | None = None, vocab_size: int = 400, max_length: int = 64):
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    corpus = [" ".join(WORDS[i:] + WORDS[:i]) for i in range(len(WORDS))] + list(extra_texts or [])
+    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    special = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    tok.train_from_iterator(corpus, trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=special))
+    cls_id, sep_id = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]",
+        pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+        special_tokens=[("[CLS]", cls_id), ("[SEP]", sep_id)],
+    )
+    tok.decoder = decoders.WordPiece()
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tok,
+        unk_token="[UNK]",
+        pad_token="[PAD]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        mask_token="[MASK]",
+        model_max_length=max_length,
+    )
+
+
+def make_tiny_bert(folder: Path, layers: int = 4, hidden: int = 32, seed: int = 0) -> Path:
+    """Write a tiny random BERT encoder (no head) with its tokenizer to ``folder``."""
+    import torch
+    from transformers import BertConfig, BertModel
+
+    torch.manual_seed(seed)
+    tokenizer = train_tokenizer()
+    config = BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=hidden,
+        num_hidden_layers=layers,
+        num_attention_heads=4,
+        intermediate_size=hidden * 2,
+        max_position_embeddings=64,
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    BertModel(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+def make_tiny_gpt2(folder: Path, layers: int = 2, hidden: int = 32, seed: int = 0) -> Path:
+    """A tiny decoder-only model (GPT-2 style, no pad token set) to test decoder LLM support."""
+    import torch
+    from transformers import GPT2Config, GPT2Model
+
+    torch.manual_seed(seed)
+    tokenizer = train_tokenizer()
+    tokenizer.pad_token = None
+    config = GPT2Config(vocab_size=len(tokenizer), n_embd=hidden, n_layer=layers, n_head=4, n_positions=64)
+    folder.mkdir(parents=True, exist_ok=True)
+    GPT2Model(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder

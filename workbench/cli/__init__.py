@@ -1,0 +1,1 @@
+"""The ``workbench`` command line. Each capability adds one module with a ``register(subparsers)``."""

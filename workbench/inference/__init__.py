@@ -1,0 +1,1 @@
+"""inference layer of the workbench core."""

@@ -1,0 +1,1 @@
+"""serve layer of the workbench core."""

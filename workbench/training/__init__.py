@@ -1,0 +1,1 @@
+"""training layer of the workbench core."""
