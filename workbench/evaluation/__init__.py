@@ -1,1 +1,1 @@
-"""evaluation layer of the workbench core."""
+"""Evaluation: metrics per task and the evaluate() service."""

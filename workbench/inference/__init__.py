@@ -1,1 +1,1 @@
-"""inference layer of the workbench core."""
+"""Inference: loading registry models and batched prediction."""

@@ -1,1 +1,1 @@
-"""models layer of the workbench core."""
+"""Models: safe loading, the workspace registry, model cards."""

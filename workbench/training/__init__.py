@@ -1,1 +1,1 @@
-"""training layer of the workbench core."""
+"""Training: specs, methods, the Trainer wrapper, and runs a UI can poll."""

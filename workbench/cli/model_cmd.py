@@ -1,0 +1,255 @@
+"""``workbench train / evaluate / predict / models / runs``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from dataclasses import fields
+from typing import Any
+
+from workbench.errors import RunError
+
+TRAIN_FLAGS = {  # spec field -> CLI flag, for the fields given a flag of their own
+    "text_col": "--text-col",
+    "label_col": "--label-col",
+    "text_pair_col": "--text-pair-col",
+    "eval_data": "--eval-data",
+    "base_model": "--model",
+    "task": "--task",
+    "method": "--method",
+    "name": "--name",
+    "epochs": "--epochs",
+    "learning_rate": "--lr",
+    "batch_size": "--batch-size",
+    "max_length": "--max-length",
+    "warmup_ratio": "--warmup-ratio",
+    "weight_decay": "--weight-decay",
+    "seed": "--seed",
+    "val_fraction": "--val-fraction",
+    "test_fraction": "--test-fraction",
+    "max_minutes": "--max-minutes",
+    "early_stopping_patience": "--early-stopping",
+    "evals_per_epoch": "--evals-per-epoch",
+    "lora_r": "--lora-r",
+    "lora_alpha": "--lora-alpha",
+    "lora_dropout": "--lora-dropout",
+}
+TRAIN_SWITCHES = {
+    "merge_lora": "--merge-lora",
+    "lowercase": "--lowercase",
+    "strip_html": "--strip-html",
+    "mask_pii": "--mask-pii",
+    "allow_pickle": "--allow-pickle",
+    "trust_remote_code": "--trust-remote-code",
+}
+
+
+def _add_train_parser(subparsers: Any) -> None:
+    from workbench.training.spec import TrainSpec
+
+    info = TrainSpec.field_info()
+    types = {f.name: f.type for f in fields(TrainSpec)}
+    p = subparsers.add_parser("train", help="fine-tune a model on a labelled file")
+    p.add_argument("train_data", nargs="?", help="training file (CSV/TSV/XLSX/JSONL)")
+    for name, flag in TRAIN_FLAGS.items():
+        kind = float if "float" in str(types[name]) else int if "int" in str(types[name]) else str
+        p.add_argument(
+            flag,
+            dest=name,
+            type=kind,
+            default=argparse.SUPPRESS,
+            help=info[name]["help"],
+            choices=info[name].get("choices"),
+        )
+    for name, flag in TRAIN_SWITCHES.items():
+        p.add_argument(
+            flag, dest=name, action="store_true", default=argparse.SUPPRESS, help=info[name]["help"]
+        )
+    p.add_argument("--resume", metavar="RUN_ID", help="continue a cancelled run from its last checkpoint")
+    p.add_argument("--json", action="store_true", help='print {"model_id", "metrics"} as the last line')
+    p.set_defaults(func=cmd_train)
+
+
+def register(subparsers: Any) -> None:
+    _add_train_parser(subparsers)
+    p = subparsers.add_parser("evaluate", help="metrics of a model on a labelled file")
+    p.add_argument("model")
+    p.add_argument("data")
+    _add_columns(p, label=True)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = subparsers.add_parser("predict", help="predict a file; writes label, score and probabilities")
+    p.add_argument("model")
+    p.add_argument("data")
+    _add_columns(p, label=False)
+    p.add_argument("-o", "--output", required=True, help="output CSV (formula-safe)")
+    p.set_defaults(func=cmd_predict)
+
+    p = subparsers.add_parser("models", help="list (or remove) models in the workspace")
+    p.add_argument("action", nargs="?", choices=["list", "rm", "show"], default="list")
+    p.add_argument("model_ids", nargs="*")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_models)
+
+    p = subparsers.add_parser("runs", help="list training runs, show one, or cancel one")
+    p.add_argument("action", nargs="?", choices=["list", "show", "cancel"], default="list")
+    p.add_argument("run_id", nargs="?")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_runs)
+
+
+def _add_columns(p: argparse.ArgumentParser, label: bool) -> None:
+    p.add_argument("--text-col", default="text")
+    p.add_argument("--text-pair-col", default=None)
+    if label:
+        p.add_argument("--label-col", default="label")
+    p.add_argument("--batch-size", type=int, default=32)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from workbench.cli.progress_bar import TqdmProgress
+    from workbench.training.runs import create_run, execute_run, get_run, resume_run
+    from workbench.training.spec import TrainSpec
+
+    bar = TqdmProgress("training")
+    if args.resume:
+        run = get_run(args.resume)
+        _cancel_on_ctrl_c(run)
+        resume_run(args.resume, in_process=True, extra_progress=bar)
+    else:
+        if not args.train_data:
+            raise RunError("Give a training file: workbench train FILE --text-col C --label-col L")
+        values = {k: v for k, v in vars(args).items() if k in TrainSpec.__dataclass_fields__}
+        run = create_run(TrainSpec(**values), owner="cli")
+        _cancel_on_ctrl_c(run)
+        execute_run(run, extra_progress=bar)
+    bar.close()
+    return _report_run(run.id, args.json)
+
+
+def _cancel_on_ctrl_c(run: Any) -> None:
+    def handler(signum: int, frame: Any) -> None:
+        print("\ncancelling: saving a checkpoint (Ctrl-C again to abort)", file=sys.stderr)
+        run.request_cancel()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    signal.signal(signal.SIGINT, handler)
+
+
+def _report_run(run_id: str, as_json: bool) -> int:
+    from workbench.errors import WorkbenchError
+    from workbench.training.runs import get_run
+
+    status = get_run(run_id).status()
+    state = status.get("state")
+    if state == "failed":
+        raise WorkbenchError(status.get("error") or "training failed", status.get("problems"))
+    if state == "cancelled":
+        print(f"cancelled; resume with: workbench train --resume {run_id}", file=sys.stderr)
+        return 3
+    metrics = status.get("metrics") or {}
+    if as_json:
+        print(json.dumps({"model_id": status.get("model_id"), "metrics": metrics}))
+    else:
+        print(f"saved model {status.get('model_id')} (run {run_id}, stopped: {status.get('stop_reason')})")
+        for key, value in metrics.items():
+            print(f"  {key:<18} {value:.4f}")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from workbench.cli.progress_bar import TqdmProgress
+    from workbench.data import ColumnMap
+    from workbench.evaluation.evaluate import evaluate
+
+    bar = TqdmProgress("evaluating", disable=args.json)
+    columns = ColumnMap(text=args.text_col, label=args.label_col, text_pair=args.text_pair_col)
+    result = evaluate(args.model, args.data, columns, batch_size=args.batch_size, progress=bar)
+    bar.close()
+    if args.json:
+        print(json.dumps(result.to_json_dict()))
+        return 0
+    for key, value in result.metrics.items():
+        print(f"{key:<18} {value:.4f}")
+    per_class = result.details.get("per_class") or {}
+    if per_class:
+        print(f"\n{'label':<24} {'precision':>9} {'recall':>9} {'f1':>9} {'support':>8}")
+        for label, row in per_class.items():
+            print(
+                f"{label[:24]:<24} {row['precision']:>9.3f} {row['recall']:>9.3f} {row['f1-score']:>9.3f} "
+                f"{int(row['support']):>8}"
+            )
+    return 0
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from workbench.cli.progress_bar import TqdmProgress
+    from workbench.data.export import write_csv_safe
+    from workbench.inference.service import predict_file
+
+    bar = TqdmProgress("predicting")
+    frame = predict_file(
+        args.model,
+        args.data,
+        text_col=args.text_col,
+        text_pair_col=args.text_pair_col,
+        batch_size=args.batch_size,
+        progress=bar,
+    )
+    bar.close()
+    write_csv_safe(frame, args.output)
+    print(f"wrote {len(frame)} rows to {args.output}")
+    return 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from workbench.models.registry import Registry
+
+    registry = Registry()
+    if args.action == "rm":
+        if not args.model_ids:
+            raise RunError("Name the model(s) to remove: workbench models rm MODEL_ID")
+        for model_id in args.model_ids:
+            record = registry.remove(model_id)
+            print(f"removed {record.id}")
+        return 0
+    records = [registry.get(m) for m in args.model_ids] if args.model_ids else registry.list()
+    if args.json:
+        print(json.dumps([r.to_dict() for r in records], default=str))
+        return 0
+    if not records:
+        print(f"no models yet in {registry.root}; train one with `workbench train`")
+        return 0
+    print(f"{'id':<28} {'task':<15} {'method':<8} {'kind':<11} {'parent':<20} headline metric")
+    for r in records:
+        headline = next(((k, v) for k, v in r.metrics.items() if isinstance(v, int | float)), None)
+        metric = f"{headline[0]}={headline[1]:.4f}" if headline else "-"
+        print(
+            f"{r.id[:28]:<28} {r.task:<15} {r.method:<8} {r.kind:<11} {(r.parent or '-')[:20]:<20} {metric}"
+        )
+    return 0
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from workbench.training.runs import cancel_run, get_run, list_runs
+
+    if args.action in ("show", "cancel") and not args.run_id:
+        raise RunError(f"Name the run: workbench runs {args.action} RUN_ID")
+    if args.action == "cancel":
+        cancel_run(args.run_id)
+        print(f"cancel requested for {args.run_id}")
+        return 0
+    runs = [get_run(args.run_id)] if args.action == "show" else list_runs()
+    rows = [{"run_id": r.id, **r.status()} for r in runs]
+    if args.json:
+        print(json.dumps(rows, default=str))
+        return 0
+    for row in rows:
+        print(
+            f"{row['run_id']:<24} {row.get('state', '?'):<10} {row.get('model_id') or '-':<24} "
+            f"{(row.get('error') or row.get('message') or '')[:60]}"
+        )
+    return 0

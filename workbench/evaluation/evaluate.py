@@ -1,0 +1,52 @@
+"""``evaluate``: metrics of a registry model on a labelled file, the same path training reports with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from workbench.data import ColumnMap, TextDataset, load_dataset
+from workbench.inference.predict import MODEL_CACHE, LoadedModel
+from workbench.progress import ProgressCallback, no_progress
+
+
+@dataclass
+class EvalResult:
+    metrics: dict[str, float]
+    details: dict[str, Any] = field(default_factory=dict)
+    logits: np.ndarray | None = None
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {"metrics": self.metrics}
+
+
+def evaluate_dataset(
+    loaded: LoadedModel, ds: TextDataset, *, batch_size: int = 32, progress: ProgressCallback = no_progress
+) -> EvalResult:
+    logits = loaded.logits(ds.texts, ds.text_pairs, batch_size=batch_size, progress=progress)
+    targets = loaded.task.encode_targets(ds.frame["label"].tolist(), loaded.labels)
+    metrics, details = loaded.task.metrics(logits, targets, loaded.labels)
+    details["rows"] = len(ds)
+    return EvalResult(metrics=metrics, details=details, logits=logits)
+
+
+def load_eval_data(loaded: LoadedModel, path: str | Path, columns: ColumnMap) -> TextDataset:
+    """Read a labelled file against the model's task and label set (unknown labels are an error)."""
+    return load_dataset(path, columns, loaded.record.task, labels=loaded.labels or None)
+
+
+def evaluate(
+    model_id: str,
+    path: str | Path,
+    columns: ColumnMap,
+    *,
+    batch_size: int = 32,
+    progress: ProgressCallback = no_progress,
+) -> EvalResult:
+    loaded = MODEL_CACHE.get(model_id)
+    return evaluate_dataset(
+        loaded, load_eval_data(loaded, path, columns), batch_size=batch_size, progress=progress
+    )

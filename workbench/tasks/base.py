@@ -1,0 +1,99 @@
+"""The task contract: everything that differs between task types lives behind it.
+
+A task decides the model head, how a canonical dataset becomes model inputs and targets, the loss
+set-up, the metrics and what a prediction looks like. Callers (trainer, evaluation, prediction, the
+UI) only talk to this interface, so token classification or seq2seq can be added as new entries in
+the registry without changing them.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from workbench.errors import SpecError
+
+
+@dataclass
+class Prediction:
+    """One model output. ``label`` is a str (single-label), a list of str (multi-label) or a float
+    (regression); ``score`` is the confidence of that label (the value itself for regression)."""
+
+    label: Any
+    score: float
+    probabilities: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "score": self.score, "probabilities": self.probabilities}
+
+
+class Task(ABC):
+    """One task type. Subclasses are registered by ``name`` in ``workbench.tasks.TASKS``."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    problem_type: ClassVar[str]
+    primary_metric: ClassVar[str]
+    greater_is_better: ClassVar[bool] = True
+
+    def auto_model_class(self) -> Any:
+        from transformers import AutoModelForSequenceClassification
+
+        return AutoModelForSequenceClassification
+
+    def num_outputs(self, labels: list[str]) -> int:
+        return len(labels)
+
+    def config_overrides(self, labels: list[str]) -> dict[str, Any]:
+        """Head settings stored in the model config (label maps travel with the model)."""
+        return {
+            "num_labels": self.num_outputs(labels),
+            "id2label": dict(enumerate(labels)),
+            "label2id": {name: i for i, name in enumerate(labels)},
+            "problem_type": self.problem_type,
+        }
+
+    def tokenize(
+        self, tokenizer: Any, texts: list[str], pairs: list[str] | None, max_length: int
+    ) -> list[dict[str, list[int]]]:
+        """Tokenize without padding: batches are padded to their own longest text later."""
+        encoded = tokenizer(texts, pairs, truncation=True, max_length=max_length, padding=False)
+        keys = [k for k in ("input_ids", "attention_mask", "token_type_ids") if k in encoded]
+        return [{k: encoded[k][i] for k in keys} for i in range(len(texts))]
+
+    @abstractmethod
+    def encode_targets(self, values: list[Any], labels: list[str]) -> np.ndarray:
+        """Gold values from the canonical ``label`` column to the array the loss expects."""
+
+    @abstractmethod
+    def scores(self, logits: np.ndarray) -> np.ndarray:
+        """Logits to what users read: probabilities, or the predicted value for regression."""
+
+    @abstractmethod
+    def metrics(
+        self, logits: np.ndarray, targets: np.ndarray, labels: list[str]
+    ) -> tuple[dict[str, float], dict[str, Any]]:
+        """Headline metrics (flat numbers) and details (per-class tables, confusion matrix)."""
+
+    @abstractmethod
+    def decode(self, logits: np.ndarray, labels: list[str]) -> list[Prediction]:
+        """Logits to one ``Prediction`` per row."""
+
+
+TASKS: dict[str, type[Task]] = {}
+
+
+def register_task(cls: type[Task]) -> type[Task]:
+    TASKS[cls.name] = cls
+    return cls
+
+
+def get_task(name: str) -> Task:
+    try:
+        return TASKS[name]()
+    except KeyError:
+        known = ", ".join(sorted(TASKS))
+        raise SpecError(f"Unknown task {name!r}. Choose one of: {known}.") from None

@@ -1,0 +1,52 @@
+"""Multi-label classification: any number of labels per text, one sigmoid per label (BCE loss)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from workbench.evaluation.metrics import multilabel_metrics
+from workbench.tasks.base import Prediction, Task, register_task
+
+THRESHOLD = 0.5
+
+
+def sigmoid(logits: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-logits))
+
+
+@register_task
+class MultiLabelTask(Task):
+    name = "multilabel"
+    description = "Several labels per text (gold labels separated by '|'), one sigmoid per label."
+    problem_type = "multi_label_classification"
+    primary_metric = "f1_micro"
+
+    def encode_targets(self, values: list[Any], labels: list[str]) -> np.ndarray:
+        index = {name: i for i, name in enumerate(labels)}
+        targets = np.zeros((len(values), len(labels)), dtype=np.float32)
+        for row, value in enumerate(values):
+            for name in value:
+                targets[row, index[str(name)]] = 1.0
+        return targets
+
+    def scores(self, logits: np.ndarray) -> np.ndarray:
+        return sigmoid(logits)
+
+    def metrics(self, logits: np.ndarray, targets: np.ndarray, labels: list[str]):
+        return multilabel_metrics(self.scores(logits), targets, labels, THRESHOLD)
+
+    def decode(self, logits: np.ndarray, labels: list[str]) -> list[Prediction]:
+        predictions = []
+        for row in self.scores(logits):
+            chosen = [name for name, p in zip(labels, row, strict=True) if p >= THRESHOLD]
+            score = float(min(row[row >= THRESHOLD])) if chosen else float(1.0 - row.max())
+            predictions.append(
+                Prediction(
+                    label=chosen,
+                    score=score,
+                    probabilities={name: float(p) for name, p in zip(labels, row, strict=True)},
+                )
+            )
+        return predictions

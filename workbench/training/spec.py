@@ -1,0 +1,160 @@
+"""``TrainSpec``: everything a training run needs, validated on construction and saved with the run.
+
+Widgets in the UI take their labels, help texts, defaults and ranges from the field metadata.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import MISSING, asdict, dataclass, field, fields
+from typing import Any
+
+from workbench.errors import SpecError
+
+
+def _meta(
+    help_text: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    choices: tuple[str, ...] | None = None,
+    label: str | None = None,
+) -> dict[str, Any]:
+    return {"help": help_text, "min": minimum, "max": maximum, "choices": choices, "label": label}
+
+
+@dataclass(frozen=True)
+class TrainSpec:
+    """A fine-tuning request. ``None`` hyper-parameters take the method's measured defaults."""
+
+    train_data: str = field(metadata=_meta("Training file (CSV, TSV, XLSX or JSONL).", label="Training data"))
+    text_col: str = field(default="text", metadata=_meta("Column with the text.", label="Text column"))
+    label_col: str = field(default="label", metadata=_meta("Column with the label.", label="Label column"))
+    text_pair_col: str | None = field(
+        default=None,
+        metadata=_meta("Second text column for sentence-pair tasks.", label="Second text column"),
+    )
+    eval_data: str | None = field(
+        default=None, metadata=_meta("Validation file; without it a split is carved from the training data.")
+    )
+    base_model: str = field(
+        default="default", metadata=_meta("Hugging Face id, local folder, or 'default' (all-MiniLM-L6-v2).")
+    )
+    task: str = field(
+        default="auto",
+        metadata=_meta(
+            "Task type; 'auto' detects it from the labels.",
+            choices=("auto", "classification", "multilabel", "regression"),
+        ),
+    )
+    method: str = field(
+        default="full",
+        metadata=_meta(
+            "full: all weights; lora: small adapters (peft); head: frozen encoder, train the head.",
+            choices=("full", "lora", "head"),
+        ),
+    )
+    name: str | None = field(default=None, metadata=_meta("Name of the model in the workspace."))
+    epochs: float = field(
+        default=3.0, metadata=_meta("Passes over the training data.", minimum=0.05, maximum=100)
+    )
+    learning_rate: float | None = field(
+        default=None,
+        metadata=_meta("Peak learning rate; empty = the method's default.", minimum=1e-7, maximum=1.0),
+    )
+    batch_size: int = field(default=32, metadata=_meta("Texts per training step.", minimum=1, maximum=1024))
+    max_length: int | None = field(
+        default=None,
+        metadata=_meta("Longest input in tokens (longer texts are truncated).", minimum=8, maximum=8192),
+    )
+    warmup_ratio: float = field(
+        default=0.06, metadata=_meta("Share of steps to warm up.", minimum=0.0, maximum=0.5)
+    )
+    weight_decay: float = field(default=0.01, metadata=_meta("AdamW weight decay.", minimum=0.0, maximum=1.0))
+    seed: int = field(
+        default=42, metadata=_meta("Random seed (splits, initialisation, shuffling).", minimum=0)
+    )
+    val_fraction: float = field(
+        default=0.1,
+        metadata=_meta("Share of training rows held out for validation.", minimum=0.0, maximum=0.5),
+    )
+    test_fraction: float = field(
+        default=0.0,
+        metadata=_meta("Share of training rows held out as a test set.", minimum=0.0, maximum=0.5),
+    )
+    max_minutes: float | None = field(
+        default=None,
+        metadata=_meta("Stop training after this many minutes (then keep the best).", minimum=0.1),
+    )
+    early_stopping_patience: int | None = field(
+        default=None,
+        metadata=_meta("Stop after this many evaluations without improvement.", minimum=1, maximum=100),
+    )
+    evals_per_epoch: int = field(
+        default=1,
+        metadata=_meta("Validation runs per epoch (best checkpoint is kept).", minimum=1, maximum=50),
+    )
+    lora_r: int = field(default=8, metadata=_meta("LoRA rank.", minimum=1, maximum=256))
+    lora_alpha: int = field(default=16, metadata=_meta("LoRA scaling alpha.", minimum=1, maximum=1024))
+    lora_dropout: float = field(default=0.1, metadata=_meta("LoRA dropout.", minimum=0.0, maximum=0.9))
+    merge_lora: bool = field(
+        default=False, metadata=_meta("Merge the LoRA adapter into the base when saving.")
+    )
+    lowercase: bool = field(default=False, metadata=_meta("Lower-case texts."))
+    strip_html: bool = field(default=False, metadata=_meta("Strip HTML tags."))
+    mask_pii: bool = field(
+        default=False, metadata=_meta("Mask personal data before training (safety rules).")
+    )
+    allow_pickle: bool = field(default=False, metadata=_meta("Allow loading pickled (.bin) weights. Unsafe."))
+    trust_remote_code: bool = field(default=False, metadata=_meta("Run model code from the hub. Unsafe."))
+
+    def __post_init__(self) -> None:
+        problems = self.problems()
+        if problems:
+            raise SpecError("Invalid training settings: " + "; ".join(problems), problems)
+
+    def problems(self) -> list[str]:
+        """Every absurd or impossible setting at once, with the allowed range."""
+        out: list[str] = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            low, high = f.metadata.get("min"), f.metadata.get("max")
+            choices = f.metadata.get("choices")
+            if isinstance(value, float) and not math.isfinite(value):
+                out.append(f"{f.name} must be a finite number, got {value}")
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                if low is not None and value < low:
+                    out.append(f"{f.name} must be at least {low}, got {value}")
+                if high is not None and value > high:
+                    out.append(f"{f.name} must be at most {high}, got {value}")
+            if choices and value not in choices:
+                out.append(f"{f.name} must be one of {', '.join(choices)}; got {value!r}")
+        if not str(self.train_data).strip():
+            out.append("train_data is empty: give the path of a training file")
+        if self.val_fraction + self.test_fraction >= 0.8:
+            out.append("val_fraction + test_fraction must leave at least 20% of rows for training")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainSpec:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise SpecError(f"Unknown training setting(s): {', '.join(unknown)}.")
+        return cls(**data)
+
+    @classmethod
+    def field_info(cls) -> dict[str, dict[str, Any]]:
+        """Label, help, default and range per field, for building forms."""
+        info = {}
+        for f in fields(cls):
+            default = None if f.default is MISSING else f.default
+            info[f.name] = {
+                **f.metadata,
+                "default": default,
+                "label": f.metadata.get("label") or f.name.replace("_", " ").capitalize(),
+            }
+        return info

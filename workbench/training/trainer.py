@@ -1,0 +1,318 @@
+"""Fine-tuning with the Hugging Face ``Trainer`` (we never hand-write the loop).
+
+Speed on a CPU comes from dynamic padding (each batch padded to its own longest text), length-grouped
+batches, and a length-sorted validation set. Progress, cancel and time budget go through
+``WorkbenchCallback``; the final metrics come from the same ``evaluate_dataset`` path as
+``workbench evaluate``, on the saved model, so the two always agree.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.data import ColumnMap, PreprocessSpec, TextDataset, load_dataset, split_dataset
+from workbench.inference.predict import load_model
+from workbench.models.loading import (
+    effective_max_length,
+    load_config,
+    load_pretrained,
+    load_tokenizer,
+    resolve_source,
+)
+from workbench.models.registry import ModelRecord, Registry
+from workbench.progress import ProgressCallback, ProgressEvent, no_progress
+from workbench.tasks import Task, get_task
+from workbench.training.methods import count_parameters, get_method
+from workbench.training.spec import TrainSpec
+
+
+@dataclass
+class TrainResult:
+    status: str  # completed | budget | cancelled
+    model_id: str | None
+    metrics: dict[str, float] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    train_seconds: float = 0.0
+    samples_per_second: float = 0.0
+    record: ModelRecord | None = None
+
+
+@dataclass
+class PreparedData:
+    task: Task
+    labels: list[str]
+    train: TextDataset
+    val: TextDataset
+    test: TextDataset | None
+    warnings: list[str]
+
+
+def preprocess_spec(spec: TrainSpec) -> PreprocessSpec:
+    return PreprocessSpec(lowercase=spec.lowercase, strip_html=spec.strip_html, mask_pii=spec.mask_pii)
+
+
+def prepare_data(spec: TrainSpec, tokenizer: Any, max_length: int) -> PreparedData:
+    """Load and validate the files, then carve validation/test splits when no eval file is given."""
+    columns = ColumnMap(text=spec.text_col, label=spec.label_col, text_pair=spec.text_pair_col)
+    eval_ds = None
+    if spec.eval_data:
+        eval_ds = load_dataset(spec.eval_data, columns, spec.task, tokenizer=tokenizer, max_length=max_length)
+    train = load_dataset(
+        spec.train_data,
+        columns,
+        eval_ds.task if eval_ds else spec.task,
+        tokenizer=tokenizer,
+        max_length=max_length,
+        eval_texts=set(eval_ds.texts) if eval_ds else None,
+    )
+    test = None
+    if eval_ds is None:
+        train, eval_ds, test = split_dataset(train, spec.val_fraction or 0.1, spec.test_fraction, spec.seed)
+    else:
+        eval_ds = load_dataset(
+            spec.eval_data,
+            columns,
+            train.task,
+            labels=train.labels,
+            tokenizer=tokenizer,
+            max_length=max_length,
+        )
+    warnings = list(dict.fromkeys(train.report.warnings + eval_ds.report.warnings))
+    return PreparedData(get_task(train.task), train.labels, train, eval_ds, test, warnings)
+
+
+def encode_dataset(
+    task: Task,
+    tokenizer: Any,
+    ds: TextDataset,
+    labels: list[str],
+    max_length: int,
+    preprocess: PreprocessSpec,
+) -> list[dict[str, Any]]:
+    from workbench.data import apply_preprocess
+
+    texts = apply_preprocess(ds.texts, preprocess)
+    pairs = apply_preprocess(ds.text_pairs, preprocess) if ds.text_pairs is not None else None
+    features = task.tokenize(tokenizer, texts, pairs, max_length)
+    targets = task.encode_targets(ds.frame["label"].tolist(), labels)
+    for feature, target in zip(features, targets, strict=True):
+        feature["labels"] = target.tolist()
+    return features
+
+
+def build_model(spec: TrainSpec, source: str, task: Task, labels: list[str], tokenizer: Any) -> Any:
+    model = load_pretrained(
+        task.auto_model_class(),
+        source,
+        allow_pickle=spec.allow_pickle,
+        trust_remote_code=spec.trust_remote_code,
+        ignore_mismatched_sizes=True,
+        **task.config_overrides(labels),
+    )
+    model.config.pad_token_id = tokenizer.pad_token_id
+    return get_method(spec.method).prepare(model, spec)
+
+
+def training_arguments(spec: TrainSpec, task: Task, output_dir: str, n_train: int) -> Any:
+    from transformers import TrainingArguments
+
+    steps_per_epoch = max(1, -(-n_train // spec.batch_size))
+    eval_every = max(1, steps_per_epoch // spec.evals_per_epoch)
+    lr = spec.learning_rate or get_method(spec.method).default_learning_rate
+    return TrainingArguments(
+        output_dir=output_dir,
+        per_device_train_batch_size=spec.batch_size,
+        per_device_eval_batch_size=max(64, spec.batch_size),
+        num_train_epochs=spec.epochs,
+        learning_rate=lr,
+        warmup_steps=spec.warmup_ratio,
+        weight_decay=spec.weight_decay,
+        lr_scheduler_type="linear",
+        eval_strategy="steps",
+        eval_steps=eval_every,
+        save_strategy="steps",
+        save_steps=eval_every,
+        save_total_limit=2,
+        load_best_model_at_end=True,
+        metric_for_best_model=task.primary_metric,
+        greater_is_better=task.greater_is_better,
+        logging_steps=max(1, min(50, eval_every // 5)),
+        train_sampling_strategy="group_by_length",
+        seed=spec.seed,
+        data_seed=spec.seed,
+        use_cpu=True,
+        report_to="none",
+        disable_tqdm=True,
+        dataloader_num_workers=0,
+        dataloader_pin_memory=False,
+    )
+
+
+def _last_checkpoint(output_dir: str) -> str | None:
+    checkpoints = sorted(Path(output_dir).glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]))
+    return str(checkpoints[-1]) if checkpoints else None
+
+
+def _compute_metrics_fn(task: Task, labels: list[str]) -> Any:
+    def compute(prediction: Any) -> dict[str, float]:
+        logits = (
+            prediction.predictions[0] if isinstance(prediction.predictions, tuple) else prediction.predictions
+        )
+        return task.metrics(logits, prediction.label_ids, labels)[0]
+
+    return compute
+
+
+def save_trained(
+    spec: TrainSpec,
+    trainer: Any,
+    tokenizer: Any,
+    data: PreparedData,
+    source: str,
+    max_length: int,
+    registry: Registry,
+    stats: dict[str, Any],
+) -> ModelRecord:
+    """Save into a staging folder and publish it to the registry in one rename."""
+    staging = registry.staging_dir()
+    try:
+        is_adapter = get_method(spec.method).save(trainer.model, str(staging), spec)
+        tokenizer.save_pretrained(str(staging))
+        record = ModelRecord(
+            id=spec.name or f"{Path(spec.train_data).stem}-{spec.method}",
+            name=spec.name or Path(spec.train_data).stem,
+            task=data.task.name,
+            labels=data.labels,
+            base_model=spec.base_model if spec.base_model != "default" else "default",
+            method=spec.method,
+            spec=spec.to_dict(),
+            preprocess=preprocess_spec(spec).to_dict(),
+            max_length=max_length,
+            text_pair=bool(spec.text_pair_col),
+            dataset_fingerprint=data.train.fingerprint,
+            adapter=is_adapter,
+            extra={"train": stats, "base_source": source},
+        )
+        return registry.publish(staging, record)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _final_metrics(record: ModelRecord, data: PreparedData, registry: Registry) -> tuple[dict, dict]:
+    """Metrics of the saved model on validation (and test) data, via the public evaluation path."""
+    from workbench.evaluation.evaluate import evaluate_dataset
+
+    loaded = load_model(record.id, registry)
+    result = evaluate_dataset(loaded, data.val)
+    metrics, details = dict(result.metrics), {"validation": result.details}
+    if data.test is not None:
+        test = evaluate_dataset(loaded, data.test)
+        metrics.update({f"test_{k}": v for k, v in test.metrics.items()})
+        details["test"] = test.details
+    return metrics, details
+
+
+def train(
+    spec: TrainSpec,
+    *,
+    progress: ProgressCallback = no_progress,
+    cancel: Any = None,
+    output_dir: str | None = None,
+    resume: bool = False,
+    registry: Registry | None = None,
+) -> TrainResult:
+    """Fine-tune ``spec.base_model`` on ``spec.train_data`` and publish the model to the registry.
+
+    ``cancel`` is a callable polled every step; when it returns True a checkpoint is saved to
+    ``output_dir`` and the result has status ``cancelled`` (resume with ``resume=True``).
+    """
+    from transformers import DataCollatorWithPadding, EarlyStoppingCallback, Trainer
+
+    from workbench.training.callbacks import WorkbenchCallback
+
+    registry = registry or Registry()
+    source = resolve_source(spec.base_model)
+    tokenizer = load_tokenizer(source, spec.trust_remote_code)
+    max_length = effective_max_length(tokenizer, load_config(source, spec.trust_remote_code), spec.max_length)
+    progress(ProgressEvent(kind="log", message="loading and checking data"))
+    data = prepare_data(spec, tokenizer, max_length)
+    for warning in data.warnings:
+        progress(ProgressEvent(kind="log", message=f"warning: {warning}"))
+    pre = preprocess_spec(spec)
+    train_features = encode_dataset(data.task, tokenizer, data.train, data.labels, max_length, pre)
+    val_features = sorted(
+        encode_dataset(data.task, tokenizer, data.val, data.labels, max_length, pre),
+        key=lambda f: len(f["input_ids"]),
+    )
+    model = build_model(spec, source, data.task, data.labels, tokenizer)
+    trainable, total = count_parameters(model)
+    progress(
+        ProgressEvent(kind="log", message=f"training {trainable:,} of {total:,} parameters ({spec.method})")
+    )
+    temp_dir = None if output_dir else tempfile.mkdtemp(prefix="workbench-train-")
+    out = output_dir or temp_dir
+    callback = WorkbenchCallback(progress, cancel, spec.max_minutes * 60 if spec.max_minutes else None)
+    callbacks: list[Any] = [callback]
+    if spec.early_stopping_patience:
+        callbacks.append(EarlyStoppingCallback(early_stopping_patience=spec.early_stopping_patience))
+    trainer = Trainer(
+        model=model,
+        args=training_arguments(spec, data.task, out, len(train_features)),
+        train_dataset=train_features,
+        eval_dataset=val_features,
+        processing_class=tokenizer,
+        data_collator=DataCollatorWithPadding(tokenizer),
+        compute_metrics=_compute_metrics_fn(data.task, data.labels),
+        callbacks=callbacks,
+    )
+    started = time.monotonic()
+    try:
+        output = trainer.train(resume_from_checkpoint=_last_checkpoint(out) if resume else None)
+        seconds = time.monotonic() - started
+        if callback.stop_reason == "cancelled":
+            return TrainResult(
+                status="cancelled", model_id=None, warnings=data.warnings, train_seconds=seconds
+            )
+        stats = {
+            "seconds": round(seconds, 1),
+            "samples_per_second": output.metrics.get("train_samples_per_second"),
+            "trainable_parameters": trainable,
+            "total_parameters": total,
+            "steps": output.global_step,
+            "train_rows": len(data.train),
+            "validation_rows": len(data.val),
+            "stop_reason": callback.stop_reason or "completed",
+        }
+        record = save_trained(spec, trainer, tokenizer, data, source, max_length, registry, stats)
+    finally:
+        if temp_dir:
+            shutil.rmtree(temp_dir, ignore_errors=True)
+    progress(ProgressEvent(kind="log", message="evaluating the saved model"))
+    record.metrics, record.details = _final_metrics(record, data, registry)
+    registry.update(record)
+    progress(
+        ProgressEvent(
+            kind="done",
+            step=output.global_step,
+            total_steps=output.global_step,
+            metrics=record.metrics,
+            elapsed_seconds=seconds,
+        )
+    )
+    return TrainResult(
+        status=callback.stop_reason or "completed",
+        model_id=record.id,
+        metrics=record.metrics,
+        details=record.details,
+        warnings=data.warnings,
+        train_seconds=seconds,
+        samples_per_second=float(stats["samples_per_second"] or 0.0),
+        record=record,
+    )
