@@ -42,3 +42,34 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"public datasets not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def toy_model_folder(tmp_path_factory, tiny_bert_dir) -> Path:
+    """A tiny BERT fine-tuned once per session on the toy sentiment task (pos/neg keywords).
+
+    Returns the model's registry folder; use ``toy_model_id`` to get it into a test's workspace.
+    """
+    from toy_data import write_sentiment_csv
+
+    from workbench.models.registry import Registry
+    from workbench.training.spec import TrainSpec
+    from workbench.training.trainer import train
+
+    home = tmp_path_factory.mktemp("toy-model-home")
+    data = write_sentiment_csv(tmp_path_factory.mktemp("toy-model-data"))
+    spec = TrainSpec(train_data=str(data), base_model=str(tiny_bert_dir), name="toy", epochs=8,
+                     batch_size=16, learning_rate=3e-3, warmup_ratio=0.0)
+    result = train(spec, registry=Registry(home))
+    return Registry(home).path(result.model_id)
+
+
+@pytest.fixture()
+def toy_model_id(toy_model_folder, isolated_workspace) -> str:
+    """The session's toy model copied into this test's workspace (tests may modify it freely)."""
+    import shutil
+
+    from workbench.models.registry import Registry
+
+    shutil.copytree(toy_model_folder, Registry().root / toy_model_folder.name)
+    return toy_model_folder.name
