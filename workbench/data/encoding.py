@@ -1,0 +1,115 @@
+"""Turn the bytes of an uploaded text file into ``str`` without guessing wrong silently.
+
+Order: byte-order marks (UTF-8, UTF-16, UTF-32), NUL bytes (UTF-16 without a BOM, else a binary
+file), strict UTF-8, then GB18030 when the result reads like Chinese, and only then
+``charset-normalizer`` (Windows-1252 exports from Excel would otherwise turn into Chinese-looking
+mojibake under GB18030).
+"""
+
+from __future__ import annotations
+
+import codecs
+
+from workbench.errors import DataError
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+SNIFF_BYTES = 1 << 16
+GB2312_SHARE = 0.9  # share of non-ASCII characters that must be common Chinese for GB18030 to win
+_SAVE_AS_UTF8 = "Save it as UTF-8 (in Excel: Save As → 'CSV UTF-8') and try again."
+
+
+def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
+    """Return ``(text, encoding)``; raise ``DataError`` for binary or undecodable files."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _decode_strict(data, encoding, source), encoding
+    head = data[:SNIFF_BYTES]
+    if b"\x00" in head:
+        encoding = _bomless_utf16(head)
+        if encoding is None:
+            raise DataError(
+                f"{source} looks like a binary file (it contains NUL bytes), not a text table. "
+                "Export it as CSV (UTF-8), Excel (.xlsx) or JSON lines."
+            )
+        return _decode_strict(data, encoding, source), encoding
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    try:
+        text = data.decode("gb18030")
+        if _reads_like_chinese(text):
+            return text, "gb18030"
+    except UnicodeDecodeError:
+        pass
+    guessed = _guess_with_charset_normalizer(data)
+    if guessed is not None:
+        return guessed
+    raise DataError(
+        f"{source} is not valid text in UTF-8, UTF-16 or GB18030 (undecodable byte "
+        f"0x{data[utf8_error.start]:02x} at offset {utf8_error.start:,}); it may be garbled or binary. "
+        + _SAVE_AS_UTF8
+    )
+
+
+def _decode_strict(data: bytes, encoding: str, source: str) -> str:
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"{source} starts like {encoding.upper()} but has an undecodable byte at offset "
+            f"{exc.start:,}; the file is damaged. " + _SAVE_AS_UTF8
+        ) from None
+    if "\x00" in text:
+        raise DataError(
+            f"{source} contains NUL characters; it is binary or damaged, not a text table. " + _SAVE_AS_UTF8
+        )
+    return text
+
+
+def _bomless_utf16(head: bytes) -> str | None:
+    """UTF-16 without a BOM puts a NUL in every other byte of ASCII text; anything else is binary."""
+    sample = head[: len(head) // 2 * 2]
+    if len(sample) < 4:
+        return None
+    odd_nuls = sample[1::2].count(0) / (len(sample) / 2)
+    even_nuls = sample[0::2].count(0) / (len(sample) / 2)
+    if odd_nuls > 0.6 and even_nuls < 0.1:
+        return "utf-16-le"
+    if even_nuls > 0.6 and odd_nuls < 0.1:
+        return "utf-16-be"
+    return None
+
+
+def _reads_like_chinese(text: str) -> bool:
+    """GB18030 decodes almost any byte string, so accept it only when it yields common hanzi."""
+    non_ascii = [ch for ch in text[:SNIFF_BYTES] if ord(ch) > 127]
+    if not non_ascii:
+        return True
+    common = 0
+    for ch in non_ascii:
+        try:
+            ch.encode("gb2312")
+            common += 1
+        except UnicodeEncodeError:
+            pass
+    return common / len(non_ascii) >= GB2312_SHARE
+
+
+def _guess_with_charset_normalizer(data: bytes) -> tuple[str, str] | None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[: SNIFF_BYTES * 4]).best()
+    if best is None:
+        return None
+    encoding = best.encoding
+    try:
+        return data.decode(encoding), encoding
+    except (UnicodeDecodeError, LookupError):
+        return None
