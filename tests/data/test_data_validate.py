@@ -17,7 +17,7 @@ from workbench.data import (
     load_dataset,
 )
 from workbench.data.rules import MIN_ROWS_TO_SPLIT
-from workbench.errors import DataError
+from workbench.errors import DataError, SpecError
 
 NOTE = "row numbers as in a spreadsheet: header = row 1"
 
@@ -287,3 +287,32 @@ def test_real_banking77_slice(shared_data):
         r"Column 'intent' \(label column\) not found .* Columns in the file: 'text', 'label'\.",
         report.errors[0],
     )
+
+
+def test_column_map_validation():
+    assert ColumnMap(text=" body ", label="", text_pair="  ") == ColumnMap(text="body", label=None)
+    with pytest.raises(SpecError) as caught:
+        ColumnMap(text="", label="x", text_pair="x")
+    assert caught.value.problems == [
+        "The text column name is empty; choose the column that holds the texts.",
+        "Column 'x' is chosen as both the label column and the second text column; choose different columns.",
+    ]
+
+
+def test_all_empty_label_column():
+    frame = frame_of([f"t{i}" for i in range(12)], [""] * 12)
+    report, _ = check_frame(frame, ColumnMap(), source="f.csv")
+    assert report.warnings == [
+        f"Dropped 12 rows with an empty label: rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 2 more ({NOTE})."
+    ]
+    assert report.errors == [
+        "No usable rows in f.csv: all 12 rows lack a text or a label. Check that the right columns are selected."
+    ]
+
+
+def test_control_characters_never_reach_messages():
+    frame = pd.DataFrame({"text\x1b[2J": ["a"], "label": ["b"]})
+    report, _ = check_frame(frame, ColumnMap(text="text\x1b[2J\x07" + "y" * 80))
+    assert "\x1b" not in report.errors[0] and "\x07" not in report.errors[0]
+    assert "Columns in the file: 'text\\x1b[2J', 'label'." in report.errors[0]
+    assert "'text\\x1b[2J\\x07yyy" in report.errors[0] and "y…'" in report.errors[0]

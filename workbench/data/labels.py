@@ -27,7 +27,7 @@ MULTILABEL_SEPARATOR = "|"
 def detect_task(labels: pd.Series) -> str:
     """Guess the task from label values: several ``|``-separated values → multi-label, numbers that are
     not all integers → regression, anything else → classification (integer ids are classes)."""
-    values = labels.astype(str).str.strip()
+    values = pd.Series(labels.astype(str).str.strip().unique())  # classes repeat: test each value once
     values = values[values != ""]
     if values.empty:
         return CLASSIFICATION

@@ -7,6 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.errors import SpecError
+
 TASK_AUTO = "auto"
 
 
@@ -20,6 +22,28 @@ class ColumnMap:
         default=None, metadata={"help": "Optional second text column (sentence-pair tasks)."}
     )
 
+    def __post_init__(self) -> None:
+        """Strip names, read "" as "no such column", and refuse one column in two roles."""
+        for role in ("text", "label", "text_pair"):
+            value = getattr(self, role)
+            if value is not None:
+                object.__setattr__(self, role, str(value).strip() or None)
+        roles = {"text column": self.text, "label column": self.label, "second text column": self.text_pair}
+        problems = (
+            [] if self.text else ["The text column name is empty; choose the column that holds the texts."]
+        )
+        seen: dict[str, str] = {}
+        for role, name in roles.items():
+            if name is not None and name in seen:
+                problems.append(
+                    f"Column {name!r} is chosen as both the {seen[name]} and the {role}; choose "
+                    "different columns."
+                )
+            elif name is not None:
+                seen[name] = role
+        if problems:
+            raise SpecError(problems[0], problems=problems)
+
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "label": self.label, "text_pair": self.text_pair}
 
@@ -29,7 +53,10 @@ class PreprocessSpec:
     """Text clean-up applied identically at training and prediction time (saved with the model)."""
 
     nfkc: bool = field(default=True, metadata={"help": "Unicode NFKC normalisation (full-width → ASCII...)."})
-    collapse_whitespace: bool = field(default=True, metadata={"help": "Collapse runs of whitespace."})
+    collapse_whitespace: bool = field(
+        default=True,
+        metadata={"help": "Collapse runs of whitespace (and control characters) into one space."},
+    )
     lowercase: bool = field(default=False, metadata={"help": "Lower-case every text."})
     strip_html: bool = field(default=False, metadata={"help": "Remove HTML tags and unescape entities."})
     mask_pii: bool = field(
@@ -74,8 +101,8 @@ class TextDataset:
 
     ``frame`` columns: ``text``, ``text_pair`` (only for sentence pairs), ``label`` (``str`` for
     classification, ``tuple[str, ...]`` for multi-label, ``float`` for regression; absent when the
-    file has no label column) and ``row`` (1-based line number of the record in the source file, for
-    messages).
+    file has no label column) and ``row`` (the record's number as the user sees it, for messages:
+    the spreadsheet row for tables, header = row 1; the line number for JSON lines).
     """
 
     frame: pd.DataFrame
