@@ -316,3 +316,15 @@ def test_control_characters_never_reach_messages():
     assert "\x1b" not in report.errors[0] and "\x07" not in report.errors[0]
     assert "Columns in the file: 'text\\x1b[2J', 'label'." in report.errors[0]
     assert "'text\\x1b[2J\\x07yyy" in report.errors[0] and "y…'" in report.errors[0]
+
+
+def test_frames_with_nan_and_numbers_are_read_as_text():
+    frame = pd.DataFrame(
+        {"text": [f"t{i}" for i in range(11)] + [None], "label": [0, 1] * 5 + [float("nan"), 1]}
+    )
+    ds = load_dataset(frame, ColumnMap())
+    assert len(ds) == 10 and ds.labels == ["0.0", "1.0"] and "nan" not in ds.texts
+    assert ds.report.warnings == [
+        f"Dropped 1 row with an empty text: row 13 ({NOTE}).",
+        f"Dropped 1 row with an empty label: row 12 ({NOTE}).",
+    ]

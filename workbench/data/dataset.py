@@ -9,7 +9,7 @@ import json
 import pandas as pd
 
 from workbench.data.labels import label_counts
-from workbench.data.spec import DataReport, TextDataset
+from workbench.data.spec import TextDataset
 
 CANONICAL_COLUMNS = ("text", "text_pair", "label")
 _FINGERPRINT_VERSION = 1
@@ -49,7 +49,3 @@ def subset(ds: TextDataset, positions: list[int] | pd.Index) -> TextDataset:
     return dataclasses.replace(
         ds, frame=frame, report=report, fingerprint=content_fingerprint(frame, ds.task)
     )
-
-
-def empty_report(source: str) -> DataReport:
-    return DataReport(source=source, columns=[])

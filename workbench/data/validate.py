@@ -119,12 +119,16 @@ def _canonical(
         data["label"] = _stripped(frame[columns.label])
     canonical = pd.DataFrame(data)
     canonical["row"] = range(first_row, first_row + len(frame))
-    blank = (frame.astype(str).apply(lambda column: column.str.strip()) == "").all(axis=1)
-    return canonical, pd.Series(blank.to_numpy(), index=canonical.index)
+    blank = pd.Series(True, index=canonical.index)
+    for position in range(frame.shape[1]):
+        blank &= (_stripped(frame.iloc[:, position]) == "").to_numpy()
+    return canonical, blank
 
 
 def _stripped(column: pd.Series) -> pd.Series:
-    return column.astype(str).str.strip().reset_index(drop=True).astype(object)
+    """Cells as stripped strings; NaN/None (frames not made by read_table) count as empty."""
+    cells = column.astype(object).where(column.notna(), "")
+    return cells.astype(str).str.strip().reset_index(drop=True).astype(object)
 
 
 def _drop_incomplete(
@@ -213,6 +217,7 @@ def load_dataset(
 
     ``labels`` is a trained model's label set: the dataset keeps that order and any other label is an
     error. ``needs_split`` defaults to True only for labelled training data (no ``labels`` given).
+    Without a label column the dataset's ``task`` is the one asked for (possibly ``"auto"``).
     """
     name = "" if isinstance(source, pd.DataFrame) else str(source)
     frame = source if isinstance(source, pd.DataFrame) else read_table(source, max_bytes=max_bytes)
