@@ -79,7 +79,14 @@ def test_regression_and_multilabel_tasks(tiny_bert_dir, tmp_path):
     frame.to_csv(path, index=False)
     reg = train(TrainSpec(train_data=str(path), label_col="score", base_model=str(tiny_bert_dir), **FAST))
     assert reg.record.task == "regression" and {"mse", "mae", "r2", "pearson", "spearman"} <= set(reg.metrics)
-    multi = train(TrainSpec(train_data=str(path), label_col="tags", base_model=str(tiny_bert_dir), **FAST))
+    multi = train(
+        TrainSpec(
+            train_data=str(path),
+            label_col="tags",
+            base_model=str(tiny_bert_dir),
+            **{**FAST, "learning_rate": 1e-2, "epochs": 12},
+        )
+    )
     assert multi.record.task == "multilabel" and multi.record.labels == ["movie", "neg", "pos"]
     assert multi.metrics["f1_micro"] > 0.8
 

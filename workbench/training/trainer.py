@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench.data import ColumnMap, PreprocessSpec, TextDataset, load_dataset, split_dataset
+from workbench.data import ColumnMap, PreprocessSpec, TextDataset, load_dataset, read_table, split_dataset
 from workbench.inference.predict import load_model
 from workbench.models.loading import (
     effective_max_length,
@@ -60,21 +60,15 @@ def preprocess_spec(spec: TrainSpec) -> PreprocessSpec:
 def prepare_data(spec: TrainSpec, tokenizer: Any, max_length: int) -> PreparedData:
     """Load and validate the files, then carve validation/test splits when no eval file is given."""
     columns = ColumnMap(text=spec.text_col, label=spec.label_col, text_pair=spec.text_pair_col)
-    eval_ds = None
-    if spec.eval_data:
-        eval_ds = load_dataset(spec.eval_data, columns, spec.task, tokenizer=tokenizer, max_length=max_length)
+    eval_texts = None
+    if spec.eval_data:  # only its texts, for the train/eval leakage warning
+        eval_frame = read_table(spec.eval_data)
+        eval_texts = set(eval_frame[spec.text_col]) if spec.text_col in eval_frame else None
     train = load_dataset(
-        spec.train_data,
-        columns,
-        eval_ds.task if eval_ds else spec.task,
-        tokenizer=tokenizer,
-        max_length=max_length,
-        eval_texts=set(eval_ds.texts) if eval_ds else None,
+        spec.train_data, columns, spec.task, tokenizer=tokenizer, max_length=max_length, eval_texts=eval_texts
     )
     test = None
-    if eval_ds is None:
-        train, eval_ds, test = split_dataset(train, spec.val_fraction or 0.1, spec.test_fraction, spec.seed)
-    else:
+    if spec.eval_data:
         eval_ds = load_dataset(
             spec.eval_data,
             columns,
@@ -82,7 +76,10 @@ def prepare_data(spec: TrainSpec, tokenizer: Any, max_length: int) -> PreparedDa
             labels=train.labels,
             tokenizer=tokenizer,
             max_length=max_length,
+            needs_split=False,
         )
+    else:
+        train, eval_ds, test = split_dataset(train, spec.val_fraction or 0.1, spec.test_fraction, spec.seed)
     warnings = list(dict.fromkeys(train.report.warnings + eval_ds.report.warnings))
     return PreparedData(get_task(train.task), train.labels, train, eval_ds, test, warnings)
 
@@ -233,7 +230,7 @@ def train(
     ``cancel`` is a callable polled every step; when it returns True a checkpoint is saved to
     ``output_dir`` and the result has status ``cancelled`` (resume with ``resume=True``).
     """
-    from transformers import DataCollatorWithPadding, EarlyStoppingCallback, Trainer
+    from transformers import DataCollatorWithPadding, EarlyStoppingCallback, PrinterCallback, Trainer
 
     from workbench.training.callbacks import WorkbenchCallback
 
@@ -272,6 +269,7 @@ def train(
         compute_metrics=_compute_metrics_fn(data.task, data.labels),
         callbacks=callbacks,
     )
+    trainer.remove_callback(PrinterCallback)  # core prints nothing; progress goes to the callback
     started = time.monotonic()
     try:
         output = trainer.train(resume_from_checkpoint=_last_checkpoint(out) if resume else None)

@@ -1,0 +1,55 @@
+"""Shared helpers for benchmark scripts: tables, targets, machine info, the shared datasets."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("WORKBENCH_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+def machine_info() -> str:
+    import torch
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, torch {torch.__version__} ({torch.get_num_threads()} threads)"
+
+
+def print_table(rows: list[dict], columns: list[str]) -> None:
+    widths = {c: max(len(c), *(len(_fmt(r.get(c))) for r in rows)) for c in columns}
+    print("  ".join(c.ljust(widths[c]) for c in columns))
+    print("  ".join("-" * widths[c] for c in columns))
+    for row in rows:
+        print("  ".join(_fmt(row.get(c)).ljust(widths[c]) for c in columns))
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.4f}" if abs(value) < 10 else f"{value:.1f}"
+    return "" if value is None else str(value)
+
+
+def check_targets(targets: list[tuple[str, bool, str]]) -> int:
+    """Print each target as PASS/FAIL and return the exit code (1 when any is missed)."""
+    print()
+    failed = False
+    for name, ok, detail in targets:
+        print(f"[{'PASS' if ok else 'FAIL'}] {name}: {detail}")
+        failed |= not ok
+    return 1 if failed else 0
+
+
+def require(path: Path) -> Path:
+    if not path.exists():
+        sys.exit(f"missing {path}: the public datasets live in ../shared/data (set WORKBENCH_SHARED_DATA)")
+    return path
