@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "workbench.cli.safety_cmd",
     "workbench.cli.variant_cmd",
     "workbench.cli.explain_cmd",
+    "workbench.cli.review_cmd",
 )
 
 EXIT_USER_ERROR = 2
