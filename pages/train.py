@@ -1,0 +1,36 @@
+"""Train: settings from the TrainSpec, start / cancel / resume, live progress and curves (a worker
+process trains; a fragment polls its run folder), then the final report."""
+
+import streamlit as st
+
+from workbench.training import runs
+from workbench.ui.errors import guard
+from workbench.ui.run_panel import show_run
+from workbench.ui.session import dataset, init_session, session_id
+from workbench.ui.train_views import completed_report, pick_run, train_form
+
+init_session()
+st.title("Train")
+ds = dataset()
+if ds is None:
+    st.info("Choose a dataset first: upload a file on the Data page, or start with the sample data on Home.")
+    st.page_link("pages/data.py", label="Go to Data →")
+    st.stop()
+
+st.write(
+    f"Fine-tune on **{ds.name}**: text `{ds.columns.text}`, label `{ds.columns.label}`"
+    + (", validated on the held-out file." if ds.eval_path else f", {ds.val_fraction:.0%} held out.")
+)
+with guard():
+    spec = train_form(ds, st.session_state["train_preset"])
+    if spec is not None:
+        run = runs.start_run(spec, owner=session_id())
+        st.session_state["run_id"] = run.id
+        st.toast(f"Training run {run.id} started.")
+
+if st.session_state["run_id"]:
+    st.subheader("Progress")
+    show_run(st.session_state["run_id"], on_completed=completed_report)
+
+st.subheader("Runs")
+pick_run()

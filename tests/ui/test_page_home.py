@@ -1,0 +1,39 @@
+"""Home: the flow, recent models, and the one-click sample set-up."""
+
+from __future__ import annotations
+
+from conftest import open_page, sidebar_text, texts
+
+
+def test_home_shows_flow_and_no_models_yet():
+    at = open_page("pages/home.py")
+    assert texts(at.title) == ["LLM Onboarding Workbench"]
+    assert "No models yet." in " ".join(texts(at.info))
+    assert "none yet: choose one on **Data**" in sidebar_text(at)
+
+
+def test_try_sample_data_sets_dataset_base_model_and_opens_train():
+    at = open_page("pages/home.py")
+    at.button(key="home.sample").click().run()
+    assert texts(at.title) == ["Train"]
+    dataset = at.session_state["dataset"]
+    assert dataset.path.endswith("assets/sample/support_train.csv")
+    assert dataset.eval_path.endswith("assets/sample/support_test.csv")
+    assert (dataset.columns.text, dataset.columns.label) == ("text", "intent")
+    assert at.session_state["base_model"] == "default"
+
+
+def test_sidebar_shows_active_model_and_dataset(toy_model_id, sample_dataset):
+    # AppTest drops the entrypoint's sidebar after switch_page, so check it on the first run.
+    at = open_page("pages/home.py", dataset=sample_dataset, active_model=toy_model_id)
+    sidebar = sidebar_text(at)
+    assert f"`{toy_model_id}` · fine-tuned" in sidebar
+    assert "sample support messages (intent)" in sidebar
+    assert "`text` → `intent`" in sidebar
+
+
+def test_recent_models_lists_workspace_models(toy_model_id):
+    at = open_page("pages/home.py")
+    table = at.dataframe[0].value
+    assert table["model"].tolist() == [toy_model_id]
+    assert {"kind", "task", "Accuracy"} <= set(table.columns)

@@ -1,0 +1,65 @@
+"""Models: load a base model, browse the registry (lineage, metrics, card), activate, delete, compare."""
+
+from __future__ import annotations
+
+import shutil
+
+from conftest import open_page, texts
+
+from workbench.models.registry import Registry
+
+
+def test_registry_shows_lineage_metrics_and_card(toy_model_id, tiny_bert_dir):
+    at = open_page("pages/models.py")
+    assert at.dataframe[0].value["model"].tolist() == [toy_model_id]
+    markdown = " ".join(texts(at.markdown))
+    assert f"`{tiny_bert_dir}` (base) → `{toy_model_id}` (fine-tuned)" in markdown
+    assert "# toy" in markdown  # the model card
+    assert {m.label for m in at.metric} >= {"Accuracy", "Macro F1"}
+
+
+def test_make_active_then_delete_with_confirmation(toy_model_id):
+    at = open_page("pages/models.py")
+    at.button(key=f"models.activate.{toy_model_id}").click().run()
+    assert at.session_state["active_model"] == toy_model_id
+    assert at.button(key=f"models.delete.{toy_model_id}").disabled
+    at.checkbox(key=f"models.confirm.{toy_model_id}").check().run()
+    at.button(key=f"models.delete.{toy_model_id}").click().run()
+    assert not Registry().exists(toy_model_id)
+    assert at.session_state["active_model"] is None
+    assert f"Deleted {toy_model_id}." in texts(at.success)
+    assert "No models in the workspace yet." in " ".join(texts(at.info))
+
+
+def test_load_base_model_validates_and_sets_it(tiny_base):
+    at = open_page("pages/models.py")
+    at.radio(key="models.base_source").set_value(f"Preset: {tiny_base}").run()
+    at.button(key="models.load_base").click().run()
+    assert at.session_state["base_model"] == tiny_base
+    assert f"`{tiny_base}` loads" in " ".join(texts(at.success))
+
+
+def test_load_missing_folder_says_what_to_do(tmp_path):
+    at = open_page("pages/models.py")
+    at.radio(key="models.base_source").set_value("Local folder").run()
+    at.text_input(key="models.base_name").input(str(tmp_path / "nope")).run()
+    at.button(key="models.load_base").click().run()
+    assert texts(at.error) == [f"Model folder {str(tmp_path / 'nope')!r} does not exist. Check the path."]
+    assert at.session_state["base_model"] is None
+
+
+def test_compare_two_fine_tuned_models_shows_differing_settings(toy_model_id):
+    registry = Registry()
+    shutil.copytree(registry.path(toy_model_id), registry.path("toy-b"))
+    record = registry.get("toy-b")
+    record.id, record.name = "toy-b", "toy-b"
+    record.spec = {**record.spec, "learning_rate": 0.01}
+    record.metrics = {**record.metrics, "accuracy": 0.5}
+    registry.update(record)
+    at = open_page("pages/models.py")
+    frames = [df.value for df in at.dataframe]
+    differ = next(f for f in frames if "learning_rate" in f.index)
+    assert differ.loc["learning_rate", "toy-b"] == "0.01"
+    metrics = next(f for f in frames if "accuracy" in f.index)
+    assert metrics.loc["accuracy", "toy-b"] == 0.5
+    assert "No training curves" in " ".join(texts(at.caption))

@@ -1,0 +1,139 @@
+"""Data page pieces: choosing a file (upload or sample) and showing the full validation report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from workbench.data import ColumnMap, DataReport, check_data
+from workbench.ui.charts import label_counts_chart
+from workbench.ui.errors import guard
+from workbench.ui.sample import SAMPLE_TEST, SAMPLE_TRAIN, sample_available
+from workbench.ui.session import DatasetChoice, save_upload, upload_cap_text, upload_dir
+
+UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "jsonl", "ndjson", "json"]
+SOURCES = ("Upload a file", "Sample: customer-support messages")
+
+
+def _saved_upload(uploaded: object | None) -> str | None:
+    """Write an upload into this session's folder once (not on every rerun)."""
+    if uploaded is None:
+        return None
+    saved: dict[str, str] = st.session_state.setdefault("data.saved_uploads", {})
+    file_id = getattr(uploaded, "file_id", None) or uploaded.name
+    if file_id not in saved or not Path(saved[file_id]).is_file():
+        with guard():
+            saved[file_id] = str(save_upload(uploaded.name, uploaded.getvalue()))
+    return saved[file_id]
+
+
+def _is_session_upload(path: str) -> bool:
+    return Path(path).parent == upload_dir()
+
+
+def pick_data_file(current: DatasetChoice | None) -> tuple[str | None, str | None, str]:
+    """``(training file, validation file or None, display name)`` chosen by upload or sample."""
+    sources = SOURCES if sample_available() else SOURCES[:1]
+    on_sample = current is not None and current.path == str(SAMPLE_TRAIN)
+    source = st.radio(
+        "Source",
+        sources,
+        index=1 if on_sample and len(sources) > 1 else 0,
+        horizontal=True,
+        key="data.source",
+    )
+    if source == SOURCES[1]:
+        use_test = st.checkbox(
+            "Validate on the held-out sample test file (support_test.csv)", value=True, key="data.sample_eval"
+        )
+        return str(SAMPLE_TRAIN), str(SAMPLE_TEST) if use_test else None, "sample support messages"
+    st.caption(f"CSV, TSV, XLSX or JSON lines; up to **{upload_cap_text()}** per file.")
+    left, right = st.columns(2)
+    train = _saved_upload(left.file_uploader("Training file", type=UPLOAD_TYPES, key="data.upload"))
+    evaluation = _saved_upload(
+        right.file_uploader("Validation file (optional)", type=UPLOAD_TYPES, key="data.eval_upload")
+    )
+    if train is None and current is not None and _is_session_upload(current.path):
+        st.caption(f"Using your earlier upload {Path(current.path).name}; upload a file to replace it.")
+        return current.path, evaluation or current.eval_path, current.name
+    return train, evaluation, Path(train).name if train else ""
+
+
+@st.cache_data(show_spinner="Checking the data…", max_entries=32)
+def _checked(
+    path: str, mtime: float, columns: ColumnMap, task: str, eval_path: str | None, max_bytes: int
+) -> DataReport:
+    return check_data(path, columns, task, eval_path=eval_path, max_bytes=max_bytes)
+
+
+def data_report(
+    path: str, columns: ColumnMap, task: str, eval_path: str | None, max_bytes: int
+) -> DataReport:
+    """Check the file with these columns and show every error and warning at once."""
+    report = _checked(path, Path(path).stat().st_mtime, columns, task, eval_path, max_bytes)
+    st.subheader("Validation report")
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Rows read", f"{report.rows_read:,}")
+    c2.metric("Usable rows", f"{report.rows_usable:,}")
+    c3.metric("Task", report.task or "?")
+    c4.metric("Labels", len(report.labels))
+    if report.errors:
+        st.error(
+            "\n".join(
+                [
+                    f"**{len(report.errors)} problem(s) to fix before training:**",
+                    *[f"- {e}" for e in report.errors],
+                ]
+            )
+        )
+    for warning in report.warnings:
+        st.warning(warning)
+    if report.ok and not report.warnings:
+        st.success("No problems found.")
+    if report.labels:
+        st.altair_chart(label_counts_chart(report.labels), width="stretch")
+    return report
+
+
+def _default_index(options: list[str], wanted: str | None, fallback: int) -> int:
+    return options.index(wanted) if wanted in options else fallback
+
+
+def column_mapping(
+    columns: list[str], current: DatasetChoice | None, same_file: bool
+) -> tuple[ColumnMap, str]:
+    """Selectboxes for the text, label and second-text columns and the task."""
+    from workbench.training.spec import TrainSpec
+
+    task_info = TrainSpec.field_info()["task"]
+    text_default = current.columns.text if same_file and current else "text"
+    label_default = current.columns.label if same_file and current else "label"
+    c1, c2, c3, c4 = st.columns(4)
+    text = c1.selectbox(
+        "Text column", columns, index=_default_index(columns, text_default, 0), key="data.text_col"
+    )
+    label = c2.selectbox(
+        "Label column",
+        columns,
+        index=_default_index(columns, label_default, len(columns) - 1),
+        key="data.label_col",
+    )
+    pair_options = ["(none)", *columns]
+    pair_default = current.columns.text_pair if same_file and current else None
+    pair = c3.selectbox(
+        "Second text column",
+        pair_options,
+        index=_default_index(pair_options, pair_default, 0),
+        key="data.pair_col",
+        help="Only for sentence-pair tasks (e.g. question + answer).",
+    )
+    tasks = list(task_info["choices"])
+    task = c4.selectbox(
+        "Task",
+        tasks,
+        index=_default_index(tasks, current.task if same_file and current else None, 0),
+        key="data.task",
+        help=task_info["help"],
+    )
+    return ColumnMap(text=text, label=label, text_pair=None if pair == "(none)" else pair), task

@@ -1,0 +1,110 @@
+"""The live view of a training run: a fragment that re-reads the run folder every second while the
+worker process trains, so the rest of the page stays responsive. Nothing here runs in a thread:
+the worker writes ``status.json``/``metrics.jsonl`` and this fragment only reads them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from workbench.errors import WorkbenchError
+from workbench.training import runs
+from workbench.ui.charts import curve_frame, loss_chart, metric_chart
+from workbench.ui.errors import guard, show_run_failure
+
+POLL_SECONDS = 1.0
+STATE_ICONS = {"queued": "⏳", "running": "🏃", "completed": "✅", "failed": "❌", "cancelled": "⏹️"}
+
+
+def format_seconds(seconds: float | None) -> str:
+    if seconds is None:
+        return "estimating…"
+    seconds = round(seconds)
+    minutes, secs = divmod(seconds, 60)
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
+def progress_text(status: dict[str, Any]) -> str:
+    step, total = status.get("step") or 0, status.get("total_steps") or 0
+    if not total:
+        return status.get("message") or "preparing data and model…"
+    return f"step {step} of {total} · time left {format_seconds(status.get('eta_seconds'))}"
+
+
+def show_run(run_id: str, on_completed: Any = None) -> None:
+    """Show run ``run_id``; poll while it is queued or running. ``on_completed(status)`` renders the
+    final report once the run has finished."""
+    with guard():
+        state = runs.get_run(run_id).status().get("state")
+    active = state in runs.ACTIVE_STATES
+    panel = st.fragment(run_every=POLL_SECONDS if active else None)(_run_body)
+    panel(run_id, active, on_completed)
+
+
+def _run_body(run_id: str, was_active: bool, on_completed: Any) -> None:
+    run = runs.get_run(run_id)
+    status = run.status()
+    state = status.get("state", "unknown")
+    if was_active and state not in runs.ACTIVE_STATES:
+        st.rerun()  # the run just ended: redraw the page once, without polling
+    st.markdown(f"**Run `{run.id}`** {STATE_ICONS.get(state, '')} {state}")
+    if state == "queued":
+        _queued(run)
+    elif state == "running":
+        st.progress(float(status.get("fraction") or 0.0), text=progress_text(status))
+        _cancel_button(run)
+    elif state == "failed":
+        show_run_failure(status.get("error") or "", status.get("problems"), run.log_tail())
+    elif state == "cancelled":
+        _cancelled(run)
+    _curves(run.events())
+    if state == "completed" and on_completed is not None:
+        on_completed(status)
+
+
+def _queued(run: runs.RunDir) -> None:
+    position = runs.queue_position(run)
+    if position > 0:
+        st.info(
+            f"Queued: {position} training job(s) ahead of this one. One job trains at a time on this "
+            "CPU; this run starts by itself when the CPU is free."
+        )
+    else:
+        st.info("Starting: loading the model and checking the data…")
+    _cancel_button(run)
+
+
+def _cancel_button(run: runs.RunDir) -> None:
+    if st.button(
+        "Cancel run",
+        key=f"cancel-{run.id}",
+        help="Stops after the current step and saves a checkpoint, so the run can be resumed.",
+    ):
+        try:
+            runs.cancel_run(run.id)
+        except WorkbenchError as exc:
+            st.warning(str(exc))
+        else:
+            st.toast("Cancel requested: the run stops after the current step.")
+
+
+def _cancelled(run: runs.RunDir) -> None:
+    if not run.has_checkpoint():
+        st.info("This run was cancelled before its first checkpoint; start a new run instead.")
+        return
+    st.info("This run was cancelled. Resume continues from its last checkpoint.")
+    if st.button("Resume run", key=f"resume-{run.id}"):
+        with guard():
+            runs.resume_run(run.id)
+        st.rerun()
+
+
+def _curves(events: list[dict[str, Any]]) -> None:
+    frame = curve_frame(events)
+    if frame.empty:
+        return
+    left, right = st.columns(2)
+    left.altair_chart(loss_chart(frame), width="stretch")
+    if frame["series"].str.startswith("val_").any() and (frame["series"] != "val_loss").any():
+        right.altair_chart(metric_chart(frame), width="stretch")

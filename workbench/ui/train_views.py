@@ -1,0 +1,112 @@
+"""Train page pieces: the spec-driven training form and the list of runs."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from workbench.models.registry import Registry
+from workbench.training import runs
+from workbench.training.spec import TrainSpec
+from workbench.ui.forms import spec_form_fields
+from workbench.ui.session import DatasetChoice, active_model, base_model, base_model_choices, set_active_model
+from workbench.ui.views import model_report
+
+MAIN_FIELDS = ["method", "epochs", "batch_size", "learning_rate", "name"]
+ADVANCED_FIELDS = [
+    "max_length",
+    "warmup_ratio",
+    "weight_decay",
+    "evals_per_epoch",
+    "early_stopping_patience",
+    "max_minutes",
+    "lora_r",
+    "lora_alpha",
+    "lora_dropout",
+    "merge_lora",
+    "lowercase",
+    "strip_html",
+    "mask_pii",
+]
+UNSAFE_FIELDS = ["allow_pickle", "trust_remote_code"]
+
+
+def train_form(ds: DatasetChoice, preset: dict[str, Any]) -> TrainSpec | None:
+    """The training form; returns the spec when submitted (``SpecError`` lists every bad setting)."""
+    with st.form("train.form"):
+        choices = list(dict.fromkeys([base_model(), *base_model_choices()]))
+        chosen_base = st.selectbox(
+            "Base model",
+            choices,
+            help=TrainSpec.field_info()["base_model"]["help"] + " Load others on the Models page.",
+            key="train.base_model",
+        )
+        values = spec_form_fields(TrainSpec, MAIN_FIELDS, preset, key_prefix="train", columns=3)
+        with st.expander("Advanced settings"):
+            values |= spec_form_fields(TrainSpec, ADVANCED_FIELDS, preset, key_prefix="train", columns=3)
+            st.caption("Unsafe options: only for models from a source you trust.")
+            values |= spec_form_fields(TrainSpec, UNSAFE_FIELDS, preset, key_prefix="train", columns=2)
+        submitted = st.form_submit_button("Start training", type="primary")
+    if not submitted:
+        return None
+    return TrainSpec(**ds.train_fields(), base_model=chosen_base, **values)
+
+
+def runs_table(limit: int = 10) -> pd.DataFrame:
+    rows = []
+    for run in runs.list_runs()[:limit]:
+        status = run.status()
+        created = status.get("created")
+        rows.append(
+            {
+                "run": run.id,
+                "state": status.get("state"),
+                "progress": float(status.get("fraction") or 0.0),
+                "model": status.get("model_id") or "",
+                "started": time.strftime("%H:%M:%S", time.localtime(created)) if created else "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def pick_run() -> None:
+    """Recent runs (all sessions: the CPU is shared) and a choice of which one to watch."""
+    table = runs_table()
+    if table.empty:
+        return
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={"progress": st.column_config.ProgressColumn("progress", min_value=0.0, max_value=1.0)},
+    )
+    ids = table["run"].tolist()
+    current = st.session_state.get("run_id")
+    if current in ids:
+        st.session_state["train.watch"] = current
+    st.selectbox("Watch run", ids, key="train.watch", on_change=_watch_selected_run)
+
+
+def _watch_selected_run() -> None:
+    st.session_state["run_id"] = st.session_state["train.watch"]
+
+
+def completed_report(status: dict[str, Any]) -> None:
+    """What a finished run produced: its model's metrics, per-class table and confusion matrix."""
+    model_id = status.get("model_id")
+    registry = Registry()
+    if not model_id or not registry.exists(model_id):
+        st.warning("The run finished but its model is no longer in the workspace.")
+        return
+    if active_model() == model_id:
+        st.success(f"Model `{model_id}` is ready and is now the active model.")
+    elif st.button(f"Make `{model_id}` the active model", key=f"train.activate.{model_id}"):
+        set_active_model(model_id)
+        st.rerun()
+    model_report(registry.get(model_id))
+    c1, c2, c3 = st.columns(3)
+    c1.page_link("pages/explain.py", label="Explain its predictions →")
+    c2.page_link("pages/compare.py", label="Build smaller variants →")
+    c3.page_link("pages/review.py", label="Review labels with it →")
