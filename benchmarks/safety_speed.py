@@ -1,0 +1,113 @@
+"""Speed and quality of the safety rules against Microsoft Presidio, side by side.
+
+Usage: ``python benchmarks/safety_speed.py [--texts N] [--runs R] [--no-presidio]``
+
+Both systems scan the same texts: every text of the labelled set (``data/safety_labelled.jsonl``)
+padded with ordinary sentences to 200 characters. Precision/recall per category come from
+``safety_eval.py``; speed is the median of ``--runs`` runs, as texts per CPU-second of this process
+(what one core does, even while other jobs share the machine) and per wall-clock second.
+Presidio is optional (``pip install presidio-analyzer spacy``); without it only our half runs.
+
+Exits 1 when our CPU-time speed is below 5,000 texts/s (the stated target) or quality falls below
+the thresholds of ``safety_eval.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import safety_eval
+from safety_texts import CLEAN_TEXTS
+
+TARGET_TEXTS_PER_SECOND = 5_000
+TEXT_LENGTH = 200
+SEED = 7
+
+
+def padded_corpus(records: Sequence[dict], size: int, seed: int = SEED) -> list[str]:
+    """``size`` texts of ~200 characters: labelled texts followed by ordinary filler sentences."""
+    rng = random.Random(seed)
+    texts = []
+    while len(texts) < size:
+        for record in records:
+            text = record["text"]
+            while len(text) < TEXT_LENGTH:
+                text += " " + rng.choice(CLEAN_TEXTS)
+            texts.append(text[: max(TEXT_LENGTH, len(record["text"]))])
+    return texts[:size]
+
+
+def measure(scan_all: Callable[[list[str]], object], texts: list[str], runs: int) -> tuple[float, float]:
+    """Median texts per CPU-second and per wall-second over ``runs`` runs (after one warm-up)."""
+    scan_all(texts[:20])
+    cpu, wall = [], []
+    for _ in range(runs):
+        cpu_start, wall_start = time.process_time(), time.perf_counter()
+        scan_all(texts)
+        cpu.append(len(texts) / max(time.process_time() - cpu_start, 1e-9))
+        wall.append(len(texts) / max(time.perf_counter() - wall_start, 1e-9))
+    return statistics.median(cpu), statistics.median(wall)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--texts", type=int, default=5000, help="texts per run for our rules (default 5000)")
+    parser.add_argument("--presidio-texts", type=int, default=300, help="texts per run for Presidio")
+    parser.add_argument("--runs", type=int, default=5, help="runs; the median is reported (default 5)")
+    parser.add_argument("--no-presidio", action="store_true", help="skip the Presidio comparison")
+    args = parser.parse_args(argv)
+
+    records = safety_eval.load_labelled()
+    padded = padded_corpus(records, len(records))  # the labelled text first: gold spans stay valid
+    padded_records = [{**record, "text": text} for record, text in zip(records, padded, strict=True)]
+    texts = padded_corpus(records, args.texts)
+    ours = safety_eval.our_predictor()
+    quality: dict[str, dict | None] = {"workbench.safety": safety_eval.score(padded_records, ours(padded))}
+    speed = {"workbench.safety": measure(ours, texts, args.runs)}
+
+    note = "Presidio skipped (--no-presidio)"
+    if not args.no_presidio:
+        presidio, note = safety_eval.presidio_predictor()
+        quality["presidio"] = None
+        if presidio is not None:
+            quality["presidio"] = safety_eval.score(padded_records, presidio(padded))
+            speed["presidio"] = measure(presidio, texts[: args.presidio_texts], max(1, args.runs // 2))
+    print(note)
+    print(f"{len(records)} labelled texts padded to {TEXT_LENGTH} characters; overlap matching\n")
+    print(safety_eval.format_table(quality))
+    print()
+    print(format_speed(speed))
+    return report_failures(quality["workbench.safety"], speed["workbench.safety"][0])
+
+
+def format_speed(speed: dict[str, tuple[float, float]]) -> str:
+    lines = [f"{'texts/s (200 chars)':<22}{'CPU time':>12}{'wall clock':>12}"]
+    for name, (cpu, wall) in speed.items():
+        lines.append(f"{name:<22}{cpu:>12,.0f}{wall:>12,.0f}")
+    if "presidio" in speed:
+        ratio_cpu = speed["workbench.safety"][0] / speed["presidio"][0]
+        ratio_wall = speed["workbench.safety"][1] / speed["presidio"][1]
+        lines.append(f"{'ratio ours / presidio':<22}{ratio_cpu:>11,.0f}x{ratio_wall:>11,.0f}x")
+    return "\n".join(lines)
+
+
+def report_failures(quality: dict | None, cpu_rate: float) -> int:
+    problems = safety_eval.failures(quality) if quality else []
+    if cpu_rate < TARGET_TEXTS_PER_SECOND:
+        problems.append(f"{cpu_rate:,.0f} texts/s < target {TARGET_TEXTS_PER_SECOND:,}")
+    for problem in problems:
+        print(f"FAIL: {problem}")
+    if not problems:
+        print(f"OK: >= {TARGET_TEXTS_PER_SECOND:,} texts/s and quality thresholds met")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,114 @@
+"""``workbench scan`` and ``workbench rules`` through the real entry point."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from workbench.cli.main import main
+
+
+def test_scan_text_json(capsys):
+    assert main(["scan", "Call me on 13812345678 or jane@example.com", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["masked"] == "Call me on [PHONE] or [EMAIL]"
+    assert payload["blocked"] is False
+    assert payload["hits"][0] == {
+        "rule": "pii.phone",
+        "category": "phone",
+        "severity": "medium",
+        "action": "mask",
+        "start": 11,
+        "end": 22,
+    }
+
+
+def test_scan_text_human_output_shows_masked_previews_only(capsys):
+    assert main(["scan", "SSN 536-90-4399 <|im_start|>"]) == 0
+    out = capsys.readouterr().out
+    assert "536-90-4399" not in out
+    assert "[NATIONAL_ID]" in out and "masked: SSN [NATIONAL_ID] <|im_start|>" in out
+    assert "BLOCKED: blocked by rule injection.template" in out
+
+
+def test_scan_needs_text_or_data(capsys):
+    assert main(["scan"]) == 2
+    assert "error: give either a TEXT to scan or --data FILE" in capsys.readouterr().err
+
+
+def test_scan_data_writes_masked_hits_csv(tmp_path, capsys):
+    data = tmp_path / "inbox.csv"
+    pd.DataFrame(
+        {
+            "id": [1, 2, 3],
+            "text": ["=cmd|' /C calc'!A0 mail jane@example.com", "nothing here", "card 4111 1111 1111 1111"],
+        }
+    ).to_csv(data, index=False)
+    out = tmp_path / "hits.csv"
+    assert main(["scan", "--data", str(data), "--text-col", "text", "-o", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "3 texts scanned: 2 with hits, 0 blocked, 0 need review" in captured.out
+    assert "scanning" in captured.err  # the tqdm bar
+    raw = out.read_text(encoding="utf-8")
+    assert "jane@example.com" not in raw and "4111 1111 1111 1111" not in raw
+    hits = pd.read_csv(out, dtype=str)
+    assert list(hits.columns) == [
+        "row",
+        "rule",
+        "category",
+        "severity",
+        "action",
+        "start",
+        "end",
+        "preview",
+        "masked_text",
+    ]
+    assert hits[["row", "rule", "start", "end", "preview"]].values.tolist() == [
+        ["2", "pii.email", "24", "40", "[EMAIL]"],
+        ["4", "pii.credit_card", "5", "24", "[CREDIT_CARD]"],
+    ]
+    assert hits["masked_text"][0] == "'=cmd|' /C calc'!A0 mail [EMAIL]"  # formula neutralised
+
+
+def test_scan_data_unknown_column(tmp_path, capsys):
+    data = tmp_path / "inbox.csv"
+    data.write_text("body\nhello\n", encoding="utf-8")
+    assert main(["scan", "--data", str(data)]) == 2
+    assert "column 'text' not found" in capsys.readouterr().err
+
+
+def test_rules_validate_ok_and_broken(tmp_path: Path, capsys):
+    good = tmp_path / "good.yaml"
+    good.write_text("rules:\n  - {id: custom.x, detector: keywords, keywords: [foo]}\n", encoding="utf-8")
+    assert main(["rules", "validate", str(good)]) == 0
+    assert capsys.readouterr().out.strip() == f"{good}: OK"
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "rules:\n  - id: a\n    detector: regex\n    pattern: '('\n    action: nuke\n", encoding="utf-8"
+    )
+    assert main(["rules", "validate", str(bad)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: {bad}, line 4: bad regex '(': missing ), unterminated subpattern at position 0 (rule 'a')",
+        f"error: {bad}, line 5: unknown action 'nuke' in rule 'a': use one of flag, mask, block, review",
+    ]
+
+
+def test_rules_list_and_yaml(capsys):
+    assert main(["rules", "list"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].split() == [
+        "pii.email",
+        "email",
+        "email",
+        "medium",
+        "mask",
+    ]
+    assert main(["rules", "list", "--yaml"]) == 0
+    assert "extends_defaults: false" in capsys.readouterr().out
+
+
+def test_rules_detectors_lists_registry(capsys):
+    assert main(["rules", "detectors"]) == 0
+    assert "settings: regions=['US', 'CN']" in capsys.readouterr().out

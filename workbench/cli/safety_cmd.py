@@ -1,0 +1,171 @@
+"""``workbench scan`` and ``workbench rules validate|list|detectors``: the safety rules at the terminal.
+
+``scan`` never prints raw matched text: hits carry spans and masked previews, and the text itself is
+shown masked. The exit code is 0 whether or not rules fired (a hit is a finding, not a failure);
+a broken rule file or data file exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from typing import Any
+
+from workbench.errors import DataError, RuleError
+
+
+def register(subparsers: Any) -> None:
+    scan = subparsers.add_parser("scan", help="check a text or a data file against the safety rules")
+    scan.add_argument("text", nargs="?", help="the text to scan (or use --data)")
+    scan.add_argument("--data", metavar="FILE", help="scan every text of a CSV, XLSX or JSON-lines file")
+    scan.add_argument("--text-col", default="text", metavar="C", help="text column of --data (default: text)")
+    scan.add_argument("-o", "--output", metavar="CSV", help="with --data: write one line per hit (masked)")
+    scan.add_argument("--rules", metavar="YAML", help="rule file extending/overriding the default rules")
+    scan.add_argument("--json", action="store_true", help="print the result as JSON")
+    scan.set_defaults(func=cmd_scan)
+
+    rules = subparsers.add_parser("rules", help="validate or list safety rules")
+    actions = rules.add_subparsers(dest="rules_command", metavar="ACTION", required=True)
+    validate = actions.add_parser("validate", help="report every problem of a rule file, with its line")
+    validate.add_argument("file", help="the YAML rule file")
+    validate.set_defaults(func=cmd_validate)
+    listing = actions.add_parser("list", help="show the rules in force (defaults + --rules)")
+    listing.add_argument("--rules", metavar="YAML", help="rule file extending/overriding the defaults")
+    listing.add_argument("--yaml", action="store_true", help="print the full rule set as a rule file")
+    listing.set_defaults(func=cmd_list)
+    detectors = actions.add_parser("detectors", help="show the detectors a rule can use")
+    detectors.set_defaults(func=cmd_detectors)
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from workbench.safety import load_rules, scan
+
+    if (args.text is None) == (args.data is None):
+        raise DataError("give either a TEXT to scan or --data FILE (not both, not neither)")
+    rules = load_rules(args.rules)
+    if args.data:
+        return _scan_file(args, rules)
+    result = scan(args.text, rules=rules)
+    if args.json:
+        print(json.dumps(result.to_json_dict(), ensure_ascii=False))
+        return 0
+    for hit in result.hits:
+        print(
+            f"{hit.rule:<28} {hit.category:<17} {hit.severity:<8} {hit.action:<6} "
+            f"{hit.start:>5}-{hit.end:<5} {hit.masked_preview}"
+        )
+    if not result.hits:
+        print("no rule fired")
+    print(f"masked: {result.masked_text}")
+    if result.blocked:
+        print(f"BLOCKED: {result.block_reason}")
+    elif result.needs_review:
+        print("needs review")
+    return 0
+
+
+def _scan_file(args: argparse.Namespace, rules: Any) -> int:
+    from workbench.cli.progress_bar import TqdmProgress
+    from workbench.safety import scan_batch
+    from workbench.safety.export import hits_frame, write_safe_csv
+
+    frame = _read_table(args.data)
+    if args.text_col not in frame.columns:
+        raise DataError(
+            f"column {args.text_col!r} not found in {args.data}; its columns are "
+            f"{', '.join(map(repr, frame.columns))}: pass the text column with --text-col"
+        )
+    texts = ["" if value is None else str(value) for value in frame[args.text_col].tolist()]
+    bar = TqdmProgress("scanning")
+    try:
+        results = scan_batch(texts, rules, progress=bar, mask_pii=True)
+    finally:
+        bar.close()
+    first_row = _first_row_number(frame)
+    hits = hits_frame(results, range(first_row, first_row + len(texts)))
+    if args.output:
+        write_safe_csv(hits, args.output)
+    summary = _summary(results, hits, args.output)
+    print(json.dumps(summary, ensure_ascii=False) if args.json else _format_summary(summary))
+    return 0
+
+
+def _read_table(path: str) -> Any:
+    """The data layer's reader (every cell a string, clear errors); plain pandas if it is missing."""
+    try:
+        from workbench.data.io import read_table
+    except ImportError:
+        import pandas as pd
+
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    return read_table(path)
+
+
+def _first_row_number(frame: Any) -> int:
+    """Row numbers as the data layer reports them (spreadsheet rows: header = row 1)."""
+    try:
+        from workbench.data.io import row_numbering
+    except ImportError:
+        return 2
+    return row_numbering(frame).number(0)
+
+
+def _summary(results: list[Any], hits: Any, output: str | None) -> dict[str, Any]:
+    return {
+        "texts": len(results),
+        "texts_with_hits": sum(1 for r in results if r.hits),
+        "blocked": sum(1 for r in results if r.blocked),
+        "needs_review": sum(1 for r in results if r.needs_review),
+        "hits_by_rule": dict(Counter(hits["rule"]).most_common()),
+        "output": output,
+    }
+
+
+def _format_summary(summary: dict[str, Any]) -> str:
+    lines = [
+        f"{summary['texts']:,} texts scanned: {summary['texts_with_hits']:,} with hits, "
+        f"{summary['blocked']:,} blocked, {summary['needs_review']:,} need review"
+    ]
+    lines += [f"  {rule:<28} {count:>7,}" for rule, count in summary["hits_by_rule"].items()]
+    if summary["output"]:
+        lines.append(f"hits written to {summary['output']} (masked text and spans only)")
+    return "\n".join(lines)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from workbench.safety import validate_rules_file
+
+    problems = validate_rules_file(args.file)
+    if problems:
+        raise RuleError(
+            f"{args.file} has {len(problems)} problem(s)", [f"{args.file}, {p}" for p in problems]
+        )
+    print(f"{args.file}: OK")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from workbench.safety import load_rules
+
+    rules = load_rules(args.rules)
+    if args.yaml:
+        print(rules.to_yaml(), end="")
+        return 0
+    for rule in rules:
+        state = "" if rule.enabled else " (disabled)"
+        print(
+            f"{rule.id:<28} {rule.detector:<20} {rule.category:<17} {rule.severity:<8} {rule.action}{state}"
+        )
+    return 0
+
+
+def cmd_detectors(args: argparse.Namespace) -> int:
+    from workbench.safety.detectors import DETECTORS
+
+    for name, detector in DETECTORS.items():
+        settings = ", ".join(f"{key}={spec.default!r}" for key, spec in detector.params.items())
+        print(f"{name:<22} [{detector.stage}] {detector.description}")
+        if settings:
+            print(f"{'':<22} settings: {settings}")
+    return 0

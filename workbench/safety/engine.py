@@ -1,0 +1,220 @@
+"""Scanning: run the enabled rules over a text, resolve overlaps, mask, and decide block/review.
+
+A rule set is compiled once (detectors built, patterns compiled) and cached for as long as the
+``RuleSet`` object lives, so ``scan_batch`` pays only for the scanning itself. Among PII detectors
+an overlapping span goes to the stronger evidence (a checksum beats a phone-number shape), so a
+valid SSN is reported once, as an SSN.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from workbench.progress import ProgressCallback, ProgressEvent, no_progress
+from workbench.safety.detectors import DETECTORS, Detector, OutputDetector
+from workbench.safety.rules import RuleSet, load_rules
+from workbench.safety.spec import SEVERITIES, Hit, Rule, ScanResult
+
+PROGRESS_EVERY = 500
+
+
+@dataclass(frozen=True)
+class _Armed:
+    """A rule with its built detector and the facts the scan loop needs without attribute chasing."""
+
+    rule: Rule
+    detector: Detector
+    placeholder: str
+    pii: bool
+    priority: int
+
+
+@dataclass(frozen=True)
+class CompiledRules:
+    """The enabled rules of a rule set, split by stage, ready to run."""
+
+    inputs: tuple[_Armed, ...]
+    outputs: tuple[_Armed, ...]
+
+
+_COMPILED: weakref.WeakKeyDictionary[RuleSet, CompiledRules] = weakref.WeakKeyDictionary()
+
+
+def compile_rules(rules: RuleSet | None = None) -> CompiledRules:
+    """Build the detectors of the enabled rules once per rule set (cached)."""
+    rules = rules if rules is not None else load_rules()
+    compiled = _COMPILED.get(rules)
+    if compiled is None:
+        armed = [_arm(rule) for rule in rules if rule.enabled]
+        compiled = CompiledRules(
+            inputs=tuple(a for a in armed if a.detector.stage == "input"),
+            outputs=tuple(a for a in armed if a.detector.stage == "output"),
+        )
+        _COMPILED[rules] = compiled
+    return compiled
+
+
+def _arm(rule: Rule) -> _Armed:
+    cls = DETECTORS[rule.detector]
+    return _Armed(rule, cls(**rule.params), rule.placeholder or cls.placeholder, cls.pii, cls.priority)
+
+
+def scan(text: str, *, rules: RuleSet | None = None) -> ScanResult:
+    """Which rules ``text`` trips, where, and what was done: the masked text, block and review flags."""
+    return _scan_compiled(text, compile_rules(rules), mask_all_pii=False)
+
+
+def scan_batch(
+    texts: Sequence[str],
+    rules: RuleSet | None = None,
+    *,
+    progress: ProgressCallback = no_progress,
+    mask_pii: bool = False,
+) -> list[ScanResult]:
+    """``scan`` over many texts with the rules compiled once; ``progress`` gets a step every 500 texts.
+
+    ``mask_pii=True`` masks all personal data in ``masked_text`` (as ``mask_text`` does), for exports.
+    """
+    compiled = compile_rules(rules)
+    results = []
+    total = len(texts)
+    for index, text in enumerate(texts, start=1):
+        results.append(_scan_compiled(text, compiled, mask_all_pii=mask_pii))
+        if index % PROGRESS_EVERY == 0 or index == total:
+            progress(ProgressEvent("step", step=index, total_steps=total, message="scanning texts"))
+    return results
+
+
+def mask_text(text: str, rules: RuleSet | None = None) -> str:
+    """``text`` with every piece of personal data or secret replaced by its typed placeholder.
+
+    Masks PII detectors whatever their rule's action (a phone rule set to ``flag`` still must not
+    reach training data) plus any rule whose action is ``mask``; nothing else changes.
+    """
+    return _scan_compiled(text, compile_rules(rules), mask_all_pii=True).masked_text
+
+
+def check_output(
+    label: str,
+    probabilities: Mapping[str, float],
+    text: str,
+    *,
+    rules: RuleSet | None = None,
+    variant_label: str | None = None,
+) -> list[Hit]:
+    """Hits of the output rules for one prediction (low confidence, label keywords, variant disagreement)."""
+    hits = []
+    for armed in compile_rules(rules).outputs:
+        assert isinstance(armed.detector, OutputDetector)
+        for found in armed.detector.check(label, probabilities, text, variant_label):
+            hits.append(_make_hit(armed, text, found.start, found.end, found.detail))
+    return hits
+
+
+def add_output_hits(result: ScanResult, output_hits: Sequence[Hit]) -> ScanResult:
+    """The scan result of an input with the output rules' hits added (block/review recomputed)."""
+    hits = sorted([*result.hits, *output_hits], key=lambda h: (h.start, h.end, h.rule))
+    return replace(result, hits=hits, **_decisions(hits))
+
+
+def _scan_compiled(text: str, compiled: CompiledRules, *, mask_all_pii: bool) -> ScanResult:
+    found: list[tuple[_Armed, int, int, str]] = []
+    for armed in compiled.inputs:
+        for candidate in armed.detector.find(text):
+            found.append((armed, candidate.start, candidate.end, candidate.detail))
+    if not found:
+        return ScanResult(hits=[], masked_text=text)
+    if len(found) > 1:
+        found = _resolve_pii_overlaps(found)
+    found.sort(key=lambda item: (item[1], item[2], item[0].rule.id))
+    hits = [_make_hit(armed, text, start, end, detail) for armed, start, end, detail in found]
+    to_mask = [
+        (start, end, armed)
+        for armed, start, end, _ in found
+        if armed.rule.action == "mask" or (mask_all_pii and armed.pii)
+    ]
+    masked, spans = _apply_masks(text, to_mask)
+    return ScanResult(hits=hits, masked_text=masked, placeholder_spans=spans, **_decisions(hits))
+
+
+def _resolve_pii_overlaps(found: list[tuple[_Armed, int, int, str]]) -> list[tuple[_Armed, int, int, str]]:
+    """Keep one PII hit per span: highest detector priority first, then the longer match."""
+    pii = [item for item in found if item[0].pii]
+    if len(pii) < 2:
+        return found
+    kept: list[tuple[_Armed, int, int, str]] = []
+    for item in sorted(pii, key=lambda i: (-i[0].priority, i[1] - i[2], i[1])):
+        if all(item[2] <= k[1] or item[1] >= k[2] or item[0] is k[0] for k in kept):
+            kept.append(item)
+    return [item for item in found if not item[0].pii] + kept
+
+
+def _apply_masks(
+    text: str, to_mask: list[tuple[int, int, _Armed]]
+) -> tuple[str, tuple[tuple[int, int, str], ...]]:
+    """Replace the spans by ``[PLACEHOLDER]``; overlapping spans merge under the first one's placeholder."""
+    if not to_mask:
+        return text, ()
+    pieces: list[str] = []
+    spans: list[tuple[int, int, str]] = []
+    cursor = 0
+    length = 0
+    for start, end, armed in sorted(to_mask, key=lambda m: (m[0], -m[1])):
+        if start < cursor:  # overlaps the previous mask: already hidden, maybe extend it
+            if end > cursor:
+                cursor = end
+            continue
+        pieces.append(text[cursor:start])
+        length += start - cursor
+        token = f"[{armed.placeholder}]"
+        pieces.append(token)
+        spans.append((length, length + len(token), armed.rule.id))
+        length += len(token)
+        cursor = end
+    pieces.append(text[cursor:])
+    return "".join(pieces), tuple(spans)
+
+
+def _decisions(hits: Sequence[Hit]) -> dict[str, object]:
+    blocking = sorted((h for h in hits if h.action == "block"), key=lambda h: -SEVERITIES.index(h.severity))
+    reason = None
+    if blocking:
+        reason = "blocked by " + "; ".join(
+            f"rule {h.rule} ({h.category}, {h.severity}) at characters {h.start}-{h.end}" for h in blocking
+        )
+    return {
+        "blocked": bool(blocking),
+        "block_reason": reason,
+        "needs_review": any(h.action == "review" for h in hits),
+    }
+
+
+def _make_hit(armed: _Armed, text: str, start: int, end: int, detail: str) -> Hit:
+    rule = armed.rule
+    return Hit(
+        rule=rule.id,
+        category=rule.category,
+        severity=rule.severity,
+        action=rule.action,
+        start=start,
+        end=end,
+        masked_preview=masked_preview(
+            text[start:end], armed.placeholder, sensitive=armed.pii or rule.action == "mask"
+        ),
+        detail=detail,
+    )
+
+
+def masked_preview(raw: str, placeholder: str, *, sensitive: bool) -> str:
+    """What logs may show of a match: a typed placeholder for personal data, otherwise a hint
+    (first and last two characters, or the code points of invisible characters)."""
+    if sensitive:
+        return f"[{placeholder}]"
+    if not raw.strip() or not raw.isprintable():
+        shown = " ".join(f"U+{ord(ch):04X}" for ch in raw[:4])
+        return shown + (" ..." if len(raw) > 4 else "") if raw else "[empty]"
+    if len(raw) <= 6:
+        return "*" * len(raw)
+    return f"{raw[:2]}{'*' * min(len(raw) - 4, 12)}{raw[-2:]} ({len(raw)} chars)"
