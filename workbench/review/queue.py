@@ -1,0 +1,234 @@
+"""Build a review queue from a table: clean the texts, suggest a label for each, order them for review.
+
+Suggestions come from a registered *suggester* (a fine-tuned model, or zero-shot similarity when no
+model exists yet). The order puts texts that tripped safety rules first (a person must look at
+those anyway), then the ones the suggester is least sure of, where a correction teaches most.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from workbench.data.io import RowNumbering, row_numbering
+from workbench.data.messages import plural
+from workbench.errors import DataError, IncompatibleError
+from workbench.progress import ProgressCallback, no_progress
+from workbench.review.spec import MAX_QUEUE_ROWS, MAX_TEXT_CHARS, QueueSpec
+from workbench.tasks import Prediction
+
+# C0/C1 controls except tab and newline, plus bidi overrides that make displayed text lie
+_UNSAFE_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+SEVERITY_ORDER = ("low", "medium", "high", "critical")
+
+
+@dataclass
+class Suggestions:
+    predictions: list[Prediction]
+    labels: list[str]
+    suggested_by: str
+
+
+@dataclass
+class PreparedTexts:
+    """Texts as stored for review, with their row numbers and what cleaning changed."""
+
+    rows: list[int] = field(default_factory=list)
+    full: list[str] = field(default_factory=list)
+    pairs: list[str] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def stored(self) -> list[str]:
+        return [t[:MAX_TEXT_CHARS] for t in self.full]
+
+
+Suggester = Callable[[QueueSpec, list[str], "list[str] | None", ProgressCallback], Suggestions]
+SUGGESTERS: dict[str, Suggester] = {}
+
+
+def register_suggester(source: str) -> Callable[[Suggester], Suggester]:
+    def add(fn: Suggester) -> Suggester:
+        SUGGESTERS[source] = fn
+        return fn
+
+    return add
+
+
+@register_suggester("model")
+def suggest_with_model(
+    spec: QueueSpec, texts: list[str], pairs: list[str] | None, progress: ProgressCallback
+) -> Suggestions:
+    """Batch predictions of a fine-tuned single-label classifier."""
+    from workbench.inference.predict import MODEL_CACHE
+    from workbench.models.registry import Registry
+
+    record = Registry().get(spec.model_id or "")
+    if record.task != "classification":
+        raise IncompatibleError(
+            f"Model {record.id!r} is a {record.task} model; review queues need a single-label classification "
+            "model. Pick a classifier, or start with zero-shot labels instead."
+        )
+    loaded = MODEL_CACHE.get(record.id)
+    return Suggestions(loaded.predict(texts, pairs, progress=progress), list(loaded.labels), record.id)
+
+
+@register_suggester("zero-shot")
+def suggest_zero_shot(
+    spec: QueueSpec, texts: list[str], pairs: list[str] | None, progress: ProgressCallback
+) -> Suggestions:
+    """Similarity between each text and the label names/descriptions (no fine-tuned model needed)."""
+    from workbench.review.zero_shot import get_encoder, zero_shot_predictions
+
+    encoder = get_encoder(spec.encoder)
+    labels = list(spec.labels or ())
+    predictions = zero_shot_predictions(
+        texts,
+        labels,
+        descriptions=spec.label_descriptions,
+        temperature=spec.temperature,
+        encoder=encoder,
+        progress=progress,
+    )
+    return Suggestions(predictions, labels, f"zero-shot:{encoder.name}")
+
+
+UNCERTAINTY: dict[str, Callable[[list[float]], float]] = {
+    # 1 - (top - runner-up): two labels nearly tied is the most useful thing to show a person
+    "margin": lambda p: 1.0 - (p[0] - (p[1] if len(p) > 1 else 0.0)),
+    "least_confidence": lambda p: 1.0 - p[0],
+}
+
+
+def uncertainty(prediction: Prediction, measure: str) -> float:
+    ranked = sorted(prediction.probabilities.values(), reverse=True) or [prediction.score]
+    return round(UNCERTAINTY[measure](ranked), 6)
+
+
+def prepare_texts(frame: pd.DataFrame, spec: QueueSpec, numbering: RowNumbering) -> PreparedTexts:
+    """Clean hostile cells, drop empty texts; every change is said in ``notes`` for the user."""
+    missing = [c for c in (spec.text_col, spec.text_pair_col) if c and c not in frame.columns]
+    if missing:
+        raise DataError(
+            f"Column(s) {', '.join(map(repr, missing))} not found. The table has: "
+            f"{', '.join(map(repr, map(str, frame.columns)))}. Pick the text column from those."
+        )
+    if len(frame) > MAX_QUEUE_ROWS:
+        raise DataError(
+            f"{len(frame):,} rows is more than a review queue takes ({MAX_QUEUE_ROWS:,}); "
+            "review a sample or split the file."
+        )
+    texts = [_clean(v) for v in frame[spec.text_col].tolist()]
+    pairs = [_clean(v) for v in frame[spec.text_pair_col].tolist()] if spec.text_pair_col else None
+    out = PreparedTexts(pairs=[] if pairs is not None else None)
+    row_numbers = [numbering.number(i) for i in range(len(frame))]
+    empty, cleaned, cut = [], 0, []
+    for i, (text, changed) in enumerate(texts):
+        if not text.strip():
+            empty.append(row_numbers[i])
+            continue
+        out.rows.append(row_numbers[i])
+        out.full.append(text)
+        cleaned += int(changed or (pairs is not None and pairs[i][1]))
+        if len(text) > MAX_TEXT_CHARS:
+            cut.append(row_numbers[i])
+        if pairs is not None and out.pairs is not None:
+            out.pairs.append(pairs[i][0][:MAX_TEXT_CHARS])
+    out.notes = _cleaning_notes(empty, cleaned, cut, numbering)
+    if not out.full:
+        raise DataError(
+            f"Column {spec.text_col!r} has no non-empty texts; pick the column that holds the texts."
+        )
+    return out
+
+
+def _clean(value: Any) -> tuple[str, bool]:
+    """The cell as text without control or bidi-override characters, and whether any were removed."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return "", False
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    safe = _UNSAFE_CHARS.sub("", text)
+    return safe, safe != text
+
+
+def _cleaning_notes(empty: list[int], cleaned: int, cut: list[int], numbering: RowNumbering) -> list[str]:
+    notes = []
+    if empty:
+        notes.append(f"{plural(len(empty), 'text')} left out because empty: {numbering.where(empty)}.")
+    if cleaned:
+        notes.append(f"{plural(cleaned, 'text')} had control or text-direction characters removed.")
+    if cut:
+        notes.append(
+            f"{plural(len(cut), 'text')} longer than {MAX_TEXT_CHARS:,} characters stored cut to that length "
+            f"({numbering.where(cut)}); suggestions and safety checks used the full text."
+        )
+    return notes
+
+
+def scan_rule_hits(texts: list[str], progress: ProgressCallback) -> tuple[list[dict[str, Any]], str | None]:
+    """Safety-rule hits per text (short text, details, priority), or a note saying why there are none."""
+    try:
+        from workbench.safety import scan_batch
+    except ImportError as exc:
+        note = f"Safety rules are not available ({exc}); the queue is ordered by uncertainty only."
+        return [_no_hits() for _ in texts], note
+    results = scan_batch(texts, progress=progress)
+    return [_hits_summary(r) for r in results], None
+
+
+def _no_hits() -> dict[str, Any]:
+    return {"rule_hits": "", "hit_details": "[]", "priority": (0, 0)}
+
+
+def _hits_summary(result: Any) -> dict[str, Any]:
+    hits = list(result.hits)
+    categories = list(dict.fromkeys(h.category for h in hits))
+    flag = 2 if result.blocked else 1 if result.needs_review else 0
+    severity = max(
+        (SEVERITY_ORDER.index(h.severity) + 1 for h in hits if h.severity in SEVERITY_ORDER), default=0
+    )
+    details = [h.to_json_dict() for h in hits]
+    return {
+        "rule_hits": ", ".join(categories),
+        "hit_details": json.dumps(details),
+        "priority": (flag, severity),
+    }
+
+
+def build_items(
+    spec: QueueSpec, frame: pd.DataFrame, progress: ProgressCallback = no_progress
+) -> tuple[list[dict[str, Any]], Suggestions, list[str]]:
+    """Rows for the store (with ``rank``), the suggestions' source, and notes for the user.
+
+    ``row`` is the number the user sees in the file (spreadsheet row, JSON-lines line...)."""
+    prepared = prepare_texts(frame, spec, row_numbering(frame))
+    suggestions = SUGGESTERS[spec.source](spec, prepared.full, prepared.pairs, progress)
+    hits, hits_note = scan_rule_hits(prepared.full, progress)
+    stored, pairs = prepared.stored, prepared.pairs
+    items = []
+    for i, (prediction, hit) in enumerate(zip(suggestions.predictions, hits, strict=True)):
+        items.append(
+            {
+                "item_id": i + 1,
+                "row": prepared.rows[i],
+                "text": stored[i],
+                "text_pair": pairs[i] if pairs is not None else None,
+                "truncated": int(len(prepared.full[i]) > len(stored[i])),
+                "suggested_label": str(prediction.label),
+                "suggested_score": round(float(prediction.score), 6),
+                "suggested_by": suggestions.suggested_by,
+                "probabilities": json.dumps({k: round(v, 6) for k, v in prediction.probabilities.items()}),
+                "uncertainty": uncertainty(prediction, spec.uncertainty),
+                **hit,
+            }
+        )
+    items.sort(key=lambda it: (-it["priority"][0], -it["priority"][1], -it["uncertainty"], it["item_id"]))
+    for rank, item in enumerate(items):
+        item["rank"] = rank
+    notes = [*prepared.notes, *([hits_note] if hits_note else [])]
+    return items, suggestions, notes
