@@ -23,6 +23,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 LABELLED = ROOT / "benchmarks" / "data" / "safety_labelled.jsonl"
+# Real texts nobody on this project wrote, expected to hold no personal data: every hit there is
+# (almost certainly) a false alarm. (file, text column)
+REAL_TEXTS = (("banking77/train.csv", "text"), ("sst2/train.csv", "text"))
+SHARED_DATA = ROOT.parent / "shared" / "data"
 CATEGORIES = (
     "email",
     "phone",
@@ -35,6 +39,12 @@ CATEGORIES = (
 )
 MIN_PRECISION = 0.95
 MIN_RECALL = 0.90
+
+PRESIDIO_NOTE = (
+    "presidio: n/a = no recognizer for the category; its national_id is US_SSN only (no Chinese resident id),\n"
+    "its phones: +country-code numbers and national formats of US GB DE FR IL IN CA BR (not CN);\n"
+    "Presidio entities without a category here (URL, DATE_TIME...) are ignored."
+)
 
 Span = tuple[int, int, str]
 Predictor = Callable[[Sequence[str]], list[list[Span]]]
@@ -125,6 +135,8 @@ def format_table(columns: dict[str, dict[str, Counts] | None]) -> str:
                 cells.append(f" | {c.precision:>6.2f}{c.recall:>7.2f}{c.f1:>7.2f}")
         label = "all (micro)" if category == "all" else category
         lines.append(f"{label:<17}" + "".join(cells))
+    if "presidio" in columns:
+        lines.append(PRESIDIO_NOTE)
     return "\n".join(lines)
 
 
@@ -159,21 +171,60 @@ def errors_of(records: Sequence[dict], predictions: Sequence[list[Span]], limit:
     return shown[:limit]
 
 
+def real_texts(limit: int | None = None) -> dict[str, list[str]]:
+    """Texts of the shared public datasets (empty when they are not on this machine)."""
+    import csv
+
+    found = {}
+    for name, column in REAL_TEXTS:
+        path = SHARED_DATA / name
+        if path.is_file():
+            with path.open(encoding="utf-8", newline="") as handle:
+                found[name] = [row[column] for row in csv.DictReader(handle)][:limit]
+    return found
+
+
+def format_alarms(predictors: dict[str, Predictor | None], limit_for: dict[str, int | None]) -> str:
+    """Hits per system on the real texts (which hold no personal data), by category."""
+    lines = [f"hits on real texts without personal data ({SHARED_DATA}): each one is a false alarm"]
+    for system, predict in predictors.items():
+        if predict is None:
+            continue
+        for name, texts in real_texts(limit_for.get(system)).items():
+            counts: dict[str, int] = {}
+            for spans in predict(texts):
+                for _, _, category in spans:
+                    if category in CATEGORIES:
+                        counts[category] = counts.get(category, 0) + 1
+            lines.append(
+                f"  {system:<18} {name:<20} {len(texts):>7,} texts: {sum(counts.values()):>4} {counts or ''}"
+            )
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-presidio", action="store_true", help="only our rules")
     parser.add_argument("--errors", action="store_true", help="list the texts we got wrong")
+    parser.add_argument(
+        "--presidio-real-texts", type=int, default=1000, help="real texts per dataset for Presidio (slow)"
+    )
     args = parser.parse_args(argv)
     records = load_labelled()
     texts = [r["text"] for r in records]
     ours_predictions = our_predictor()(texts)
     columns: dict[str, dict[str, Counts] | None] = {"workbench.safety": score(records, ours_predictions)}
+    predictors: dict[str, Predictor | None] = {"workbench.safety": our_predictor()}
     if not args.no_presidio:
-        predict, note = presidio_predictor()
+        predictors["presidio"], note = presidio_predictor()
         print(note)
-        columns["presidio"] = score(records, predict(texts)) if predict else None
+        columns["presidio"] = (
+            score(records, predictors["presidio"](texts)) if predictors["presidio"] else None
+        )
     print(f"{len(records)} labelled texts ({LABELLED.name}), overlap matching\n")
     print(format_table(columns))
+    print()
+    print(format_alarms(predictors, {"presidio": args.presidio_real_texts}))
     if args.errors:
         print("\n".join(["", "our errors:", *errors_of(records, ours_predictions)]))
     problems = failures(columns["workbench.safety"])  # type: ignore[arg-type]

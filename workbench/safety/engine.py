@@ -8,6 +8,7 @@ valid SSN is reported once, as an SSN.
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -15,7 +16,7 @@ from dataclasses import dataclass, replace
 from workbench.progress import ProgressCallback, ProgressEvent, no_progress
 from workbench.safety.detectors import DETECTORS, Detector, OutputDetector
 from workbench.safety.rules import RuleSet, load_rules
-from workbench.safety.spec import SEVERITIES, Hit, Rule, ScanResult
+from workbench.safety.spec import ACTION_EFFECTS, SEVERITIES, ActionEffect, Hit, Rule, ScanResult
 
 PROGRESS_EVERY = 500
 
@@ -29,6 +30,7 @@ class _Armed:
     placeholder: str
     pii: bool
     priority: int
+    effect: ActionEffect
 
 
 @dataclass(frozen=True)
@@ -40,25 +42,28 @@ class CompiledRules:
 
 
 _COMPILED: weakref.WeakKeyDictionary[RuleSet, CompiledRules] = weakref.WeakKeyDictionary()
+_COMPILE_LOCK = threading.Lock()  # a server may scan from several threads; build each rule set once
 
 
 def compile_rules(rules: RuleSet | None = None) -> CompiledRules:
-    """Build the detectors of the enabled rules once per rule set (cached)."""
+    """Build the detectors of the enabled rules once per rule set (cached while the set lives)."""
     rules = rules if rules is not None else load_rules()
-    compiled = _COMPILED.get(rules)
-    if compiled is None:
-        armed = [_arm(rule) for rule in rules if rule.enabled]
-        compiled = CompiledRules(
-            inputs=tuple(a for a in armed if a.detector.stage == "input"),
-            outputs=tuple(a for a in armed if a.detector.stage == "output"),
-        )
-        _COMPILED[rules] = compiled
+    with _COMPILE_LOCK:
+        compiled = _COMPILED.get(rules)
+        if compiled is None:
+            armed = [_arm(rule) for rule in rules if rule.enabled]
+            compiled = CompiledRules(
+                inputs=tuple(a for a in armed if a.detector.stage == "input"),
+                outputs=tuple(a for a in armed if a.detector.stage == "output"),
+            )
+            _COMPILED[rules] = compiled
     return compiled
 
 
 def _arm(rule: Rule) -> _Armed:
     cls = DETECTORS[rule.detector]
-    return _Armed(rule, cls(**rule.params), rule.placeholder or cls.placeholder, cls.pii, cls.priority)
+    placeholder = rule.placeholder or cls.placeholder
+    return _Armed(rule, cls(**rule.params), placeholder, cls.pii, cls.priority, ACTION_EFFECTS[rule.action])
 
 
 def scan(text: str, *, rules: RuleSet | None = None) -> ScanResult:
@@ -120,6 +125,8 @@ def add_output_hits(result: ScanResult, output_hits: Sequence[Hit]) -> ScanResul
 
 
 def _scan_compiled(text: str, compiled: CompiledRules, *, mask_all_pii: bool) -> ScanResult:
+    if not isinstance(text, str):  # a missing cell (None/NaN) is an empty text: blocked, not a crash
+        text = "" if text is None or text != text else str(text)
     found: list[tuple[_Armed, int, int, str]] = []
     for armed in compiled.inputs:
         for candidate in armed.detector.find(text):
@@ -133,7 +140,7 @@ def _scan_compiled(text: str, compiled: CompiledRules, *, mask_all_pii: bool) ->
     to_mask = [
         (start, end, armed)
         for armed, start, end, _ in found
-        if armed.rule.action == "mask" or (mask_all_pii and armed.pii)
+        if armed.effect.masks or (mask_all_pii and armed.pii)
     ]
     masked, spans = _apply_masks(text, to_mask)
     return ScanResult(hits=hits, masked_text=masked, placeholder_spans=spans, **_decisions(hits))
@@ -178,7 +185,9 @@ def _apply_masks(
 
 
 def _decisions(hits: Sequence[Hit]) -> dict[str, object]:
-    blocking = sorted((h for h in hits if h.action == "block"), key=lambda h: -SEVERITIES.index(h.severity))
+    blocking = sorted(
+        (h for h in hits if ACTION_EFFECTS[h.action].blocks), key=lambda h: -SEVERITIES.index(h.severity)
+    )
     reason = None
     if blocking:
         reason = "blocked by " + "; ".join(
@@ -187,7 +196,7 @@ def _decisions(hits: Sequence[Hit]) -> dict[str, object]:
     return {
         "blocked": bool(blocking),
         "block_reason": reason,
-        "needs_review": any(h.action == "review" for h in hits),
+        "needs_review": any(ACTION_EFFECTS[h.action].reviews for h in hits),
     }
 
 
@@ -201,7 +210,7 @@ def _make_hit(armed: _Armed, text: str, start: int, end: int, detail: str) -> Hi
         start=start,
         end=end,
         masked_preview=masked_preview(
-            text[start:end], armed.placeholder, sensitive=armed.pii or rule.action == "mask"
+            text[start:end], armed.placeholder, sensitive=armed.pii or armed.effect.masks
         ),
         detail=detail,
     )

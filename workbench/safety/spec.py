@@ -14,7 +14,24 @@ from typing import Any
 
 from workbench.errors import RuleError
 
-ACTIONS = ("flag", "mask", "block", "review")
+
+@dataclass(frozen=True)
+class ActionEffect:
+    """What an action does to a scan result (the engine reads these flags, never action names)."""
+
+    description: str
+    masks: bool = False
+    blocks: bool = False
+    reviews: bool = False
+
+
+ACTION_EFFECTS: dict[str, ActionEffect] = {
+    "flag": ActionEffect("report the hit; the text is used as it is"),
+    "mask": ActionEffect("replace the match by a typed placeholder such as [EMAIL]", masks=True),
+    "block": ActionEffect("no prediction: the result says which rule blocked it and where", blocks=True),
+    "review": ActionEffect("predict, but route the text to the review queue", reviews=True),
+}
+ACTIONS = tuple(ACTION_EFFECTS)
 SEVERITIES = ("low", "medium", "high", "critical")
 RULE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 PLACEHOLDER_PATTERN = re.compile(r"^[A-Z0-9_]+$")
