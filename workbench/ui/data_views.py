@@ -16,7 +16,7 @@ UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "jsonl", "ndjson", "json"]
 SOURCES = ("Upload a file", "Sample: customer-support messages")
 
 
-def _saved_upload(uploaded: object | None) -> str | None:
+def saved_upload(uploaded: object | None) -> str | None:
     """Write an upload into this session's folder once (not on every rerun)."""
     if uploaded is None:
         return None
@@ -50,8 +50,8 @@ def pick_data_file(current: DatasetChoice | None) -> tuple[str | None, str | Non
         return str(SAMPLE_TRAIN), str(SAMPLE_TEST) if use_test else None, "sample support messages"
     st.caption(f"CSV, TSV, XLSX or JSON lines; up to **{upload_cap_text()}** per file.")
     left, right = st.columns(2)
-    train = _saved_upload(left.file_uploader("Training file", type=UPLOAD_TYPES, key="data.upload"))
-    evaluation = _saved_upload(
+    train = saved_upload(left.file_uploader("Training file", type=UPLOAD_TYPES, key="data.upload"))
+    evaluation = saved_upload(
         right.file_uploader("Validation file (optional)", type=UPLOAD_TYPES, key="data.eval_upload")
     )
     if train is None and current is not None and _is_session_upload(current.path):

@@ -1,0 +1,44 @@
+"""Review: batch-predict a file into a queue ordered by rule hits and uncertainty (zero-shot before any
+model exists), accept or correct labels (saved at once, shared), agreement, export, fine-tune again."""
+
+import streamlit as st
+
+from workbench.ui.layout import show_flash
+from workbench.ui.resources import optional_module
+from workbench.ui.review_views import (
+    agreement_view,
+    export_and_retrain,
+    new_queue_form,
+    pick_queue,
+    review_editor,
+)
+from workbench.ui.session import init_session, session_id
+
+init_session()
+st.title("Review")
+show_flash()
+review = optional_module("workbench.review", "create_queue", "record_decisions", "queue_stats")
+if review is None:
+    st.info("Label review is not available yet: the `workbench.review` package is not installed.")
+    st.stop()
+
+queues = review.list_queues()
+with st.expander("New review queue", expanded=not queues):
+    new_queue_form(review)
+if not queues:
+    st.stop()
+
+summary = pick_queue(review)
+st.caption(f"Suggestions by {summary.suggested_by} · created {summary.created} · shared with everyone")
+for note in summary.notes:
+    st.caption(note)
+st.progress(summary.fraction_reviewed, text=summary.progress_text)
+reviewer = st.text_input(
+    "Your name (recorded with each decision)", value=f"analyst-{session_id()[:6]}", key="review.reviewer"
+)
+review_editor(review, summary, reviewer)
+
+st.subheader("Agreement with the suggestions")
+agreement_view(review.queue_stats(summary.name))
+st.subheader("Use the labels")
+export_and_retrain(review, summary)
