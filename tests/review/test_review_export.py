@@ -73,13 +73,14 @@ def test_training_data_keeps_exact_texts(queue):
 
 
 def test_fine_tune_again_spec(queue):
-    spec = training_spec(queue, epochs=1.0)
-    assert (spec.base_model, spec.name, spec.epochs, spec.text_col, spec.label_col) == (
+    spec = training_spec(queue, epochs=1.0, text_col="body", train_data="old.csv", task="auto")
+    assert (spec.base_model, spec.name, spec.epochs, spec.text_col, spec.label_col, spec.task) == (
         "default",
         "q-reviewed",
         1.0,
         "text",
         "label",
+        "classification",
     )
     assert read_table(spec.train_data)["label"].tolist() == ["neg", "pos", "neg", "pos"]
 

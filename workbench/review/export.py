@@ -94,7 +94,9 @@ def training_spec(name: str, **settings: Any) -> Any:
     """A ``TrainSpec`` that fine-tunes on the reviewed labels ("fine-tune again with corrections").
 
     The base model defaults to the one the queue's model was fine-tuned from ('default' for zero-shot
-    queues); any ``TrainSpec`` field can be overridden through ``settings``.
+    queues); other ``TrainSpec`` fields can be given in ``settings`` (e.g. a Train-page preset). The
+    fields that describe the data (file, columns, task) always describe the reviewed labels, so a
+    preset made for another file cannot point training at the wrong columns.
     """
     from workbench.models.registry import Registry, slugify
     from workbench.training.spec import TrainSpec
@@ -102,11 +104,16 @@ def training_spec(name: str, **settings: Any) -> Any:
     with store.connect() as conn:
         meta = store.queue_meta(store.require_queue(conn, name))
     model_id = meta["spec"].get("model_id")
-    base = Registry().get(model_id).base_model if model_id else "default"
     defaults: dict[str, Any] = {
-        "base_model": base,
+        "base_model": Registry().get(model_id).base_model if model_id else "default",
         "name": f"{slugify(name)}-reviewed",
-        "text_pair_col": "text_pair" if meta["has_pairs"] else None,
     }
-    data = write_training_data(name)
-    return TrainSpec(train_data=str(data), **{**defaults, **settings})
+    data_fields = {
+        "train_data": str(write_training_data(name)),
+        "text_col": "text",
+        "label_col": "label",
+        "text_pair_col": "text_pair" if meta["has_pairs"] else None,
+        "eval_data": None,
+        "task": "classification",
+    }
+    return TrainSpec(**{**defaults, **settings, **data_fields})

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any
 
 from workbench.errors import SpecError
@@ -26,8 +26,16 @@ SOURCE_MODEL = "model"
 SOURCE_ZERO_SHOT = "zero-shot"
 
 
-def _meta(help_text: str, *, label: str | None = None, **extra: Any) -> dict[str, Any]:
-    return {"help": help_text, "label": label, **extra}
+def _meta(
+    help_text: str,
+    *,
+    label: str | None = None,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    choices: tuple[str, ...] | None = None,
+) -> dict[str, Any]:
+    """The metadata keys ``TrainSpec`` uses, so the UI's spec forms render this spec too."""
+    return {"help": help_text, "min": minimum, "max": maximum, "choices": choices, "label": label}
 
 
 @dataclass(frozen=True)
@@ -122,6 +130,18 @@ class QueueSpec:
         data = asdict(self)
         data["labels"] = list(self.labels) if self.labels is not None else None
         return data
+
+    @classmethod
+    def field_info(cls) -> dict[str, dict[str, Any]]:
+        """Label, help, default, range and choices per field, for building forms."""
+        return {
+            f.name: {
+                **f.metadata,
+                "default": None if f.default is MISSING else f.default,
+                "label": f.metadata.get("label") or f.name.replace("_", " ").capitalize(),
+            }
+            for f in fields(cls)
+        }
 
 
 def has_control_chars(text: str) -> bool:
