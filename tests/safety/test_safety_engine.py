@@ -155,3 +155,8 @@ def _defaults():
     from workbench.safety import load_rules
 
     return load_rules()
+
+
+def test_whole_text_hits_do_not_preview_the_text():
+    (hit,) = check_output("a", {"a": 0.2, "b": 0.8}, "jane@example.com wrote")
+    assert hit.masked_preview == "[whole text, 22 chars]"

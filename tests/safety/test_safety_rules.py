@@ -141,3 +141,20 @@ def test_regex_that_matches_everything_is_refused():
 def test_rule_dataclass_validates_itself():
     with pytest.raises(RuleError, match=r"unknown action 'explode' in rule 'r1': use one of flag, mask"):
         Rule(id="r1", detector="email", category="email", action="explode")
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("", "the rule file is empty: it needs a `rules:` list (see assets/safety/default_rules.yaml)"),
+        (
+            "rules:\n  - id: a\n    detector: !!python/object:os.system x\n",
+            "line 3: value not allowed in a rule file: could not determine a constructor for the tag "
+            "'tag:yaml.org,2002:python/object:os.system'",
+        ),
+        ("extends_defaults: maybe\nrules: []\n", "line 1: `extends_defaults` must be true or false"),
+        ("rules:\n  - 5\n", "line 2: the rule on line 2 must be a mapping of `key: value` pairs"),
+    ],
+)
+def test_odd_files_are_reported_not_crashed_on(tmp_path, text, problem):
+    assert validate_rules_file(write(tmp_path, text)) == [problem]

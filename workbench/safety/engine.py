@@ -209,8 +209,10 @@ def _make_hit(armed: _Armed, text: str, start: int, end: int, detail: str) -> Hi
         action=rule.action,
         start=start,
         end=end,
-        masked_preview=masked_preview(
-            text[start:end], armed.placeholder, sensitive=armed.pii or armed.effect.masks
+        masked_preview=(
+            f"[whole text, {len(text)} chars]"
+            if start == 0 and end == len(text) and text
+            else masked_preview(text[start:end], armed.placeholder, sensitive=armed.pii or armed.effect.masks)
         ),
         detail=detail,
     )

@@ -119,12 +119,13 @@ def _parse_file(path: Path, defaults: RuleSet) -> tuple[list[Rule], list[str]]:
 
 def _parse_text(text: str, source: str, defaults: RuleSet) -> tuple[list[Rule], list[str]]:
     """Rules and problems of one rule file; ``defaults`` are extended unless the file says otherwise."""
+    loader = yaml.SafeLoader(text)
     try:
-        root, loader = _compose(text)
+        root = loader.get_single_node()
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f"line {mark.line + 1}: " if mark else ""
-        return [], [f"{line}YAML syntax error: {getattr(exc, 'problem', None) or exc}"]
+        return [], [_yaml_problem(exc, "YAML syntax error")]
+    if root is None:
+        return [], ["the rule file is empty: it needs a `rules:` list (see assets/safety/default_rules.yaml)"]
     problems: list[str] = []
     top = _mapping_items(root, loader, problems, what="the rule file")
     for key, (_, key_line) in top.items():
@@ -132,10 +133,10 @@ def _parse_text(text: str, source: str, defaults: RuleSet) -> tuple[list[Rule], 
             problems.append(
                 f"line {key_line}: unknown top-level key {key!r}: use {', '.join(TOP_LEVEL_KEYS)}"
             )
-    extends = (
-        loader.construct_object(top["extends_defaults"][0], deep=True) if "extends_defaults" in top else True
-    )
-    base = defaults if extends is True else RuleSet(())
+    extends = _construct(loader, top["extends_defaults"][0], problems) if "extends_defaults" in top else True
+    if not isinstance(extends, bool):
+        problems.append(f"line {top['extends_defaults'][1]}: `extends_defaults` must be true or false")
+    base = defaults if extends is not False else RuleSet(())
     if "rules" not in top or not isinstance(top["rules"][0], yaml.SequenceNode):
         where = f"line {top['rules'][1]}: " if "rules" in top else ""
         return [], [*problems, f"{where}the rule file needs a `rules:` list of rules"]
@@ -154,12 +155,22 @@ def _line_of(problem: str) -> int:
     return int(head[5:]) if head.startswith("line ") and head[5:].isdigit() else 0
 
 
-def _compose(text: str) -> tuple[yaml.Node, yaml.SafeLoader]:
-    loader = yaml.SafeLoader(text)
-    root = loader.get_single_node()
-    if root is None:
-        raise yaml.YAMLError("the rule file is empty")
-    return root, loader
+def _yaml_problem(exc: yaml.YAMLError, what: str) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    line = f"line {mark.line + 1}: " if mark else ""
+    return f"{line}{what}: {getattr(exc, 'problem', None) or exc}"
+
+
+_INVALID = object()
+
+
+def _construct(loader: yaml.SafeLoader, node: yaml.Node, problems: list[str]) -> Any:
+    """The Python value of ``node``; unsafe tags (``!!python/object``) become a problem, not a crash."""
+    try:
+        return loader.construct_object(node, deep=True)
+    except yaml.YAMLError as exc:
+        problems.append(_yaml_problem(exc, "value not allowed in a rule file"))
+        return _INVALID
 
 
 def _mapping_items(
@@ -172,7 +183,7 @@ def _mapping_items(
         return {}
     items: dict[str, tuple[yaml.Node, int]] = {}
     for key_node, value_node in node.value:
-        key = str(loader.construct_object(key_node))
+        key = str(_construct(loader, key_node, problems))
         key_line = key_node.start_mark.line + 1
         if key in items:
             problems.append(
@@ -194,7 +205,9 @@ def _parse_rule(
     items = _mapping_items(node, loader, problems, what=f"the rule on line {line}")
     if not items:
         return None
-    values = {key: loader.construct_object(value, deep=True) for key, (value, _) in items.items()}
+    values = {key: _construct(loader, value, problems) for key, (value, _) in items.items()}
+    if any(value is _INVALID for value in values.values()):
+        return None
     lines = {key: key_line for key, (_, key_line) in items.items()}
     rule_id = values.get("id")
     if rule_id is None:
@@ -240,7 +253,7 @@ def _rule_problems(fields: dict[str, Any], lines: dict[str, int], line: int) -> 
             )
     if detector is None:
         problems.append(at("id") + f"rule {rule_id!r} has no `detector`: use one of {', '.join(DETECTORS)}")
-    elif detector not in DETECTORS:
+    elif not isinstance(detector, str) or detector not in DETECTORS:
         problems.append(
             at("detector")
             + f"unknown detector {detector!r} in rule {rule_id!r}: use one of {', '.join(DETECTORS)}"
