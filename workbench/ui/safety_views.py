@@ -1,0 +1,100 @@
+"""Safety page pieces: the workspace rule file (shared), rule table, try-a-text and hit statistics.
+
+The workspace keeps one user rule file, ``$WORKBENCH_HOME/safety/rules.yaml``, that extends the
+default rules; the Explain page scans with the same active rules.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from workbench.config import workspace_home
+from workbench.fsutil import atomic_write_text
+from workbench.ui.highlight import highlight_hits
+from workbench.ui.progress import progress_bar
+
+RULES_TEMPLATE = """# Your rules extend the defaults. An entry with a default id changes only the keys it gives.
+version: 1
+rules:
+  - {id: pii.phone, action: flag}
+  - {id: custom.codename, detector: keywords, keywords: [Bluebird], category: confidential, action: mask}
+"""
+
+
+def workspace_rules_path() -> Path:
+    return workspace_home() / "safety" / "rules.yaml"
+
+
+def active_rules(safety: Any) -> Any:
+    """The default rules extended by the workspace rule file, when there is one."""
+    path = workspace_rules_path()
+    return safety.load_rules(path if path.is_file() else None)
+
+
+def rules_table(rules: Any) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "rule": r.id,
+                "detector": r.detector,
+                "category": r.category,
+                "severity": r.severity,
+                "action": r.action,
+                "enabled": r.enabled,
+                "description": r.description,
+            }
+            for r in rules
+        ]
+    )
+
+
+def save_rules(safety: Any, text: str) -> Any:
+    """Validate ``text`` as a rule file extending the defaults (every problem with its line), then save."""
+    rules = safety.rules_from_yaml(text, source="workspace rules", extend=safety.load_rules(None))
+    atomic_write_text(workspace_rules_path(), text)
+    return rules
+
+
+def rules_editor_text() -> str:
+    path = workspace_rules_path()
+    return path.read_text(encoding="utf-8") if path.is_file() else RULES_TEMPLATE
+
+
+def scan_view(safety: Any, rules: Any, text: str) -> None:
+    """Highlighted hits, the decision (blocked / needs review) and the masked text."""
+    result = safety.scan(text, rules=rules)
+    st.html(highlight_hits(text, result.hits))
+    if result.blocked:
+        st.error(f"Blocked: {result.block_reason}")
+    elif result.needs_review:
+        st.warning("Needs review by a person.")
+    elif not result.hits:
+        st.success("No rule fired on this text.")
+    if result.hits:
+        st.dataframe(pd.DataFrame([h.to_log_dict() for h in result.hits]), hide_index=True)
+        st.markdown("**Masked text**")
+        st.code(result.masked_text, language="text", wrap_lines=True)
+
+
+def hit_statistics(safety: Any, rules: Any, texts: list[str]) -> pd.DataFrame:
+    """Per rule: how many texts it fired on, with category, severity and action."""
+    results = safety.scan_batch(texts, rules, progress=progress_bar("Scanning texts"))
+    fired = Counter(rule for r in results for rule in {h.rule for h in r.hits})
+    rows = [
+        {
+            "rule": rule.id,
+            "category": rule.category,
+            "severity": rule.severity,
+            "action": rule.action,
+            "texts": fired.get(rule.id, 0),
+            "share": fired.get(rule.id, 0) / max(1, len(texts)),
+        }
+        for rule in rules
+        if fired.get(rule.id)
+    ]
+    return pd.DataFrame(rows, columns=["rule", "category", "severity", "action", "texts", "share"])
