@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.data.export import write_csv_safe
 from workbench.errors import DataError
 from workbench.fsutil import atomic_write_text
 from workbench.review import store
@@ -49,18 +50,7 @@ def corrections_frame(name: str) -> pd.DataFrame:
 
 def export_corrections(name: str, path: str | Path, *, excel_bom: bool = False) -> Path:
     """Write the reviewed labels as CSV, every cell neutralised against formula injection."""
-    return _write_csv_safe(corrections_frame(name), Path(path), excel_bom=excel_bom)
-
-
-def _write_csv_safe(frame: pd.DataFrame, path: Path, *, excel_bom: bool) -> Path:
-    """The data layer's formula-safe writer, else the safety package's (whichever is installed)."""
-    try:
-        from workbench.data.export import write_csv_safe
-    except ImportError:
-        from workbench.safety.export import write_safe_csv
-
-        return write_safe_csv(frame, path)
-    return write_csv_safe(frame, path, excel_bom=excel_bom)
+    return write_csv_safe(corrections_frame(name), Path(path), excel_bom=excel_bom)
 
 
 def to_training_frame(name: str) -> pd.DataFrame:
