@@ -46,3 +46,8 @@ def tiny_base(tiny_bert_dir, monkeypatch) -> str:
     """Offer the tiny random BERT as the (only) base model, as the browser test does."""
     monkeypatch.setenv("WORKBENCH_BASE_MODEL_CHOICES", str(tiny_bert_dir))
     return str(tiny_bert_dir)
+
+
+def chart_specs(at) -> list[str]:
+    """The Vega-Lite specs (JSON text) of every Altair chart on the page."""
+    return [element.proto.spec for element in at.get("vega_lite_chart")]

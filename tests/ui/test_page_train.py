@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from conftest import open_page, texts
+from conftest import chart_specs, open_page, texts
 from toy_data import write_sentiment_csv
 
 from workbench.data import ColumnMap
@@ -62,6 +62,8 @@ def test_start_run_polls_to_the_final_report(tmp_path, tiny_base):
     per_class = next(df.value for df in at.dataframe if "precision" in df.value.columns)
     assert sorted(per_class.index) == ["neg", "pos"]
     assert at.session_state["active_model"] == "toy-ui"
+    specs = " ".join(chart_specs(at))
+    assert "Confusion matrix (validation)" in specs and '"Loss"' in specs and "Validation metrics" in specs
 
 
 def test_queued_run_shows_its_position_and_can_be_cancelled(tmp_path):

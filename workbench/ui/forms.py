@@ -42,7 +42,8 @@ def field_widget(
     name: str, info: dict[str, Any], kind: type, optional: bool, value: Any, key: str, disabled: bool = False
 ) -> Any:
     """One widget for one spec field; returns what the user entered (``None`` for an empty optional)."""
-    label, help_text = info["label"], info.get("help")
+    label = info.get("label") or name.replace("_", " ").capitalize()
+    help_text = info.get("help")
     if info.get("choices"):
         choices = list(info["choices"])
         index = choices.index(value) if value in choices else 0

@@ -1,0 +1,34 @@
+"""Compare: build compressed variants of a fine-tuned model, measure them side by side (accuracy,
+size, latency, throughput), see the Pareto front, and pick the variant to deploy."""
+
+import streamlit as st
+
+from workbench.models.registry import Registry
+from workbench.ui.compare_views import build_form, comparison_view, measure, pick_reference, saved_comparison
+from workbench.ui.layout import show_flash
+from workbench.ui.resources import models, optional_module
+from workbench.ui.session import dataset, init_session
+
+init_session()
+st.title("Compare")
+show_flash()
+variants = optional_module("workbench.variants", "build_variant", "compare_models", "plot_accuracy_vs_size")
+if variants is None:
+    st.info("Variants are not available yet: the `workbench.variants` package is not installed.")
+    st.stop()
+records = models()
+if not any(r.kind != "variant" for r in records):
+    st.info("No fine-tuned model yet: train one first, then build smaller variants of it here.")
+    st.page_link("pages/train.py", label="Go to Train →")
+    st.stop()
+
+record = pick_reference(records)
+children = variants.descendants(Registry(), record.id)
+st.subheader("Build variants")
+build_form(variants, record, dataset())
+st.subheader("Comparison")
+st.caption(f"Variants of `{record.id}`: {', '.join(f'`{c}`' for c in children) or 'none yet'}.")
+measure(variants, record, dataset())
+table = saved_comparison(record)
+if table is not None:
+    comparison_view(variants, table)

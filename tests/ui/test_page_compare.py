@@ -1,0 +1,53 @@
+"""Compare: build variants of a model, measure them, Pareto plots, deploy pick."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import chart_specs, open_page, texts
+from toy_data import write_sentiment_csv
+
+from workbench.data import ColumnMap
+from workbench.models.registry import Registry
+from workbench.ui.session import DatasetChoice
+
+variants = pytest.importorskip("workbench.variants")
+
+
+def _toy_dataset(folder) -> DatasetChoice:
+    path = write_sentiment_csv(folder, n=60, seed=3)
+    return DatasetChoice(path=str(path), name="toy", columns=ColumnMap(text="text", label="label"))
+
+
+def test_without_models_says_to_train_first():
+    at = open_page("pages/compare.py")
+    assert "No fine-tuned model yet" in texts(at.info)[0]
+
+
+def test_build_measure_and_deploy_a_variant(toy_model_id, tmp_path):
+    at = open_page("pages/compare.py", active_model=toy_model_id, dataset=_toy_dataset(tmp_path))
+    at.text_input(key="compare.typed").input("fp16, drop-layers:2").run()
+    at.button(key="compare.build").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    built = [r for r in Registry().list() if r.parent == toy_model_id]
+    assert sorted(r.recipe.get("variant") for r in built) == ["drop-layers", "fp16"]
+    assert texts(at.success)[0].startswith("Built ")
+    at.button(key="compare.measure").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[-1].value
+    assert table["model_id"].tolist()[0] == toy_model_id and len(table) == 3
+    assert {"accuracy", "Δ accuracy", "throughput_rps", "size_mb"} <= set(table.columns)
+    specs = " ".join(chart_specs(at))
+    assert "Accuracy vs throughput" in specs and "Accuracy vs size on disk" in specs
+    variant = table["model_id"].tolist()[1]
+    at.selectbox(key="compare.deploy_pick").set_value(variant).run()
+    at.button(key="compare.deploy").click().run()
+    assert at.session_state["active_model"] == variant
+    assert f"`{variant}` is now the active model." in texts(at.success)
+
+
+def test_bad_recipe_says_which_variants_exist(toy_model_id):
+    at = open_page("pages/compare.py", active_model=toy_model_id)
+    at.text_input(key="compare.typed").input("int9").run()
+    at.button(key="compare.build").click().run()
+    assert texts(at.error)[0].startswith("Unknown variant 'int9'") and "int8" in texts(at.error)[0]
+    assert [r.id for r in Registry().list()] == [toy_model_id]
