@@ -1,0 +1,40 @@
+"""Explain: type a text or pick a row; see the label, probabilities, the SHAP heatmap and safety hits
+in the same text; edit the text to see both change (what-if); global top tokens; drift vs a variant."""
+
+import streamlit as st
+
+from workbench.ui.errors import guard
+from workbench.ui.explain_views import (
+    explain_module,
+    missing_explain_notice,
+    pick_model,
+    pick_text,
+    prediction_view,
+    safety_view,
+)
+from workbench.ui.session import init_session
+
+init_session()
+st.title("Explain")
+record = pick_model()
+if record is None:
+    st.info("No classification model yet: fine-tune one on the Train page (or try the sample data on Home).")
+    st.page_link("pages/train.py", label="Go to Train →")
+    st.stop()
+
+text = pick_text()
+if not text.strip():
+    st.warning("Type a text to explain.")
+    st.stop()
+left, right = st.columns([2, 3])
+with left, guard(stop=False):
+    prediction_view(record.id, text)
+with right:
+    st.markdown("**Safety hits in the text**")
+    safety_view(text)
+
+st.subheader("Why this label (SHAP)")
+explain = explain_module()
+if explain is None:
+    missing_explain_notice()
+    st.stop()

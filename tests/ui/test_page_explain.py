@@ -1,0 +1,51 @@
+"""Explain: prediction, probabilities, safety hits in the text, what-if edits; SHAP once it lands."""
+
+from __future__ import annotations
+
+from conftest import chart_specs, open_page, texts
+
+
+def _html(at) -> str:
+    return " ".join(element.proto.body for element in at.get("html"))
+
+
+def test_without_models_points_to_train():
+    at = open_page("pages/explain.py")
+    assert "No classification model yet" in texts(at.info)[0]
+
+
+def test_prediction_matches_the_prediction_service(toy_model_id):
+    import pandas as pd
+
+    from workbench.inference.service import predict_frame
+
+    at = open_page("pages/explain.py", active_model=toy_model_id)
+    at.text_area(key="explain.text").input("the acting was wonderful").run()
+    expected = predict_frame(toy_model_id, pd.DataFrame({"text": ["the acting was wonderful"]}))
+    metric = next(m for m in at.metric if m.label == "Predicted label")
+    assert metric.value == expected["pred_label"].iloc[0] == "pos"
+    assert f"probability {expected['pred_score'].iloc[0]:.1%}" in texts(at.caption)
+    assert any('"probability"' in spec for spec in chart_specs(at))
+
+
+def test_what_if_edit_changes_the_prediction_and_shows_the_change(toy_model_id):
+    at = open_page("pages/explain.py", active_model=toy_model_id)
+    at.text_area(key="explain.text").input("the acting was wonderful").run()
+    at.text_area(key="explain.text").input("the acting was awful").run()
+    metric = next(m for m in at.metric if m.label == "Predicted label")
+    assert metric.value == "neg"
+    assert "vs previous text" in metric.proto.delta
+
+
+def test_safety_hits_are_highlighted_in_the_same_text(toy_model_id):
+    at = open_page("pages/explain.py", active_model=toy_model_id)
+    at.text_area(key="explain.text").input("great film, mail me at ann@example.com").run()
+    assert "title='pii.email · email · medium · mask'>ann@example.com</mark>" in _html(at)
+    assert "Safety hits: pii.email (medium, mask)" in texts(at.caption)
+
+
+def test_pick_a_row_of_the_dataset_fills_the_text(toy_model_id, sample_dataset):
+    at = open_page("pages/explain.py", active_model=toy_model_id, dataset=sample_dataset)
+    row = at.selectbox(key="explain.row").options[1]
+    at.selectbox(key="explain.row").set_value(row).run()
+    assert at.text_area(key="explain.text").value == row

@@ -1,0 +1,109 @@
+"""Explain page pieces: pick a model and a text, predict, show safety hits in the text, and (once the
+``explain`` package is installed) the SHAP heatmap, global top tokens and explanation drift."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from workbench.models.registry import ModelRecord, Registry
+from workbench.ui.charts import probability_chart
+from workbench.ui.errors import guard
+from workbench.ui.highlight import highlight_hits
+from workbench.ui.resources import models, optional_module, read_table_cached
+from workbench.ui.session import active_model, dataset
+
+DEFAULT_TEXT = "My card was charged twice for the same order, I want my money back."
+PROB_PREFIX = "prob_"
+
+
+def pick_model() -> ModelRecord | None:
+    records = [r for r in models() if r.task == "classification"]
+    if not records:
+        return None
+    ids = [r.id for r in records]
+    current = active_model()
+    chosen = st.selectbox(
+        "Model", ids, index=ids.index(current) if current in ids else 0, key="explain.model"
+    )
+    return next(r for r in records if r.id == chosen)
+
+
+def pick_text() -> str:
+    """Type a text, or start from a row of the session dataset and edit it (what-if)."""
+    chosen = dataset()
+    if chosen is not None:
+        with guard(stop=False):
+            rows = read_table_cached(chosen.path)[chosen.columns.text].astype(str).head(200).tolist()
+            row = st.selectbox(
+                "Start from a row of the dataset (optional)", ["(type your own)", *rows], key="explain.row"
+            )
+            if row != "(type your own)" and st.session_state.get("explain.row_used") != row:
+                st.session_state["explain.text"] = row  # before the text area exists in this run
+                st.session_state["explain.row_used"] = row
+    st.session_state.setdefault("explain.text", DEFAULT_TEXT)
+    return st.text_area("Text (edit it to see the prediction change)", key="explain.text", height=100)
+
+
+def predict_one(model_id: str, text: str) -> dict[str, float]:
+    """Label probabilities of one text, through the same prediction service as batch prediction."""
+    from workbench.inference.service import predict_frame
+
+    out = predict_frame(model_id, pd.DataFrame({"text": [text]}))
+    return {
+        c.removeprefix(PROB_PREFIX): float(out[c].iloc[0]) for c in out.columns if c.startswith(PROB_PREFIX)
+    }
+
+
+def prediction_view(model_id: str, text: str) -> dict[str, float]:
+    """The label, its probability, the change since the last text (what-if) and every probability."""
+    probabilities = predict_one(model_id, text)
+    label = max(probabilities, key=probabilities.get)
+    previous = st.session_state.get("explain.previous")
+    delta = None
+    if previous and previous["model"] == model_id and previous["text"] != text:
+        delta = f"{probabilities[label] - previous['probabilities'].get(label, 0.0):+.1%} vs previous text"
+    st.metric("Predicted label", label, delta=delta, delta_color="off")
+    st.caption(f"probability {probabilities[label]:.1%}")
+    st.altair_chart(probability_chart(probabilities), width="stretch")
+    st.session_state["explain.previous"] = {"model": model_id, "text": text, "probabilities": probabilities}
+    return probabilities
+
+
+def safety_view(text: str) -> None:
+    """The text with the active safety rules' hits highlighted (same rules as the Safety page)."""
+    safety = optional_module("workbench.safety", "scan")
+    if safety is None:
+        st.caption("Safety rules are not available yet.")
+        return
+    from workbench.ui.safety_views import active_rules
+
+    with guard(stop=False):
+        result = safety.scan(text, rules=active_rules(safety))
+        st.html(highlight_hits(text, result.hits))
+        if result.hits:
+            st.caption(
+                "Safety hits: " + ", ".join(f"{h.rule} ({h.severity}, {h.action})" for h in result.hits)
+            )
+        else:
+            st.caption("No safety rule fired on this text.")
+
+
+def variant_of(record: ModelRecord) -> list[str]:
+    """Models in the same lineage as ``record`` (for explanation drift)."""
+    registry = Registry()
+    root = registry.lineage(record.id)[0].id
+    return [r.id for r in registry.list() if r.id != record.id and registry.lineage(r.id)[0].id == root]
+
+
+def missing_explain_notice() -> None:
+    st.info(
+        "SHAP explanations are not available yet: the `explain` package is not installed. "
+        "The prediction and safety hits above are real; the word-level heatmap appears once it lands."
+    )
+
+
+def explain_module() -> Any:
+    return optional_module("explain", "explain", "render_html")
