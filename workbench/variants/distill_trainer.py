@@ -1,0 +1,78 @@
+"""The distillation loss per task and the HF ``Trainer`` that uses it (only ``compute_loss`` changes).
+
+Imported when a student is trained, never at package import (it loads transformers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from transformers import Trainer
+
+DistillLoss = Callable[[Any, Any, Any, float, float], Any]
+DISTILL_LOSSES: dict[str, DistillLoss] = {}
+
+
+def register_distill_loss(task: str) -> Callable[[DistillLoss], DistillLoss]:
+    def decorate(fn: DistillLoss) -> DistillLoss:
+        DISTILL_LOSSES[task] = fn
+        return fn
+
+    return decorate
+
+
+@register_distill_loss("classification")
+def classification_distill_loss(
+    student: Any, teacher: Any, labels: Any, temperature: float, alpha: float
+) -> Any:
+    """Hinton et al.: T² · KL(teacher_T ‖ student_T) blended with cross-entropy on the true labels."""
+    import torch.nn.functional as F
+
+    soft = (
+        F.kl_div(
+            F.log_softmax(student / temperature, dim=-1),
+            F.softmax(teacher / temperature, dim=-1),
+            reduction="batchmean",
+        )
+        * temperature**2
+    )
+    return alpha * soft + (1 - alpha) * F.cross_entropy(student, labels.long())
+
+
+@register_distill_loss("multilabel")
+def multilabel_distill_loss(student: Any, teacher: Any, labels: Any, temperature: float, alpha: float) -> Any:
+    import torch
+
+    bce = torch.nn.functional.binary_cross_entropy_with_logits
+    soft = bce(student / temperature, torch.sigmoid(teacher / temperature)) * temperature**2
+    return alpha * soft + (1 - alpha) * bce(student, labels.float())
+
+
+@register_distill_loss("regression")
+def regression_distill_loss(student: Any, teacher: Any, labels: Any, temperature: float, alpha: float) -> Any:
+    import torch.nn.functional as F
+
+    student = student.view(-1)
+    return alpha * F.mse_loss(student, teacher.view(-1)) + (1 - alpha) * F.mse_loss(
+        student, labels.view(-1).float()
+    )
+
+
+class DistillationTrainer(Trainer):
+    """HF ``Trainer`` whose loss compares the student with the teacher logits stored in each batch."""
+
+    def __init__(
+        self, *args: Any, distill_loss: DistillLoss, temperature: float, alpha: float, **kwargs: Any
+    ):
+        super().__init__(*args, **kwargs)
+        self.distill_loss, self.temperature, self.alpha = distill_loss, temperature, alpha
+
+    def compute_loss(
+        self, model: Any, inputs: dict, return_outputs: bool = False, num_items_in_batch: Any = None
+    ):
+        inputs = dict(inputs)
+        teacher, labels = inputs.pop("teacher_logits"), inputs.pop("labels")
+        outputs = model(**inputs)
+        loss = self.distill_loss(outputs.logits, teacher, labels, self.temperature, self.alpha)
+        return (loss, outputs) if return_outputs else loss
