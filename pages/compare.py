@@ -5,11 +5,11 @@ import streamlit as st
 
 from workbench.models.registry import Registry
 from workbench.ui.compare_views import build_form, comparison_view, measure, pick_reference, saved_comparison
-from workbench.ui.layout import show_flash
+from workbench.ui.layout import page_frame, show_flash
 from workbench.ui.resources import models, optional_module
-from workbench.ui.session import dataset, init_session
+from workbench.ui.session import dataset
 
-init_session()
+page_frame()
 st.title("Compare")
 show_flash()
 variants = optional_module("workbench.variants", "build_variant", "compare_models", "plot_accuracy_vs_size")

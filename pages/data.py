@@ -7,13 +7,13 @@ from workbench.training.spec import TrainSpec
 from workbench.ui.data_views import column_mapping, data_report, pick_data_file
 from workbench.ui.errors import guard
 from workbench.ui.forms import spec_form_fields
-from workbench.ui.layout import flash, show_flash
+from workbench.ui.layout import flash, page_frame, show_flash
 from workbench.ui.resources import read_table_cached
-from workbench.ui.session import DatasetChoice, dataset, init_session, set_dataset, upload_cap_bytes
+from workbench.ui.session import DatasetChoice, dataset, set_dataset, upload_cap_bytes
 
 SPLIT_FIELDS = ["val_fraction", "test_fraction", "seed"]
 
-init_session()
+page_frame()
 st.title("Data")
 show_flash()
 current = dataset()

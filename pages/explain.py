@@ -5,16 +5,20 @@ import streamlit as st
 
 from workbench.ui.errors import guard
 from workbench.ui.explain_views import (
+    drift_view,
     explain_module,
+    explain_settings,
+    global_view,
     missing_explain_notice,
     pick_model,
     pick_text,
     prediction_view,
     safety_view,
+    shap_view,
 )
-from workbench.ui.session import init_session
+from workbench.ui.layout import page_frame
 
-init_session()
+page_frame()
 st.title("Explain")
 record = pick_model()
 if record is None:
@@ -38,3 +42,11 @@ explain = explain_module()
 if explain is None:
     missing_explain_notice()
     st.stop()
+with guard():
+    spec = explain_settings(explain)
+with guard(stop=False):
+    shap_view(explain, record.id, text, spec)
+st.subheader("Top words per class")
+global_view(explain, record.id, spec)
+st.subheader("Explanation drift between this model and a variant")
+drift_view(explain, record, spec)

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
+from workbench.ui.layout import page_frame
 from workbench.ui.resources import models
 from workbench.ui.sample import sample_available, start_sample_flow
-from workbench.ui.session import init_session
 from workbench.ui.views import models_table
 
 FLOW = [
@@ -19,7 +19,7 @@ FLOW = [
     ("pages/review.py", "5. Review", "Batch-predict new texts, correct labels, export, fine-tune again."),
 ]
 
-init_session()
+page_frame()
 st.title("LLM Onboarding Workbench")
 st.write(
     "Take a pretrained transformer from *downloaded* to *trusted*: fine-tune it on your labelled "

@@ -3,12 +3,12 @@ metrics, model card, delete) and compare fine-tuning runs side by side."""
 
 import streamlit as st
 
-from workbench.ui.layout import show_flash
+from workbench.ui.layout import page_frame, show_flash
 from workbench.ui.resources import models
-from workbench.ui.session import active_model, init_session
+from workbench.ui.session import active_model
 from workbench.ui.views import base_model_loader, compare_models_view, model_details, models_table
 
-init_session()
+page_frame()
 st.title("Models")
 show_flash()
 base_tab, registry_tab, compare_tab = st.tabs(["Base model", "Workspace models", "Compare runs"])

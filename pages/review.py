@@ -3,7 +3,7 @@ model exists), accept or correct labels (saved at once, shared), agreement, expo
 
 import streamlit as st
 
-from workbench.ui.layout import show_flash
+from workbench.ui.layout import page_frame, show_flash
 from workbench.ui.resources import optional_module
 from workbench.ui.review_views import (
     agreement_view,
@@ -12,9 +12,9 @@ from workbench.ui.review_views import (
     pick_queue,
     review_editor,
 )
-from workbench.ui.session import init_session, session_id
+from workbench.ui.session import session_id
 
-init_session()
+page_frame()
 st.title("Review")
 show_flash()
 review = optional_module("workbench.review", "create_queue", "record_decisions", "queue_stats")

@@ -4,7 +4,7 @@ try a text, and hit statistics over a dataset."""
 import streamlit as st
 
 from workbench.ui.errors import guard
-from workbench.ui.layout import flash, show_flash
+from workbench.ui.layout import flash, page_frame, show_flash
 from workbench.ui.resources import optional_module, read_table_cached
 from workbench.ui.safety_views import (
     active_rules,
@@ -16,9 +16,9 @@ from workbench.ui.safety_views import (
     workspace_rules_path,
 )
 from workbench.ui.sample import SAMPLE_UNLABELLED
-from workbench.ui.session import dataset, init_session
+from workbench.ui.session import dataset
 
-init_session()
+page_frame()
 st.title("Safety")
 show_flash()
 safety = optional_module("workbench.safety", "scan", "load_rules", "rules_from_yaml", "scan_batch")

@@ -5,11 +5,12 @@ import streamlit as st
 
 from workbench.training import runs
 from workbench.ui.errors import guard
+from workbench.ui.layout import page_frame
 from workbench.ui.run_panel import show_run
-from workbench.ui.session import dataset, init_session, session_id
+from workbench.ui.session import dataset, session_id
 from workbench.ui.train_views import completed_report, pick_run, train_form
 
-init_session()
+page_frame()
 st.title("Train")
 ds = dataset()
 if ds is None:

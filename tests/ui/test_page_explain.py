@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import chart_specs, open_page, texts
 
 
@@ -49,3 +50,32 @@ def test_pick_a_row_of_the_dataset_fills_the_text(toy_model_id, sample_dataset):
     row = at.selectbox(key="explain.row").options[1]
     at.selectbox(key="explain.row").set_value(row).run()
     assert at.text_area(key="explain.text").value == row
+
+
+def test_shap_heatmap_and_summary_for_the_text(toy_model_id):
+    pytest.importorskip("explain.render")
+    at = open_page("pages/explain.py", active_model=toy_model_id)
+    at.text_area(key="explain.text").input("the plot was brilliant").run()
+    assert not at.exception, [e.value for e in at.exception]
+    heatmap = _html(at)
+    assert "toward the label" in heatmap and "brilliant" in heatmap
+    summary = texts(at.get("text"))[0]
+    assert summary.startswith(f"Model {toy_model_id} predicts pos")
+    assert '"brilliant"' in summary.split("Toward pos:")[1].splitlines()[0]
+
+
+def test_global_top_words_per_class(toy_model_id, tmp_path):
+    pytest.importorskip("explain.global_view")
+    from toy_data import write_sentiment_csv
+
+    from workbench.data import ColumnMap
+    from workbench.ui.session import DatasetChoice
+
+    path = write_sentiment_csv(tmp_path, n=20, seed=5)
+    chosen = DatasetChoice(path=str(path), name="toy", columns=ColumnMap(text="text", label="label"))
+    at = open_page("pages/explain.py", active_model=toy_model_id, dataset=chosen)
+    at.slider(key="explain.rows").set_value(10).run()
+    at.button(key="explain.global").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    specs = " ".join(chart_specs(at))
+    assert "Top words for pos" in specs and "Top words for neg" in specs

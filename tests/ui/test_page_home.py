@@ -21,11 +21,11 @@ def test_try_sample_data_sets_dataset_base_model_and_opens_train():
     assert dataset.eval_path.endswith("assets/sample/support_test.csv")
     assert (dataset.columns.text, dataset.columns.label) == ("text", "intent")
     assert at.session_state["base_model"] == "default"
+    assert "sample support messages (intent)" in sidebar_text(at)
 
 
-def test_sidebar_shows_active_model_and_dataset(toy_model_id, sample_dataset):
-    # AppTest drops the entrypoint's sidebar after switch_page, so check it on the first run.
-    at = open_page("pages/home.py", dataset=sample_dataset, active_model=toy_model_id)
+def test_sidebar_shows_active_model_and_dataset_on_every_page(toy_model_id, sample_dataset):
+    at = open_page("pages/safety.py", dataset=sample_dataset, active_model=toy_model_id)
     sidebar = sidebar_text(at)
     assert f"`{toy_model_id}` · fine-tuned" in sidebar
     assert "sample support messages (intent)" in sidebar

@@ -56,7 +56,7 @@ def test_start_run_polls_to_the_final_report(tmp_path, tiny_base):
     assert runs.get_run(run_id).status()["owner"] == at.session_state["session_id"]
     assert _wait_until_finished(run_id) == "completed"
     at.run()
-    assert f"**Run `{run_id}`** ✅ completed" in texts(at.markdown)
+    assert f"**Run `{run_id}`** :material/check_circle: completed" in texts(at.markdown)
     assert "Model `toy-ui` is ready and is now the active model." in texts(at.success)
     assert {m.label for m in at.metric} >= {"Accuracy", "Macro F1"}
     per_class = next(df.value for df in at.dataframe if "precision" in df.value.columns)

@@ -99,7 +99,7 @@ def label_counts_chart(labels: dict[str, int]) -> alt.Chart:
         alt.Chart(data, title="Rows per label")
         .mark_bar()
         .encode(x=alt.X("rows:Q"), y=alt.Y("label:N", sort="-x", title=None), tooltip=["label", "rows"])
-        .properties(height=max(120, 24 * len(labels)))
+        .properties(height=alt.Step(24))
     )
 
 
@@ -113,5 +113,5 @@ def probability_chart(probabilities: dict[str, float]) -> alt.Chart:
             y=alt.Y("label:N", sort="-x", title=None),
             tooltip=["label", alt.Tooltip("probability:Q", format=".3f")],
         )
-        .properties(height=max(100, 22 * len(probabilities)))
+        .properties(height=alt.Step(22))
     )

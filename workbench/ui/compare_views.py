@@ -12,6 +12,7 @@ from workbench.ui.errors import guard
 from workbench.ui.forms import spec_form_fields
 from workbench.ui.layout import flash
 from workbench.ui.progress import progress_bar
+from workbench.ui.resources import ensure_model_libraries
 from workbench.ui.session import DatasetChoice, active_model, set_active_model
 
 QUICK_RECIPES = ("int8", "fp16", "drop-layers:3", "prune:0.5", "distill:3+int8")
@@ -59,6 +60,7 @@ def build_form(variants: Any, record: ModelRecord, ds: DatasetChoice | None) -> 
         options = spec_form_fields(variants.VariantSpec, DISTILL_OPTIONS, key_prefix="compare.opt", columns=3)
     if not st.button(f"Build {len(recipes)} variant(s)", disabled=not recipes, key="compare.build"):
         return
+    ensure_model_libraries()
     built = []
     for recipe in recipes:
         with guard():
@@ -88,6 +90,7 @@ def measure(variants: Any, record: ModelRecord, ds: DatasetChoice | None) -> Non
     if not ds.eval_path:
         st.caption("No validation file: accuracy is measured on the training file (optimistic).")
     if st.button("Measure accuracy, size and speed", type="primary", key="compare.measure"):
+        ensure_model_libraries()
         with guard():
             variants.compare_models(record.id, "all", data, ds.columns, progress=progress_bar("Measuring"))
         st.rerun()

@@ -1,4 +1,10 @@
-"""The frame around every page: the sidebar with the active model and dataset."""
+"""The frame around every page: navigation links, the active model and dataset in the sidebar.
+
+Each page draws the frame itself (``page_frame()``) instead of relying on ``app.py``: Streamlit runs a
+page file on its own when a fresh server gets a deep link (``/review``) because the folder is called
+``pages/``, and ``AppTest`` reruns page files on their own too. ``app.py`` only routes (``st.navigation``
+with the menu hidden) so the frame is never drawn twice.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,29 @@ import streamlit as st
 
 from workbench.models.registry import Registry
 from workbench.ui.session import active_model, base_model, dataset, init_session
+
+APP_TITLE = "LLM Onboarding Workbench"
+NAV = (
+    ("pages/home.py", "Home", ":material/home:"),
+    ("pages/models.py", "Models", ":material/deployed_code:"),
+    ("pages/data.py", "Data", ":material/table:"),
+    ("pages/train.py", "Train", ":material/model_training:"),
+    ("pages/compare.py", "Compare", ":material/compare_arrows:"),
+    ("pages/explain.py", "Explain", ":material/psychology:"),
+    ("pages/review.py", "Review", ":material/fact_check:"),
+    ("pages/safety.py", "Safety", ":material/shield:"),
+)
+
+
+def set_page_config() -> None:
+    st.set_page_config(page_title=APP_TITLE, page_icon="🧭", layout="wide")
+
+
+def page_frame() -> None:
+    """Start a page: session defaults, then the sidebar (navigation and what the session works on)."""
+    set_page_config()
+    init_session()
+    render_sidebar()
 
 
 def _model_line(model_id: str | None) -> str:
@@ -20,10 +49,12 @@ def _model_line(model_id: str | None) -> str:
 
 
 def render_sidebar() -> None:
-    """The active model, base model and dataset, shown on every page."""
-    init_session()
     chosen = dataset()
     with st.sidebar:
+        st.markdown(f"### :material/explore: {APP_TITLE}")
+        for path, label, icon in NAV:
+            st.page_link(path, label=label, icon=icon)
+        st.divider()
         st.markdown("**Active model**  \n" + _model_line(active_model()))
         st.markdown(f"**Base model**  \n`{base_model()}`")
         if chosen is None:

@@ -5,6 +5,7 @@ these functions, so the app's first page never waits for torch."""
 from __future__ import annotations
 
 import importlib
+import threading
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -15,6 +16,31 @@ import streamlit as st
 from workbench.models.registry import ModelRecord, Registry
 
 MAX_CACHED_MODELS = 3
+MODEL_LIBRARIES = ("torch", "transformers", "transformers.models.auto.modeling_auto", "peft")
+_IMPORT_LOCK = threading.Lock()
+
+
+def import_model_libraries(*extra: str) -> None:
+    """Import torch, transformers (and ``extra`` modules such as ``shap``) one thread at a time.
+
+    Streamlit may run two script threads of a session at once (a rerun starts before the abandoned
+    run stops); two threads importing transformers' lazy modules together can leave a half-initialised
+    module behind ("cannot import name AutoModelFor..."), broken for the life of the process. Every
+    page that calls a model in-process calls this first; once imported it costs nothing.
+    """
+    with _IMPORT_LOCK:
+        for name in (*MODEL_LIBRARIES, *extra):
+            importlib.import_module(name)
+
+
+def ensure_model_libraries(*extra: str) -> None:
+    """``import_model_libraries`` with a spinner the first time (it takes a few seconds)."""
+    import sys
+
+    if all(name in sys.modules for name in (*MODEL_LIBRARIES, *extra)):
+        return
+    with st.spinner("Loading the model libraries (first use only)…"):
+        import_model_libraries(*extra)
 
 
 @st.cache_resource(show_spinner="Loading the model…", max_entries=MAX_CACHED_MODELS)
@@ -27,6 +53,7 @@ def _loaded_model(model_id: str, created: float, registry_root: str) -> Any:
 def loaded_model(model_id: str) -> Any:
     """The registry model ``model_id`` in memory (a ``LoadedModel``), shared read-only by sessions.
     Keyed by the record's creation time, so a re-trained model under the same id is reloaded."""
+    ensure_model_libraries()
     registry = Registry()
     record = registry.get(model_id)
     return _loaded_model(record.id, record.created, str(registry.root))
@@ -40,6 +67,7 @@ def check_base_model(name: str) -> dict[str, Any]:
     """
     from workbench.models.loading import load_config, load_tokenizer, resolve_source
 
+    import_model_libraries()
     source = resolve_source(name)
     config = load_config(source)
     tokenizer = load_tokenizer(source)
@@ -76,14 +104,16 @@ def models(kind: str | None = None) -> list[ModelRecord]:
 
 
 def optional_module(name: str, *attributes: str) -> ModuleType | None:
-    """``name`` when it is installed and provides ``attributes``; None while it is still missing, so a
-    page can say plainly what is not there yet instead of failing."""
+    """``name`` when it is installed and provides ``attributes``; None while it (or one of its lazily
+    imported parts) is still missing, so a page can say plainly what is not there yet."""
     try:
         module = importlib.import_module(name)
+        for attribute in attributes:
+            getattr(module, attribute)
     except ModuleNotFoundError as exc:
-        if exc.name and name.startswith(exc.name):
+        if exc.name and exc.name.split(".")[0] == name.split(".")[0]:
             return None
         raise
-    if all(hasattr(module, attribute) for attribute in attributes):
-        return module
-    return None
+    except AttributeError:
+        return None
+    return module

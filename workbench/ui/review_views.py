@@ -16,7 +16,7 @@ from workbench.ui.data_views import UPLOAD_TYPES, saved_upload
 from workbench.ui.errors import guard
 from workbench.ui.layout import flash
 from workbench.ui.progress import progress_bar
-from workbench.ui.resources import models, read_table_cached
+from workbench.ui.resources import ensure_model_libraries, models, read_table_cached
 from workbench.ui.sample import SAMPLE_UNLABELLED
 from workbench.ui.session import DatasetChoice, active_model, dataset, session_id, set_dataset, upload_dir
 
@@ -88,6 +88,7 @@ def new_queue_form(review: Any) -> None:
     source = _suggester()
     name = st.text_input("Queue name", value=f"{stem}-{time.strftime('%m%d-%H%M')}", key="review.name")
     if st.button("Create queue", type="primary", key="review.create"):
+        ensure_model_libraries()
         with guard():
             summary = review.create_queue(
                 name,
@@ -116,12 +117,19 @@ def pick_queue(review: Any) -> Any:
 
 
 def _editor_frame(items: pd.DataFrame) -> pd.DataFrame:
-    view = items.set_index("item_id")[
-        ["row", "text", "suggested_label", "suggested_score", "rule_hits"]
-    ].copy()
-    view["label"] = items.set_index("item_id")["gold_label"]
-    view["accept"] = False
-    return view
+    """What the analyst sees and edits: the text, the suggestion, their label, accept."""
+    view = items.set_index("item_id")
+    return pd.DataFrame(
+        {
+            "row": view["row"],
+            "text": view["text"],
+            "suggested_label": view["suggested_label"],
+            "label": view["gold_label"],
+            "accept": False,
+            "suggested_score": view["suggested_score"],
+            "rule_hits": view["rule_hits"],
+        }
+    )
 
 
 def review_editor(review: Any, summary: Any, reviewer: str) -> None:
@@ -139,8 +147,12 @@ def review_editor(review: Any, summary: Any, reviewer: str) -> None:
         hide_index=True,
         disabled=["row", "text", "suggested_label", "suggested_score", "rule_hits"],
         column_config={
+            "row": st.column_config.NumberColumn("row", width="small"),
             "text": st.column_config.TextColumn("text", width="large"),
-            "suggested_score": st.column_config.ProgressColumn("confidence", min_value=0.0, max_value=1.0),
+            "suggested_label": st.column_config.TextColumn("suggested"),
+            "suggested_score": st.column_config.ProgressColumn(
+                "confidence", min_value=0.0, max_value=1.0, width="small"
+            ),
             "rule_hits": st.column_config.TextColumn("safety hits"),
             "label": st.column_config.SelectboxColumn("your label", options=list(summary.labels)),
             "accept": st.column_config.CheckboxColumn("accept", help="Keep the suggested label."),

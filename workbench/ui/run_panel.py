@@ -14,7 +14,13 @@ from workbench.ui.charts import curve_frame, loss_chart, metric_chart
 from workbench.ui.errors import guard, show_run_failure
 
 POLL_SECONDS = 1.0
-STATE_ICONS = {"queued": "⏳", "running": "🏃", "completed": "✅", "failed": "❌", "cancelled": "⏹️"}
+STATE_ICONS = {
+    "queued": ":material/hourglass_top:",
+    "running": ":material/directions_run:",
+    "completed": ":material/check_circle:",
+    "failed": ":material/error:",
+    "cancelled": ":material/stop_circle:",
+}
 
 
 def format_seconds(seconds: float | None) -> str:
