@@ -42,9 +42,11 @@ VARIANT_CHECKS = {
     "prune:0.5": lambda r, parent: r.recipe["sparsity"] >= 0.5 and "no speed-up" in r.recipe["note"],
     "prune-ffn:0.5": lambda r, parent: _config(r.id)["intermediate_size"] == 32,
     "fp16": lambda r, parent: (
-        r.recipe["compute"] == "float32" and _weights_bytes(r.id) < 0.6 * _weights_bytes(parent)
+        r.recipe["compute_choice"] == "auto" and _weights_bytes(r.id) < 0.6 * _weights_bytes(parent)
     ),
-    "bf16": lambda r, parent: r.recipe["compute"] == "float32" and _config(r.id)["dtype"] == "bfloat16",
+    "bf16": lambda r, parent: (
+        r.recipe["storage_dtype"] == "bfloat16" and _config(r.id)["dtype"] == "bfloat16"
+    ),
     "onnx-int8": lambda r, parent: (Registry().path(r.id) / "model.int8.onnx").is_file(),
 }
 
@@ -66,6 +68,22 @@ def test_variant_builds_predicts_and_reloads_identically(toy_model_id, variant):
     np.testing.assert_array_equal(again.logits(TEXTS), first)
     predictions = again.predict(TEXTS)
     assert {p.label for p in predictions} <= {"neg", "pos"}
+
+
+@pytest.mark.parametrize(("compute", "expected"), [("float32", "float32"), ("half", "float16")])
+def test_half_storage_computes_in_the_precision_asked_for(toy_model_id, compute, expected):
+    record = build_variant(toy_model_id, parse_variant_spec("fp16", compute=compute))
+    model = load_model(record.id).model
+    assert str(next(model.parameters()).dtype) == f"torch.{expected}"
+    assert record.recipe["reload_check"]["max_abs_logit_diff"] == 0.0
+
+
+def test_auto_compute_picks_a_precision_this_cpu_runs_faster():
+    import torch
+
+    from workbench.variants.precision import faster_compute_dtype
+
+    assert faster_compute_dtype("bfloat16", torch.get_num_threads()) in {"bfloat16", "float32"}
 
 
 def test_refuses_more_layers_than_the_model_has(toy_model_id):

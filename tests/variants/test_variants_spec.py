@@ -100,11 +100,11 @@ def test_registry_lists_every_family_with_a_one_line_description():
         "no speed" in VARIANTS["prune"].description.lower()
         or "not faster" in VARIANTS["prune"].description.lower()
     )
-    assert "fp32" in VARIANTS["fp16"].description
+    assert "fp32" in VARIANTS["fp16"].description and "measured" in VARIANTS["bf16"].description
 
 
 def test_spec_round_trips_through_json_form():
-    spec = parse_variant_spec("drop-layers:2+fp16", half_compute=True)
+    spec = parse_variant_spec("drop-layers:2+fp16", compute="half")
     data = spec.to_dict()
     assert data["steps"] == "drop-layers:2+fp16"
     assert parse_variant_spec(data.pop("steps"), **data) == spec

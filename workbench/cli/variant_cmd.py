@@ -22,6 +22,7 @@ OPTION_FLAGS: dict[str, tuple[str, type]] = {  # VariantSpec option -> CLI flag 
     "max_rows": ("--max-rows", int),
     "val_fraction": ("--val-fraction", float),
     "seed": ("--seed", int),
+    "compute": ("--compute", str),
 }
 
 
@@ -86,13 +87,6 @@ def register(subparsers: Any) -> None:
             help=info[name]["help"],
             choices=info[name].get("choices"),
         )
-    p.add_argument(
-        "--half-compute",
-        dest="half_compute",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help=info["half_compute"]["help"],
-    )
     p.add_argument("--json", action="store_true", help="print the new variant's record as the last line")
     p.set_defaults(func=cmd_compress)
 
@@ -126,7 +120,7 @@ def _columns(args: argparse.Namespace) -> Any:
 def cmd_compress(args: argparse.Namespace) -> int:
     from workbench.variants import build_variant, parse_variant_spec
 
-    options = {k: v for k, v in vars(args).items() if k in OPTION_FLAGS or k == "half_compute"}
+    options = {k: v for k, v in vars(args).items() if k in OPTION_FLAGS}
     spec = parse_variant_spec(args.variant, **options)
     progress = PhaseProgress()
     try:

@@ -228,9 +228,18 @@ def _row(loaded: Any, reference: Any, logits: dict, measured: dict, registry: Re
         "metric_delta": value - measured["metrics"][ref_id][metric],
         "agreement": agree(scores, ref_scores) if agree else math.nan,
         "mean_abs_dprob": float(np.abs(scores - ref_scores).mean()),
-        "compute": record.recipe.get("compute", "float32"),
+        "compute": compute_label(record, loaded.model),
         "notes": record.recipe.get("note", ""),
     }
+
+
+def compute_label(record: ModelRecord, model: Any) -> str:
+    """What the arithmetic runs in; for half-storage variants, what the loader chose on this CPU."""
+    compute = record.recipe.get("compute", "float32")
+    if compute == "auto":
+        dtype = str(next(model.parameters()).dtype).removeprefix("torch.")
+        return f"{dtype} (stored as {record.recipe.get('storage_dtype')})"
+    return compute
 
 
 def _json_safe(value: Any) -> Any:

@@ -89,10 +89,12 @@ class VariantSpec:
         ),
     )
     seed: int = field(default=42, metadata=_meta("distill: random seed.", minimum=0))
-    half_compute: bool = field(
-        default=False,
+    compute: str = field(
+        default="auto",
         metadata=_meta(
-            "fp16/bf16: compute in half precision too (on AVX2 CPUs this is several times slower)."
+            "fp16/bf16: precision of the arithmetic once loaded. auto: whichever of fp32 and the stored "
+            "precision is faster on the CPU it runs on (measured at load); float32; or half.",
+            choices=("auto", "float32", "half"),
         ),
     )
 
