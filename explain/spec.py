@@ -1,0 +1,165 @@
+"""``ExplainSpec``: what an explanation request asks for, validated on construction.
+
+Forms (Streamlit, Gradio, the CLI) take labels, help texts, defaults and ranges from the field metadata.
+The evaluation budget is length-aware: a text of ``n`` tokens has at most ``n`` (n - 1) useful Partition
+evaluations, so short texts get exact answers for less and long texts get more (see ``budget_for``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import MISSING, asdict, dataclass, field, fields
+from typing import Any
+
+from workbench.errors import SpecError
+
+# Evaluation budget per mode: ``per_token * n_tokens`` clamped to [floor, ceiling], never above the
+# Partition explainer's useful maximum. Chosen by measurement (benchmarks/explain_speed.py).
+BUDGETS: dict[str, dict[str, float]] = {
+    "fast": {"per_token": 12.0, "floor": 60, "ceiling": 400},
+    "precise": {"per_token": 24.0, "floor": 120, "ceiling": 900},
+}
+
+
+def _meta(
+    help_text: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    choices: tuple[str, ...] | None = None,
+    label: str | None = None,
+) -> dict[str, Any]:
+    return {"help": help_text, "min": minimum, "max": maximum, "choices": choices, "label": label}
+
+
+@dataclass(frozen=True)
+class ExplainSpec:
+    """How to explain: budget, output scale, which labels, masking, seed and caching."""
+
+    mode: str = field(
+        default="fast",
+        metadata=_meta(
+            "fast: interactive (about 1 s per sentence); precise: about twice the evaluations.",
+            choices=tuple(BUDGETS),
+            label="Mode",
+        ),
+    )
+    max_evals: int | None = field(
+        default=None,
+        metadata=_meta(
+            "Model evaluations per text; empty = the mode's length-aware budget.",
+            minimum=10,
+            maximum=20000,
+            label="Evaluation budget",
+        ),
+    )
+    explainer: str = field(
+        default="partition", metadata=_meta("Explainer (see explain.EXPLAINERS).", label="Explainer")
+    )
+    scale: str = field(
+        default="logit",
+        metadata=_meta(
+            "Explained output: logit = log-odds of each label's probability, probability = the "
+            "probability itself (regression always explains the predicted value).",
+            choices=("logit", "probability"),
+            label="Scale",
+        ),
+    )
+    masking: str = field(
+        default="replace",
+        metadata=_meta(
+            "How hidden words are shown to the model: replace each token with the mask token, "
+            "collapse each hidden span into one mask token, or remove them.",
+            choices=("replace", "collapse", "remove"),
+            label="Masking",
+        ),
+    )
+    labels: tuple[str, ...] = field(
+        default=(), metadata=_meta("Labels to explain; empty = the most likely ones.", label="Labels")
+    )
+    max_classes: int = field(
+        default=3,
+        metadata=_meta(
+            "Explain this many of the most likely classes (predicted first).", minimum=1, maximum=100
+        ),
+    )
+    seed: int = field(default=0, metadata=_meta("Random seed (same seed, same explanation).", minimum=0))
+    batch_size: int = field(
+        default=256, metadata=_meta("Masked texts per forward pass.", minimum=1, maximum=4096)
+    )
+    faithfulness_k: int = field(
+        default=3,
+        metadata=_meta(
+            "Deletion check: remove the top-k tokens (0 = skip the check).", minimum=0, maximum=50
+        ),
+    )
+    use_cache: bool = field(
+        default=True, metadata=_meta("Reuse explanations cached in the workspace.", label="Use cache")
+    )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "labels", tuple(str(x) for x in self.labels))
+        problems = self.problems()
+        if problems:
+            raise SpecError("Invalid explanation settings: " + "; ".join(problems), problems)
+
+    def problems(self) -> list[str]:
+        """Every impossible setting at once, with the allowed range or choices."""
+        out: list[str] = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            low, high, choices = f.metadata.get("min"), f.metadata.get("max"), f.metadata.get("choices")
+            if isinstance(value, float) and not math.isfinite(value):
+                out.append(f"{f.name} must be a finite number, got {value}")
+            elif isinstance(value, int) and not isinstance(value, bool):
+                if low is not None and value < low:
+                    out.append(f"{f.name} must be at least {low}, got {value}")
+                if high is not None and value > high:
+                    out.append(f"{f.name} must be at most {high}, got {value}")
+            if choices and value not in choices:
+                out.append(f"{f.name} must be one of {', '.join(choices)}; got {value!r}")
+        return out
+
+    def budget_for(self, n_tokens: int) -> int:
+        """Evaluations for a text of ``n_tokens`` maskable tokens."""
+        useful = max(2, n_tokens * (n_tokens - 1) + 2)
+        if self.max_evals is not None:
+            return min(self.max_evals, useful)
+        rule = BUDGETS[self.mode]
+        wanted = min(max(rule["per_token"] * n_tokens, rule["floor"]), rule["ceiling"])
+        return int(min(wanted, useful))
+
+    def cache_key(self) -> dict[str, Any]:
+        """Settings that change the values (not use_cache or batch_size)."""
+        data = asdict(self)
+        for name in ("use_cache", "batch_size"):
+            data.pop(name)
+        data["labels"] = list(self.labels)
+        return data
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["labels"] = list(self.labels)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ExplainSpec:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise SpecError(
+                f"Unknown explanation setting(s): {', '.join(unknown)}. Known: {', '.join(sorted(known))}."
+            )
+        return cls(**{**data, "labels": tuple(data.get("labels") or ())})
+
+    @classmethod
+    def field_info(cls) -> dict[str, dict[str, Any]]:
+        """Label, help, default and range per field, for building forms."""
+        return {
+            f.name: {
+                **f.metadata,
+                "default": None if f.default is MISSING else f.default,
+                "label": f.metadata.get("label") or f.name.replace("_", " ").capitalize(),
+            }
+            for f in fields(cls)
+        }
