@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import chart_specs, open_page, texts
 from toy_data import write_sentiment_csv
+from ui_helpers import chart_specs, open_page, texts
 
 from workbench.data import ColumnMap
 from workbench.models.registry import Registry

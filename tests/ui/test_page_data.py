@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import open_page, texts
+from ui_helpers import open_page, texts
 
 GOOD_CSV = b"message,topic\n" + b"".join(
     f"text number {i} about {'cards' if i % 2 else 'refunds'},{'card' if i % 2 else 'refund'}\n".encode()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import chart_specs, open_page, texts
+from ui_helpers import chart_specs, open_page, texts
 
 
 def _html(at) -> str:

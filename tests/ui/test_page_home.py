@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import open_page, sidebar_text, texts
+from ui_helpers import open_page, sidebar_text, texts
 
 
 def test_home_shows_flow_and_no_models_yet():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from conftest import open_page, texts
+from ui_helpers import open_page, texts
 
 from workbench.models.registry import Registry
 

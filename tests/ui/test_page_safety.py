@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import open_page, texts
+from ui_helpers import open_page, texts
 
 safety = pytest.importorskip("workbench.safety")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from conftest import chart_specs, open_page, texts
 from toy_data import write_sentiment_csv
+from ui_helpers import chart_specs, open_page, texts
 
 from workbench.data import ColumnMap
 from workbench.training import runs
