@@ -133,9 +133,9 @@ def go(page, title: str) -> None:
 
 
 def wait_idle(page) -> None:
-    """Wait until Streamlit has finished the current script run."""
-    page.wait_for_timeout(300)
-    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=120_000)
+    """Wait until Streamlit has finished the current script run (the app root says so)."""
+    page.wait_for_timeout(500)
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=120_000)
 
 
 def test_sample_data_journey(app_server, page):
@@ -204,9 +204,13 @@ def run_journey(app_server, page) -> None:
     assert (rows[0]["label"], rows[0]["status"]) == (corrected, "corrected")
     assert rows[0]["reviewer"].startswith("analyst-") and rows[0]["suggested_by"] == "support-intent"
 
-    for title in ("Data", "Models", "Compare", "Safety"):
+    for title in ("Data", "Compare", "Safety"):
         go(page, title)
         shot(page, f"05-{title.lower()}")
+    go(page, "Models")
+    page.get_by_role("tab", name="Workspace models").click()
+    assert page.get_by_text("(base) →").first.is_visible()  # lineage base → fine-tuned
+    shot(page, "05-models")
 
 
 LABEL_COLUMN = 3  # row, text, suggested, your label, accept, confidence, safety hits

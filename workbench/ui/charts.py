@@ -9,6 +9,7 @@ import altair as alt
 import pandas as pd
 
 CURVE_HEIGHT = 240
+CELL_SIZE = 44  # confusion-matrix cell, pixels
 
 
 def curve_frame(events: list[dict[str, Any]], run_name: str = "") -> pd.DataFrame:
@@ -65,7 +66,6 @@ def confusion_chart(matrix: list[list[int]], labels: list[str]) -> alt.Chart:
         for j, count in enumerate(row)
     ]
     data = pd.DataFrame(rows)
-    size = max(220, 36 * len(labels))
     base = alt.Chart(data, title="Confusion matrix (validation)").encode(
         x=alt.X("predicted:N", sort=labels, title="predicted"),
         y=alt.Y("true:N", sort=labels, title="true"),
@@ -80,7 +80,7 @@ def confusion_chart(matrix: list[list[int]], labels: list[str]) -> alt.Chart:
             alt.datum.count > data["count"].max() / 2, alt.value("white"), alt.value("black")
         ),
     )
-    return (cells + text).properties(width=size, height=size)
+    return (cells + text).properties(width=alt.Step(CELL_SIZE), height=alt.Step(CELL_SIZE))
 
 
 def per_class_frame(per_class: dict[str, dict[str, float]]) -> pd.DataFrame:
