@@ -5,22 +5,20 @@ import streamlit as st
 
 from workbench.models.registry import Registry
 from workbench.ui.compare_views import build_form, comparison_view, measure, pick_reference, saved_comparison
-from workbench.ui.layout import page_frame, show_flash
-from workbench.ui.resources import models, optional_module
+from workbench.ui.layout import page_frame, show_flash, stop_with_hint
+from workbench.ui.resources import models, require_module
 from workbench.ui.session import dataset
 
 page_frame()
 st.title("Compare")
 show_flash()
-variants = optional_module("workbench.variants", "build_variant", "compare_models", "plot_accuracy_vs_size")
-if variants is None:
-    st.info("Variants are not available yet: the `workbench.variants` package is not installed.")
-    st.stop()
+variants = require_module(
+    "workbench.variants", "build_variant", "compare_models", "plot_accuracy_vs_size", what="Variants"
+)
 records = models()
 if not any(r.kind != "variant" for r in records):
-    st.info("No fine-tuned model yet: train one first, then build smaller variants of it here.")
-    st.page_link("pages/train.py", label="Go to Train →")
-    st.stop()
+    msg = "No fine-tuned model yet: train one first, then build smaller variants of it here."
+    stop_with_hint(msg, "pages/train.py", "Go to Train →")
 
 record = pick_reference(records)
 children = variants.descendants(Registry(), record.id)

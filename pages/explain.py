@@ -16,15 +16,14 @@ from workbench.ui.explain_views import (
     safety_view,
     shap_view,
 )
-from workbench.ui.layout import page_frame
+from workbench.ui.layout import page_frame, stop_with_hint
 
 page_frame()
 st.title("Explain")
 record = pick_model()
 if record is None:
-    st.info("No classification model yet: fine-tune one on the Train page (or try the sample data on Home).")
-    st.page_link("pages/train.py", label="Go to Train →")
-    st.stop()
+    msg = "No classification model yet: fine-tune one on the Train page (or try the sample data on Home)."
+    stop_with_hint(msg, "pages/train.py", "Go to Train →")
 
 text = pick_text()
 if not text.strip():

@@ -4,7 +4,7 @@ model exists), accept or correct labels (saved at once, shared), agreement, expo
 import streamlit as st
 
 from workbench.ui.layout import page_frame, show_flash
-from workbench.ui.resources import optional_module
+from workbench.ui.resources import require_module
 from workbench.ui.review_views import (
     agreement_view,
     export_and_retrain,
@@ -17,10 +17,9 @@ from workbench.ui.session import session_id
 page_frame()
 st.title("Review")
 show_flash()
-review = optional_module("workbench.review", "create_queue", "record_decisions", "queue_stats")
-if review is None:
-    st.info("Label review is not available yet: the `workbench.review` package is not installed.")
-    st.stop()
+review = require_module(
+    "workbench.review", "create_queue", "record_decisions", "queue_stats", what="Label review tools"
+)
 
 queues = review.list_queues()
 with st.expander("New review queue", expanded=not queues):

@@ -5,7 +5,7 @@ import streamlit as st
 
 from workbench.ui.errors import guard
 from workbench.ui.layout import flash, page_frame, show_flash
-from workbench.ui.resources import optional_module, read_table_cached
+from workbench.ui.resources import read_table_cached, require_module
 from workbench.ui.safety_views import (
     active_rules,
     hit_statistics,
@@ -21,10 +21,9 @@ from workbench.ui.session import dataset
 page_frame()
 st.title("Safety")
 show_flash()
-safety = optional_module("workbench.safety", "scan", "load_rules", "rules_from_yaml", "scan_batch")
-if safety is None:
-    st.info("Safety rules are not available yet: the `workbench.safety` package is not installed.")
-    st.stop()
+safety = require_module(
+    "workbench.safety", "scan", "load_rules", "rules_from_yaml", "scan_batch", what="Safety rules"
+)
 
 with guard():
     rules = active_rules(safety)

@@ -5,7 +5,7 @@ import streamlit as st
 
 from workbench.training import runs
 from workbench.ui.errors import guard
-from workbench.ui.layout import page_frame
+from workbench.ui.layout import page_frame, stop_with_hint
 from workbench.ui.run_panel import show_run
 from workbench.ui.session import dataset, session_id
 from workbench.ui.train_views import completed_report, pick_run, train_form
@@ -14,9 +14,8 @@ page_frame()
 st.title("Train")
 ds = dataset()
 if ds is None:
-    st.info("Choose a dataset first: upload a file on the Data page, or start with the sample data on Home.")
-    st.page_link("pages/data.py", label="Go to Data →")
-    st.stop()
+    msg = "Choose a dataset first: upload a file on the Data page, or start with the sample data on Home."
+    stop_with_hint(msg, "pages/data.py", "Go to Data →")
 
 st.write(
     f"Fine-tune on **{ds.name}**: text `{ds.columns.text}`, label `{ds.columns.label}`"

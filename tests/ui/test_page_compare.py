@@ -51,3 +51,19 @@ def test_bad_recipe_says_which_variants_exist(toy_model_id):
     at.button(key="compare.build").click().run()
     assert texts(at.error)[0].startswith("Unknown variant 'int9'") and "int8" in texts(at.error)[0]
     assert [r.id for r in Registry().list()] == [toy_model_id]
+
+
+def test_says_plainly_when_the_variants_package_is_missing(monkeypatch, toy_model_id):
+    import workbench.ui.resources as resources
+
+    real = resources.optional_module
+    monkeypatch.setattr(
+        resources,
+        "optional_module",
+        lambda name, *a: None if name == "workbench.variants" else real(name, *a),
+    )
+    at = open_page("pages/compare.py", active_model=toy_model_id)
+    assert texts(at.info) == [
+        "Variants are not available yet: the `workbench.variants` package is not installed."
+    ]
+    assert not at.button

@@ -8,6 +8,8 @@ with the menu hidden) so the frame is never drawn twice.
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import streamlit as st
 
 from workbench.models.registry import Registry
@@ -72,3 +74,12 @@ def show_flash() -> None:
     message = st.session_state.pop("flash", None)
     if message:
         st.success(message)
+
+
+def stop_with_hint(message: str, page: str | None = None, label: str | None = None) -> NoReturn:
+    """End the page with what the person has to do first (and a link to where they do it)."""
+    st.info(message)
+    if page:
+        st.page_link(page, label=label or "Go there →")
+    st.stop()
+    raise AssertionError("st.stop() returned")  # for type checkers; never reached

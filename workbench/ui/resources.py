@@ -117,3 +117,13 @@ def optional_module(name: str, *attributes: str) -> ModuleType | None:
     except AttributeError:
         return None
     return module
+
+
+def require_module(name: str, *attributes: str, what: str) -> ModuleType:
+    """The optional package ``name``, or stop the page saying plainly that ``what`` is not there yet."""
+    from workbench.ui.layout import stop_with_hint
+
+    module = optional_module(name, *attributes)
+    if module is None:
+        stop_with_hint(f"{what} are not available yet: the `{name}` package is not installed.")
+    return module
