@@ -32,6 +32,7 @@ ADVANCED_FIELDS = [
     "mask_pii",
 ]
 UNSAFE_FIELDS = ["allow_pickle", "trust_remote_code"]
+RUNS_TABLE_SECONDS = 3.0
 
 
 def train_form(ds: DatasetChoice, preset: dict[str, Any]) -> TrainSpec | None:
@@ -72,16 +73,23 @@ def runs_table(limit: int = 10) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def pick_run() -> None:
-    """Recent runs (all sessions: the CPU is shared) and a choice of which one to watch."""
+def _show_runs_table() -> None:
     table = runs_table()
-    if table.empty:
-        return
     st.dataframe(
         table,
         hide_index=True,
         column_config={"progress": st.column_config.ProgressColumn("progress", min_value=0.0, max_value=1.0)},
     )
+
+
+def pick_run() -> None:
+    """Recent runs (all sessions: the CPU is shared), refreshed while any is active, and a choice of
+    which one to watch."""
+    table = runs_table()
+    if table.empty:
+        return
+    active = table["state"].isin(runs.ACTIVE_STATES).any()
+    st.fragment(run_every=RUNS_TABLE_SECONDS if active else None)(_show_runs_table)()
     ids = table["run"].tolist()
     current = st.session_state.get("run_id")
     if current in ids:
