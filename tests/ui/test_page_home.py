@@ -37,3 +37,9 @@ def test_recent_models_lists_workspace_models(toy_model_id):
     table = at.dataframe[0].value
     assert table["model"].tolist() == [toy_model_id]
     assert {"kind", "task", "Accuracy"} <= set(table.columns)
+
+
+def test_a_new_session_starts_with_the_newest_model(toy_model_id):
+    at = open_page("pages/home.py")
+    assert at.session_state["active_model"] == toy_model_id
+    assert f"`{toy_model_id}` · fine-tuned" in sidebar_text(at)

@@ -19,7 +19,7 @@ def test_registry_shows_lineage_metrics_and_card(toy_model_id, tiny_bert_dir):
 
 
 def test_make_active_then_delete_with_confirmation(toy_model_id):
-    at = open_page("pages/models.py")
+    at = open_page("pages/models.py", active_model=None)
     at.button(key=f"models.activate.{toy_model_id}").click().run()
     assert at.session_state["active_model"] == toy_model_id
     assert at.button(key=f"models.delete.{toy_model_id}").disabled

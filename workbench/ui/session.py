@@ -70,10 +70,20 @@ SESSION_DEFAULTS: dict[str, Any] = {
 def init_session() -> None:
     """Set the session's defaults once (later calls keep what the user chose), and adopt the model of
     a run that finished since the last rerun. Every page calls it, so pages also run on their own."""
+    if "active_model" not in st.session_state:
+        st.session_state["active_model"] = newest_model()
     session_id()
     for key, value in SESSION_DEFAULTS.items():
         st.session_state.setdefault(key, value)
     adopt_finished_run()
+
+
+def newest_model() -> str | None:
+    """A new session starts with the newest model of the (shared) workspace, if there is one."""
+    from workbench.models.registry import Registry
+
+    records = Registry().list()
+    return records[0].id if records else None
 
 
 def adopt_finished_run() -> None:
