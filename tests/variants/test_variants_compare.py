@@ -14,6 +14,7 @@ from workbench.data import ColumnMap
 from workbench.errors import RegistryError
 from workbench.models.registry import Registry
 from workbench.variants import (
+    COLUMN_HELP,
     COMPARISON_COLUMNS,
     build_variant,
     compare_models,
@@ -34,7 +35,7 @@ def toy_family(toy_model_id, tmp_path) -> tuple[str, str]:
 def test_comparison_has_every_column_and_saves_it_with_the_models(toy_family):
     model_id, data = toy_family
     table = compare_models(model_id, "all", data, ColumnMap("text", "label"), **FAST)
-    assert tuple(table.columns) == COMPARISON_COLUMNS
+    assert tuple(table.columns) == COMPARISON_COLUMNS and set(COLUMN_HELP) == set(COMPARISON_COLUMNS)
     assert table["model_id"].tolist() == ["toy", "toy-drop2", "toy-drop2-int8"]
     assert table["variant"].tolist() == ["original", "drop-layers:2", "drop-layers:2+int8"]
     reference = table.iloc[0]
@@ -158,3 +159,12 @@ def test_cli_reports_a_bad_variant_in_one_line(toy_model_id, capsys):
     assert "error: drop-layers:9 keeps 9 layers but 'toy' has only 4; choose K from 1 to 3." in err
     assert main(["compress", toy_model_id, "--variant", "prune:2"]) == 2
     assert "S is the share of weights to remove" in capsys.readouterr().err
+
+
+def test_timing_is_interleaved_with_a_different_model_first_each_round():
+    from workbench.variants.measure import interleaved_times
+
+    calls: list[str] = []
+    times = interleaved_times({k: (lambda k=k: calls.append(k)) for k in "abc"}, rounds=3)
+    assert calls == ["a", "b", "c", "b", "c", "a", "c", "a", "b"]
+    assert {k: len(v) for k, v in times.items()} == {"a": 3, "b": 3, "c": 3}

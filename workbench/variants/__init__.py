@@ -20,13 +20,14 @@ from workbench.variants.base import (
     register_variant,
 )
 from workbench.variants.build import build_variant
-from workbench.variants.compare import COMPARISON_COLUMNS, compare_models, descendants
+from workbench.variants.compare import COLUMN_HELP, COMPARISON_COLUMNS, compare_models, descendants
 from workbench.variants.onnx import is_onnxruntime_available
 from workbench.variants.plots import pareto_front, plot_accuracy_vs_size, plot_accuracy_vs_throughput
 from workbench.variants.quantize import quantize_linear_int8
 from workbench.variants.spec import VariantSpec, VariantStep, parse_variant_spec
 
 __all__ = [
+    "COLUMN_HELP",
     "COMPARISON_COLUMNS",
     "VARIANTS",
     "BuildContext",

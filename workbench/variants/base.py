@@ -23,6 +23,12 @@ if TYPE_CHECKING:
 
 LAYERS = "K"
 SPARSITY = "S"
+PROBE_TEXTS = (  # checks of a built variant when no data was given
+    "The service was quick and the staff were friendly.",
+    "I waited an hour and nobody answered my question.",
+    "ok",
+    "It works, but the instructions could have been a lot clearer than they were, honestly.",
+)
 
 
 @dataclass

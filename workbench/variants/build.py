@@ -17,16 +17,10 @@ import numpy as np
 from workbench.errors import ModelLoadError, SpecError
 from workbench.models.registry import ModelRecord, Registry
 from workbench.progress import ProgressCallback, ProgressEvent, no_progress
-from workbench.variants.base import VARIANTS, BuildContext, Built, get_builder
+from workbench.variants.base import PROBE_TEXTS, VARIANTS, BuildContext, Built, get_builder
 from workbench.variants.spec import VariantSpec, VariantStep, parse_variant_spec
 
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
-PROBE_TEXTS = (
-    "The service was quick and the staff were friendly.",
-    "I waited an hour and nobody answered my question.",
-    "ok",
-    "It works, but the instructions could have been a lot clearer than they were, honestly.",
-)
 RELOAD_TOLERANCE = 1e-5
 
 

@@ -50,6 +50,27 @@ COMPARISON_COLUMNS = (
     "compute",
     "notes",
 )
+COLUMN_HELP = {
+    "model_id": "Workspace id of the model.",
+    "variant": "Recipe applied to the reference ('original' for the reference itself).",
+    "parent": "The model this variant was built from.",
+    "params": "Number of parameters (int8-packed weights included).",
+    "size_mb": "Size of the weight files on disk (safetensors / ONNX), MB.",
+    "peak_mem_mb": "Peak resident memory added by loading the model and predicting one batch of the 32 "
+    "longest texts, measured in a fresh child process (libraries excluded), MB.",
+    "latency_ms_p50": "Median time to predict one text (batch 1), ms.",
+    "latency_ms_p95": "95th percentile of the one-text time, ms.",
+    "throughput_rps": "Rows per second at batch 32 over the data's real lengths (length-sorted batches, "
+    "dynamic padding), median of interleaved rounds.",
+    "speedup": "Throughput relative to the reference.",
+    "metric": "The task's headline metric.",
+    "metric_value": "That metric on every row of the data.",
+    "metric_delta": "Metric minus the reference's (same units; x100 for points).",
+    "agreement": "Share of rows where the predicted label equals the reference's.",
+    "mean_abs_dprob": "Mean absolute difference of the predicted probabilities (values for regression).",
+    "compute": "Precision the arithmetic runs in once loaded.",
+    "notes": "What to know about this variant (e.g. pruning that is not faster).",
+}
 Agreement = Callable[[np.ndarray, np.ndarray], float]
 AGREEMENT: dict[str, Agreement] = {
     "classification": lambda a, b: float((a.argmax(axis=1) == b.argmax(axis=1)).mean()),

@@ -126,7 +126,7 @@ class Distill(VariantBuilder):
     def _train(self, ctx: BuildContext, student: Any, train: list, val: list) -> tuple[Any, float, str]:
         import time
 
-        from transformers import DataCollatorWithPadding
+        from transformers import DataCollatorWithPadding, PrinterCallback
 
         from workbench.training.callbacks import WorkbenchCallback
         from workbench.variants.distill_trainer import DISTILL_LOSSES, DistillationTrainer
@@ -148,6 +148,7 @@ class Distill(VariantBuilder):
             temperature=ctx.spec.temperature,
             alpha=ctx.spec.alpha,
         )
+        trainer.remove_callback(PrinterCallback)  # core prints nothing; progress goes to the callback
         started = time.monotonic()
         try:
             trainer.train()

@@ -89,12 +89,13 @@ def interleaved_times(
     rounds: int,
     progress: ProgressCallback = no_progress,
     label: str = "",
+    first_round: int = 0,
 ) -> dict[str, list[float]]:
     """Seconds per call: every round calls each model once, starting with a different one each round."""
     times: dict[str, list[float]] = {key: [] for key in calls}
     keys = list(calls)
     for r in range(rounds):
-        for key in _rotated(keys, r):
+        for key in _rotated(keys, first_round + r):
             started = time.perf_counter()
             calls[key]()
             times[key].append(time.perf_counter() - started)
@@ -121,7 +122,7 @@ def latency_ms(
             one(key, i)()
     samples: dict[str, list[float]] = {key: [] for key in models}
     for step, i in enumerate(rows):
-        timed = interleaved_times({key: one(key, i) for key in models}, 1)
+        timed = interleaved_times({key: one(key, i) for key in models}, 1, first_round=step)
         for key, values in timed.items():
             samples[key].extend(values)
         progress(ProgressEvent(kind="step", step=step + 1, total_steps=len(rows), message="latency"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import inspect
 import logging
 import tempfile
 import warnings
@@ -81,7 +82,9 @@ def export_onnx(model: Any, tokenizer: Any, path: Path) -> None:
     import torch
 
     dummy = tokenizer(["a short text", "a slightly longer second text"], padding=True, return_tensors="pt")
-    names = list(dummy.keys())
+    # graph inputs follow forward()'s order; naming them in the tokenizer's order would swap
+    # attention_mask and token_type_ids (a model that masks everything)
+    names = [n for n in inspect.signature(model.forward).parameters if n in dummy]
     axes = {name: {0: "batch", 1: "sequence"} for name in names} | {"logits": {0: "batch"}}
     model.config.return_dict = True
     with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
@@ -90,7 +93,7 @@ def export_onnx(model: Any, tokenizer: Any, path: Path) -> None:
             model,
             (),
             str(path),
-            kwargs=dict(dummy),
+            kwargs={name: dummy[name] for name in names},
             input_names=names,
             output_names=["logits"],
             dynamic_axes=axes,
@@ -108,6 +111,27 @@ def quantize_onnx_int8(source: Path, target: Path) -> None:
         quantize_dynamic(str(source), str(target), per_channel=True, weight_type=QuantType.QInt8)
     finally:
         logging.disable(previous)
+
+
+def check_export(ctx: BuildContext, path: Path, tolerance: float = 1e-3) -> None:
+    """The fp32 ONNX graph must reproduce the PyTorch model before it is quantized."""
+    import numpy as np
+
+    from workbench.inference.predict import run_batches
+    from workbench.variants.base import PROBE_TEXTS
+
+    parent = ctx.parent
+    features = parent.encode(list(PROBE_TEXTS))
+    expected = run_batches(parent.model, parent.tokenizer, features, batch_size=2)
+    exported = run_batches(
+        OnnxSequenceClassifier(open_session(path)), parent.tokenizer, features, batch_size=2
+    )
+    diff = float(np.abs(expected - exported).max())
+    if not diff <= tolerance:
+        raise IncompatibleError(
+            f"onnx-int8: the ONNX export of {parent.id!r} does not reproduce its outputs (largest logit "
+            f"difference {diff:.3g}); use int8 instead."
+        )
 
 
 @register_variant
@@ -148,6 +172,7 @@ class OnnxInt8(VariantBuilder):
                     f"onnx-int8: {ctx.parent.id!r} ({type(model).__name__}) could not be exported to ONNX: "
                     f"{type(exc).__name__}: {exc}. Use int8 instead."
                 ) from exc
+            check_export(ctx, fp32)
             quantize_onnx_int8(fp32, ctx.folder / ONNX_FILE)
         model.config.save_pretrained(str(ctx.folder))
         parameters = count_parameters(model)  # quantizing changes the bytes, not the count
