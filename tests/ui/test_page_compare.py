@@ -35,7 +35,7 @@ def test_build_measure_and_deploy_a_variant(toy_model_id, tmp_path):
     assert not at.exception, [e.value for e in at.exception]
     table = at.dataframe[-1].value
     assert table["model_id"].tolist()[0] == toy_model_id and len(table) == 3
-    assert {"accuracy", "Δ accuracy", "throughput_rps", "size_mb"} <= set(table.columns)
+    assert {"metric_value", "metric_delta", "throughput_rps", "size_mb", "agreement"} <= set(table.columns)
     specs = " ".join(chart_specs(at))
     assert "Accuracy vs throughput" in specs and "Accuracy vs size on disk" in specs
     variant = table["model_id"].tolist()[1]

@@ -98,12 +98,19 @@ def measure(variants: Any, record: ModelRecord, ds: DatasetChoice | None) -> Non
 
 def comparison_view(variants: Any, table: pd.DataFrame) -> None:
     metric = str(table["metric"].iloc[0])
+    number = st.column_config.NumberColumn
     st.dataframe(
-        table[SHOWN_COLUMNS].rename(columns={"metric_value": metric, "metric_delta": f"Δ {metric}"}),
+        table[SHOWN_COLUMNS],
         hide_index=True,
         column_config={
-            "speedup": st.column_config.NumberColumn(format="%.2f×"),
-            "agreement": st.column_config.NumberColumn(format="percent"),
+            "model_id": "model",
+            "size_mb": number("size (MB)", format="%.1f"),
+            "latency_ms_p50": number("latency p50 (ms)", format="%.1f"),
+            "throughput_rps": number("rows/s", format="%.1f"),
+            "speedup": number("speed-up", format="%.2f×"),
+            "metric_value": number(metric, format="%.4f"),
+            "metric_delta": number(f"Δ {metric}", format="%+.4f"),
+            "agreement": number("agrees with original", format="percent"),
         },
     )
     left, right = st.columns(2)
