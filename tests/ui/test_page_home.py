@@ -43,3 +43,21 @@ def test_a_new_session_starts_with_the_newest_model(toy_model_id):
     at = open_page("pages/home.py")
     assert at.session_state["active_model"] == toy_model_id
     assert f"`{toy_model_id}` · fine-tuned" in sidebar_text(at)
+
+
+def test_first_page_does_not_import_model_libraries():
+    """Cold start: the Home page must render without torch, transformers or shap (lazy imports)."""
+    import subprocess
+    import sys
+
+    from ui_helpers import APP, ROOT
+
+    code = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"at = AppTest.from_file({str(APP)!r}, default_timeout=60).run()\n"
+        "assert not at.exception, at.exception\n"
+        "print(sorted(m for m in ('torch', 'transformers', 'shap', 'peft') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
