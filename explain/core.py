@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from explain.backends import choose_forward
 from explain.cache import ExplanationCache, cache_key
 from explain.explainers import TextExplainer, get_explainer
 from explain.faithfulness import deletion_check
@@ -53,8 +54,10 @@ class ExplainSession:
         self.masker = TokenIdTextMasker(model.tokenizer, model.record.max_length)
         tokenizer = model.tokenizer
         strategy = spec.masking if getattr(tokenizer, "mask_token_id", None) is not None else "remove"
+        forward, self.backend, backend_note = choose_forward(model, spec.backend)
+        self.notes = [backend_note] if backend_note else []
         self.predictor = MaskedRowPredictor(
-            model=model.model,
+            forward=forward,
             transform=output_transform(model.task.name, spec.scale),
             mask_id=int(self.masker.mask_token_id if self.masker.mask_token_id is not None else 0),
             strategy=strategy,
@@ -74,7 +77,7 @@ class ExplainSession:
         full = self.predictor.transform(logits)[0]
         outputs = self._explained_outputs(logits[0])
         n_tokens = len(encoding.content)
-        notes = [EMPTY_NOTE] if n_tokens == 0 else []
+        notes = ([EMPTY_NOTE] if n_tokens == 0 else []) + self.notes
         notes += truncation_notes(encoding, self.model.record.max_length, text, pair)
         if n_tokens == 0:
             values, base, evals, clustering = np.zeros((0, len(outputs))), full[outputs], 1, None
@@ -91,7 +94,7 @@ class ExplainSession:
             output_names=[self.names[i] for i in outputs], prediction=prediction.label,
             probabilities=prediction.probabilities, scale=explained_scale(self.model, self.spec),
             notes=notes, truncated=encoding.truncated, evals=evals, clustering=clustering,
-            settings=self.spec.cache_key(),
+            settings={**self.spec.cache_key(), "backend": self.backend},
         )  # fmt: skip
         result.faithfulness = self._deletion_check(encoding, values, int(outputs[0]))
         result.seconds = time.perf_counter() - started

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
@@ -93,7 +92,7 @@ class PredictorStats:
 class MaskedRowPredictor:
     """Callable for shap: ``(n, L)`` masked id rows of the current text -> ``(n, outputs)``."""
 
-    model: Any
+    forward: Callable[[dict[str, np.ndarray]], np.ndarray]  # numpy inputs -> logits (explain.backends)
     transform: Callable[[np.ndarray], np.ndarray]
     mask_id: int
     strategy: str = "replace"
@@ -127,45 +126,41 @@ class MaskedRowPredictor:
 
     def _run_model(self, rows: np.ndarray) -> np.ndarray:
         """Forward passes over distinct rows: inputs built by the masking strategy, length-sorted."""
-        import torch
-
         inputs = MASKING_STRATEGIES[self.strategy](rows, self.mask_id)
         order = np.argsort([len(x) for x in inputs], kind="stable")
         outputs: list[np.ndarray] = [None] * len(inputs)  # type: ignore[list-item]
-        with torch.inference_mode():
-            for start in range(0, len(order), self.batch_size):
-                idx = order[start : start + self.batch_size]
-                batch = self._tensors([inputs[i] for i in idx], rows[idx])
-                logits = self.model(**batch).logits.float().numpy()
-                self.stats.model_calls += 1
-                self.stats.tokens += int(batch["input_ids"].numel())
-                for j, value in zip(idx, logits, strict=True):
-                    outputs[j] = value
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            batch = self._arrays([inputs[i] for i in idx], rows[idx])
+            logits = self.forward(batch)
+            self.stats.model_calls += 1
+            self.stats.tokens += int(batch["input_ids"].size)
+            for j, value in zip(idx, logits, strict=True):
+                outputs[j] = value
         self.stats.evaluated_rows += len(rows)
         return np.stack(outputs)
 
-    def _tensors(self, inputs: list[np.ndarray], rows: np.ndarray) -> dict[str, Any]:
-        import torch
-
+    def _arrays(self, inputs: list[np.ndarray], rows: np.ndarray) -> dict[str, np.ndarray]:
+        """Model inputs; without padding (equal lengths) no attention mask is passed at all."""
         width = max(len(x) for x in inputs)
         ids = np.full((len(inputs), width), self.pad_id, dtype=np.int64)
         attention = np.zeros((len(inputs), width), dtype=np.int64)
         for i, x in enumerate(inputs):
             ids[i, : len(x)] = x
             attention[i, : len(x)] = 1
-        batch = {"input_ids": torch.from_numpy(ids)}
+        batch = {"input_ids": ids}
         if "attention_mask" in self.input_names and not attention.all():
-            batch["attention_mask"] = torch.from_numpy(attention)
+            batch["attention_mask"] = attention
         extra = self.encoding.extra if self.encoding else {}
         if "token_type_ids" in self.input_names and "token_type_ids" in extra:
-            full = extra["token_type_ids"]
+            full = extra["token_type_ids"].astype(np.int64)
             if self.strategy == "replace":
-                types = np.broadcast_to(full, ids.shape).copy()
+                batch["token_type_ids"] = np.broadcast_to(full, ids.shape).copy()
             else:
                 types = np.zeros_like(ids)
                 for i, x in enumerate(inputs):
                     types[i, : len(x)] = _token_types(full, rows[i], len(x), self.strategy)
-            batch["token_type_ids"] = torch.from_numpy(types)
+                batch["token_type_ids"] = types
         return batch
 
 

@@ -52,10 +52,12 @@ def _colour(value: float, scale: float) -> str:
 def _token_spans(result: TextExplanation, column: int, scale: float) -> str:
     spans = []
     for token, value in zip(result.tokens, result.values[:, column], strict=True):
-        tip = f"{token.strip()}: {value:+.4f}"
+        word = token.rstrip()
+        tip = f"{word.strip()}: {value:+.4f}"
         spans.append(
             f'<span class="wbx-t" style="background:{_colour(float(value), scale)}" '
-            f'title="{html.escape(tip)}" data-v="{value:.6g}">{html.escape(token)}</span>'
+            f'title="{html.escape(tip)}" data-v="{value:.6g}">{html.escape(word)}</span>'
+            + html.escape(token[len(word) :])
         )
     return "".join(spans)
 
@@ -70,7 +72,10 @@ def _row(result: TextExplanation, label: str, scale: float) -> str:
     )
     if result.faithfulness:
         f = result.faithfulness
-        meta += f" · deletion check: top {f.k} {f.top_drop:+.3f} vs random {f.random_drop:+.3f}"
+        meta += (
+            f" · deletion check for {html.escape(result.label)}: hiding the top {f.k} tokens "
+            f"{-f.top_drop:+.3f}, {f.k} random {-f.random_drop:+.3f}"
+        )
     notes = "".join(f'<div class="wbx-note">{html.escape(n)}</div>' for n in result.notes)
     body = _token_spans(result, i, scale) if result.tokens else "<i>(empty)</i>"
     return f'<div class="wbx-row"><div class="wbx-meta">{meta}</div>{body}{notes}</div>'

@@ -6,7 +6,13 @@ import pytest
 
 
 def publish_tiny_model(
-    tiny_bert_dir, task: str, labels: list[str], *, text_pair: bool = False, name: str | None = None
+    tiny_bert_dir,
+    task: str,
+    labels: list[str],
+    *,
+    text_pair: bool = False,
+    name: str | None = None,
+    seed: int = 0,
 ) -> str:
     """Save a tiny BERT with a random head for ``task`` into the test's workspace; return its id."""
     import torch
@@ -15,7 +21,7 @@ def publish_tiny_model(
     from workbench.models.registry import ModelRecord, Registry
     from workbench.tasks import get_task
 
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     spec = get_task(task)
     model = spec.auto_model_class().from_pretrained(str(tiny_bert_dir), **spec.config_overrides(labels))
     registry = Registry()
@@ -49,5 +55,15 @@ def tiny_model(tiny_bert_dir):
     def make(kind: str) -> str:
         task, labels, pair = KINDS[kind]
         return publish_tiny_model(tiny_bert_dir, task, labels, text_pair=pair, name=f"tiny-{kind}")
+
+    return make
+
+
+@pytest.fixture()
+def publish(tiny_bert_dir):
+    """``publish(task, labels, name=..., seed=...)``: a tiny model with a random head, by hand."""
+
+    def make(task: str, labels: list[str], **kwargs) -> str:
+        return publish_tiny_model(tiny_bert_dir, task, labels, **kwargs)
 
     return make

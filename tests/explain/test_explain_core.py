@@ -159,3 +159,17 @@ def test_import_explain_loads_neither_torch_nor_shap():
     code = "import sys, explain; explain.ExplainSpec; print('torch' in sys.modules, 'shap' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False False"
+
+
+def test_onnx_backend_gives_the_same_values_as_pytorch(tiny_model):
+    pytest.importorskip("onnxruntime")
+    model_id = tiny_model("pair")  # token_type_ids matter: the export must keep the input order
+    texts, pairs = ["the plot was dull but the music was fine"], ["a great film"]
+    by_torch = explain_texts(
+        model_id, texts, pairs, spec=ExplainSpec(max_evals=60, use_cache=False, backend="torch")
+    )
+    by_onnx = explain_texts(
+        model_id, texts, pairs, spec=ExplainSpec(max_evals=60, use_cache=False, backend="onnx")
+    )
+    assert by_onnx[0].settings["backend"] == "onnx"
+    np.testing.assert_allclose(by_onnx[0].values, by_torch[0].values, atol=1e-5)
