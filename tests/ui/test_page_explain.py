@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from ui_helpers import chart_specs, open_page, texts
 
@@ -38,10 +40,13 @@ def test_what_if_edit_changes_the_prediction_and_shows_the_change(toy_model_id):
     assert "vs previous text" in metric.proto.delta
 
 
-def test_safety_hits_are_highlighted_in_the_same_text(toy_model_id):
+def test_safety_hits_and_shap_colours_are_in_the_same_text(toy_model_id):
     at = open_page("pages/explain.py", active_model=toy_model_id)
     at.text_area(key="explain.text").input("great film, mail me at ann@example.com").run()
-    assert "title='pii.email · email · medium · mask'>ann@example.com</mark>" in _html(at)
+    combined = at.get("html")[0].proto.body  # the first rendering of the text: SHAP + safety together
+    assert "border-bottom:3px solid" in combined and "pii.email (medium, mask)" in combined
+    assert "title='SHAP " in combined
+    assert re.sub("<[^>]+>", "", combined) == "great film, mail me at ann@example.com"  # the text, once
     assert "Safety hits: pii.email (medium, mask)" in texts(at.caption)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 SEVERITY_COLORS = {"low": "#fef9c3", "medium": "#fed7aa", "high": "#fecaca", "critical": "#f87171"}
 SEVERITY_RANK = {name: i for i, name in enumerate(SEVERITY_COLORS)}
+SEVERITY_UNDERLINES = {"low": "#ca8a04", "medium": "#ea580c", "high": "#dc2626", "critical": "#7f1d1d"}
 
 
 def _strongest(hits: Sequence[Any], position: int) -> Any | None:
@@ -37,3 +38,44 @@ def highlight_hits(text: str, hits: Sequence[Any]) -> str:
             f"<mark style='background:{color};border-radius:3px;padding:0 2px' title='{title}'>{piece}</mark>"
         )
     return f"<div class='wb-text' style='line-height:1.8'>{''.join(parts)}</div>"
+
+
+def _shap_colour(value: float, scale: float) -> str:
+    """Red toward the label, blue away from it (shap's colours), opacity by strength."""
+    strength = min(1.0, abs(value) / scale) if scale > 0 else 0.0
+    rgb = "255,0,81" if value >= 0 else "0,139,251"
+    return f"rgba({rgb},{0.15 + 0.6 * strength:.2f})" if strength > 0.02 else "transparent"
+
+
+def shap_and_hits(
+    text: str, tokens: Sequence[str], values: Sequence[float], hits: Sequence[Any]
+) -> str | None:
+    """One rendering of ``text``: background = SHAP value of each token, underline = safety hit.
+
+    ``tokens`` must join back to ``text`` (the explanation covers the raw text); otherwise None, and
+    the caller shows the two views separately.
+    """
+    if "".join(tokens) != text or len(tokens) != len(values):
+        return None
+    starts = [0]
+    for token in tokens:
+        starts.append(starts[-1] + len(token))
+    scale = max((abs(v) for v in values), default=0.0)
+    cuts = sorted({*starts, *[h.start for h in hits], *[h.end for h in hits]})
+    parts = []
+    token = 0
+    for start, end in itertools.pairwise(cuts):
+        while starts[token + 1] <= start:
+            token += 1
+        style = f"background:{_shap_colour(float(values[token]), scale)};padding:1px 0"
+        title = f"SHAP {float(values[token]):+.3f}"
+        hit = _strongest(hits, start)
+        if hit is not None:
+            colour = SEVERITY_UNDERLINES.get(hit.severity, "#b91c1c")
+            style += f";border-bottom:3px solid {colour}"
+            title += f" · {hit.rule} ({hit.severity}, {hit.action})"
+        parts.append(
+            f"<span style='{style}' title='{html.escape(title, quote=True)}'>"
+            f"{html.escape(text[start:end])}</span>"
+        )
+    return f"<div class='wb-text' style='line-height:2;font-size:1.05rem'>{''.join(parts)}</div>"

@@ -1,0 +1,100 @@
+"""Explain page, many texts at once: top words per class over a dataset, and explanation drift
+between a model and its variants (how much the reasons change when the model is compressed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from workbench.models.registry import ModelRecord, Registry
+from workbench.ui.errors import guard
+from workbench.ui.progress import progress_bar
+from workbench.ui.resources import ensure_model_libraries, read_table_cached
+from workbench.ui.sample import SAMPLE_UNLABELLED
+from workbench.ui.session import dataset
+
+
+def related_models(record: ModelRecord) -> list[str]:
+    """Models in the same lineage as ``record`` (base fine-tune and its variants), for drift."""
+    registry = Registry()
+    root = registry.lineage(record.id)[0].id
+    return [r.id for r in registry.list() if r.id != record.id and registry.lineage(r.id)[0].id == root]
+
+
+def texts_for_overview() -> tuple[list[str], str]:
+    """Texts for the global view and drift: the session dataset, else the sample unlabelled messages."""
+    chosen = dataset()
+    if chosen is not None:
+        return read_table_cached(chosen.path)[chosen.columns.text].astype(str).tolist(), chosen.name
+    return read_table_cached(SAMPLE_UNLABELLED)["text"].astype(str).tolist(), "the sample unlabelled messages"
+
+
+def top_words_chart(table: pd.DataFrame, label: str, k: int = 12) -> alt.Chart:
+    rows = table[table["label"] == label].head(k)
+    return (
+        alt.Chart(rows, title=f"Top words for {label}")
+        .mark_bar()
+        .encode(
+            x=alt.X("mean_abs:Q", title="mean |SHAP|"),
+            y=alt.Y("word:N", sort="-x", title=None),
+            color=alt.condition(alt.datum.mean >= 0, alt.value("#ff0051"), alt.value("#008bfb")),
+            tooltip=[
+                "word",
+                alt.Tooltip("mean_abs:Q", format=".3f"),
+                alt.Tooltip("mean:Q", format=".3f"),
+                "count",
+            ],
+        )
+        .properties(height=alt.Step(18))
+    )
+
+
+def global_view(explain: Any, model_id: str, spec: Any) -> None:
+    """Top words per class over many rows (explanations are cached, so a rerun is instant)."""
+    texts, name = texts_for_overview()
+    rows = st.slider(
+        "Rows to explain", 10, min(300, max(10, len(texts))), min(40, len(texts)), key="explain.rows"
+    )
+    key = ("global", model_id, name, rows, repr(spec))
+    if st.button(f"Explain {rows} rows of {name}", key="explain.global"):
+        ensure_model_libraries("shap")
+        with guard():
+            st.session_state["explain.global_result"] = (
+                key,
+                explain.global_importance(
+                    model_id, texts[:rows], spec=spec, progress=progress_bar("Explaining")
+                ),
+            )
+    saved = st.session_state.get("explain.global_result")
+    if saved and saved[0] == key:
+        table = saved[1].table
+        labels = list(dict.fromkeys(table["label"]))
+        for column, label in zip(st.columns(min(3, len(labels)) or 1), labels[:3], strict=False):
+            column.altair_chart(top_words_chart(table, label), width="stretch")
+        if len(labels) > 3:
+            shown = st.selectbox("More labels", labels[3:], key="explain.more_label")
+            st.altair_chart(top_words_chart(table, shown), width="stretch")
+
+
+def drift_view(explain: Any, record: ModelRecord, spec: Any) -> None:
+    """How much a variant's reasons differ from its model's, on the same texts."""
+    others = related_models(record)
+    if not others:
+        st.caption("No variant of this model yet: build one on the Compare page to see explanation drift.")
+        return
+    other = st.selectbox("Compare explanations with", others, key="explain.drift_model")
+    texts, name = texts_for_overview()
+    rows = min(20, len(texts))
+    if st.button(f"Compare on {rows} rows of {name}", key="explain.drift"):
+        ensure_model_libraries("shap")
+        with guard():
+            report = explain.explanation_drift(
+                record.id, other, texts[:rows], spec=spec, progress=progress_bar("Explaining both models")
+            )
+            c1, c2 = st.columns(2)
+            c1.metric("Mean rank correlation of reasons", f"{report.mean_rank_correlation:.2f}")
+            c2.metric("Same label", f"{report.label_agreement:.0%}")
+            st.dataframe(report.table().sort_values("rank_correlation"), hide_index=True)
