@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ui_helpers import open_page, texts
+import streamlit as st
+from ui_helpers import ROOT, open_page, texts
 
 GOOD_CSV = b"message,topic\n" + b"".join(
     f"text number {i} about {'cards' if i % 2 else 'refunds'},{'card' if i % 2 else 'refund'}\n".encode()
@@ -33,7 +34,11 @@ def test_sample_data_report_and_use_sets_the_session_dataset():
 
 
 def test_upload_is_saved_per_session_and_columns_can_be_mapped(isolated_workspace):
-    at = _upload(open_page("pages/data.py"), GOOD_CSV)
+    at = open_page("pages/data.py")
+    at.radio(key="data.source").set_value("Upload a file").run()
+    cap = st.get_option("server.maxUploadSize")  # AppTest does not read the repo's .streamlit/config.toml
+    assert f"CSV, TSV, XLSX or JSON lines; up to **{cap} MB** per file." in texts(at.caption)
+    at = _upload(at, GOOD_CSV)
     saved = list((isolated_workspace / "uploads").glob("*/mine.csv"))
     assert len(saved) == 1 and saved[0].parent.name == at.session_state["session_id"]
     assert at.dataframe[0].value.columns.tolist() == ["message", "topic"]
@@ -62,3 +67,10 @@ def test_upload_over_the_cap_is_refused_with_the_cap(monkeypatch):
     at.radio(key="data.source").set_value("Upload a file").run()
     at.file_uploader(key="data.upload").set_value(("big.csv", GOOD_CSV, "text/csv")).run()
     assert "over the upload cap of 0 MB" in " ".join(texts(at.error))
+
+
+def test_the_app_config_caps_uploads_at_50_mb():
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == 50

@@ -84,3 +84,17 @@ def test_global_top_words_per_class(toy_model_id, tmp_path):
     assert not at.exception, [e.value for e in at.exception]
     specs = " ".join(chart_specs(at))
     assert "Top words for pos" in specs and "Top words for neg" in specs
+
+
+def test_an_unexpected_failure_shows_a_short_message_and_the_log_tail(toy_model_id, monkeypatch):
+    import workbench.inference.service as service
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk is on fire")
+
+    monkeypatch.setattr(service, "predict_frame", broken)
+    at = open_page("pages/explain.py", active_model=toy_model_id)
+    assert not at.exception  # never a raw traceback on the page
+    message = texts(at.error)[0]
+    assert message.startswith("Something went wrong: RuntimeError: the disk is on fire.")
+    assert "RuntimeError: the disk is on fire" in texts(at.code)[0]  # the log tail, in an expander

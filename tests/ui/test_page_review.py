@@ -72,6 +72,16 @@ def test_zero_shot_queue_needs_no_model():
     assert summary.total == 60
 
 
+def test_queue_settings_come_from_the_queue_spec(toy_model_id):
+    at = open_page("pages/review.py", active_model=toy_model_id)
+    order = at.selectbox(key="review.spec.uncertainty")
+    assert order.options == ["margin", "least_confidence"]
+    assert order.help == review.QueueSpec.field_info()["uncertainty"]["help"]
+    at.selectbox(key="review.suggester").set_value("Zero-shot from label names (no model needed)").run()
+    temperature = at.number_input(key="review.spec.temperature")
+    assert (temperature.min, temperature.max, temperature.value) == (0.001, 10.0, 0.05)
+
+
 def test_zero_shot_with_one_label_says_what_to_do():
     at = open_page("pages/review.py")
     at.selectbox(key="review.suggester").set_value("Zero-shot from label names (no model needed)").run()

@@ -86,3 +86,16 @@ def test_failed_run_shows_every_problem_and_the_log_tail_not_a_traceback(tmp_pat
     assert texts(at.error) == ["- Row 3: empty text.\n- Row 9: empty label."]
     assert "loading and checking data" in texts(at.code)[0]
     assert not at.exception
+
+
+def test_cancelled_run_with_a_checkpoint_can_be_resumed(tmp_path, monkeypatch):
+    ds = _toy_dataset(tmp_path)
+    run = runs.create_run(TrainSpec(**ds.train_fields()))
+    (run.checkpoints / "checkpoint-10").mkdir(parents=True)
+    run.set_status(state="cancelled")
+    resumed = []
+    monkeypatch.setattr(runs, "resume_run", lambda run_id, **kw: resumed.append(run_id))
+    at = open_page("pages/train.py", dataset=ds, run_id=run.id)
+    assert "This run was cancelled. Resume continues from its last checkpoint." in texts(at.info)
+    at.button(key=f"resume-{run.id}").click().run()
+    assert resumed == [run.id]

@@ -14,6 +14,7 @@ from workbench.data.spec import ColumnMap
 from workbench.models.registry import slugify
 from workbench.ui.data_views import UPLOAD_TYPES, saved_upload
 from workbench.ui.errors import guard
+from workbench.ui.forms import spec_form_fields
 from workbench.ui.layout import flash
 from workbench.ui.progress import progress_bar
 from workbench.ui.resources import ensure_model_libraries, models, read_table_cached
@@ -86,6 +87,9 @@ def new_queue_form(review: Any) -> None:
         "Text column", columns, index=columns.index("text") if "text" in columns else 0, key="review.text_col"
     )
     source = _suggester()
+    with st.expander("Queue order" + (" and zero-shot settings" if "labels" in source else "")):
+        names = ["uncertainty", *(["temperature"] if "labels" in source else [])]
+        source |= spec_form_fields(review.QueueSpec, names, key_prefix="review.spec", columns=2)
     name = st.text_input("Queue name", value=f"{stem}-{time.strftime('%m%d-%H%M')}", key="review.name")
     if st.button("Create queue", type="primary", key="review.create"):
         ensure_model_libraries()
