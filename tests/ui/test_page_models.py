@@ -63,3 +63,29 @@ def test_compare_two_fine_tuned_models_shows_differing_settings(toy_model_id):
     metrics = next(f for f in frames if "accuracy" in f.index)
     assert metrics.loc["accuracy", "toy-b"] == 0.5
     assert "No training curves" in " ".join(texts(at.caption))
+
+
+def test_compare_runs_overlays_the_training_curves(tiny_bert_dir, tmp_path):
+    from toy_data import write_sentiment_csv
+    from ui_helpers import chart_frames
+
+    from workbench.training import runs
+    from workbench.training.spec import TrainSpec
+
+    data = write_sentiment_csv(tmp_path, n=60)
+    for name, rate in (("slow", 1e-3), ("fast", 3e-3)):
+        spec = TrainSpec(
+            train_data=str(data),
+            base_model=str(tiny_bert_dir),
+            name=name,
+            epochs=1.0,
+            batch_size=8,
+            learning_rate=rate,
+            evals_per_epoch=2,
+        )
+        assert runs.run_in_process(spec).status()["state"] == "completed"
+    at = open_page("pages/models.py")
+    differ = next(df.value for df in at.dataframe if "learning_rate" in df.value.index)
+    assert differ.loc["learning_rate"].tolist() == ["0.003", "0.001"]  # newest first
+    curves = [f for f in chart_frames(at) if {"run", "series"} <= set(f.columns)]
+    assert curves and set(curves[0]["run"]) == {"fast", "slow"}  # one line per run, overlaid

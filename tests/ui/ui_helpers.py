@@ -35,3 +35,14 @@ def sidebar_text(at) -> str:
 def chart_specs(at) -> list[str]:
     """The Vega-Lite specs (JSON text) of every Altair chart on the page."""
     return [element.proto.spec for element in at.get("vega_lite_chart")]
+
+
+def chart_frames(at) -> list:
+    """The data of every Altair chart on the page (one frame per dataset)."""
+    import pyarrow as pa
+
+    return [
+        pa.ipc.open_stream(dataset.data.data).read_all().to_pandas()
+        for element in at.get("vega_lite_chart")
+        for dataset in element.proto.datasets
+    ]
