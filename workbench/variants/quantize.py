@@ -50,20 +50,24 @@ def full_range_linear_class() -> type:
     return FullRangeDynamicLinear
 
 
+def int8_linear_class() -> type:
+    from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
+
+    return full_range_linear_class() if has_avx512_vnni() else DynamicLinear
+
+
 def quantize_linear_int8(model: Any) -> Any:
     """Dynamic int8 quantization of the Linear layers, per output channel (in place and returned)."""
     import torch
-    from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
     from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
 
-    module = full_range_linear_class() if has_avx512_vnni() else DynamicLinear
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the deprecation notice: see the module docstring
         return quantize_dynamic(
             model,
             {torch.nn.Linear: per_channel_dynamic_qconfig},
             dtype=torch.qint8,
-            mapping={torch.nn.Linear: module},
+            mapping={torch.nn.Linear: int8_linear_class()},
             inplace=True,
         )
 
@@ -75,15 +79,14 @@ def quantized_linears(model: Any) -> dict[str, Any]:
 
 
 def int8_state_dict(model: Any) -> dict[str, Any]:
-    """Plain tensors only: the float parameters plus, per quantized Linear, int8 weight + scales."""
-    qlinears = quantized_linears(model)
-    prefixes = tuple(f"{name}." for name in qlinears)
-    tensors = {
-        key: value.detach().clone().contiguous()
-        for key, value in model.state_dict().items()
-        if not key.startswith(prefixes) and hasattr(value, "is_quantized") and not value.is_quantized
+    """Plain tensors only: every float parameter and buffer (non-persistent ones too, so the loader
+    needs nothing else) plus, per quantized Linear, its int8 weight, scales and zero points."""
+    floats = {
+        **dict(model.named_parameters(remove_duplicate=False)),
+        **dict(model.named_buffers(remove_duplicate=False)),
     }
-    for name, module in qlinears.items():
+    tensors = {key: value.detach().clone().contiguous() for key, value in floats.items()}
+    for name, module in quantized_linears(model).items():
         weight, bias = module.weight(), module.bias()
         tensors[f"{INT8_PREFIX}{name}.weight"] = weight.int_repr().contiguous()
         tensors[f"{INT8_PREFIX}{name}.scales"] = weight.q_per_channel_scales().contiguous()
@@ -100,22 +103,41 @@ def save_int8(model: Any, folder: Path) -> None:
     save_file(int8_state_dict(model), str(folder / WEIGHTS_FILE), metadata={"format": "pt", "axis": "0"})
 
 
-def _restore_weight(module: Any, tensors: dict[str, Any], name: str) -> None:
-    """Re-quantizing the dequantized weights with the stored scales gives back the same int8 values."""
+def _int8_linear(linear: Any, tensors: dict[str, Any], name: str) -> Any:
+    """A quantized Linear holding the saved int8 weights. Re-quantizing the dequantized weights with
+    the stored scales gives back exactly the same int8 values."""
     import torch
 
     key = f"{INT8_PREFIX}{name}"
     ints, scales, zeros = tensors[f"{key}.weight"], tensors[f"{key}.scales"], tensors[f"{key}.zero_points"]
-    shape = (-1,) + (1,) * (ints.dim() - 1)
-    floats = (ints.double() - zeros.view(shape)) * scales.view(shape)
-    weight = torch.quantize_per_channel(floats.float(), scales, zeros, 0, torch.qint8)
-    module.set_weight_bias(weight, tensors.get(f"{key}.bias"))
+    floats = (ints.double() - zeros.view(-1, 1)) * scales.view(-1, 1)
+    module = int8_linear_class()(linear.in_features, linear.out_features, dtype=torch.qint8)
+    module.set_weight_bias(
+        torch.quantize_per_channel(floats.float(), scales, zeros, 0, torch.qint8), tensors.get(f"{key}.bias")
+    )
+    return module
+
+
+def _assign(model: Any, key: str, tensor: Any) -> bool:
+    import torch
+
+    owner_name, _, attribute = key.rpartition(".")
+    owner = model.get_submodule(owner_name) if owner_name else model
+    if attribute in owner._parameters:
+        owner._parameters[attribute] = torch.nn.Parameter(tensor, requires_grad=False)
+    elif attribute in owner._buffers:
+        owner._buffers[attribute] = tensor
+    else:
+        return False
+    return True
 
 
 @register_loader("int8-dynamic")
 def load_int8(record: ModelRecord, folder: Path) -> Any:
-    """Rebuild the architecture from its config, load the float weights, quantize, then put the saved
-    int8 weights back."""
+    """Build the architecture on the meta device (no memory), swap in int8 Linears made from the saved
+    weights, then give every other parameter and buffer its saved tensor: the float copy of the
+    Linear weights is never allocated, so loading takes about the variant's size in memory."""
+    import torch
     from safetensors.torch import load_file
 
     from workbench.models.loading import load_config, quiet_transformers
@@ -125,25 +147,23 @@ def load_int8(record: ModelRecord, folder: Path) -> Any:
     path = folder / WEIGHTS_FILE
     if not path.is_file():
         raise ModelLoadError(f"{record.id!r} is an int8 variant but {path} is missing; rebuild the variant.")
-    import torch
-
-    model = get_task(record.task).auto_model_class().from_config(load_config(str(folder))).eval()
+    with torch.device("meta"):
+        model = get_task(record.task).auto_model_class().from_config(load_config(str(folder)))
     tensors = load_file(str(path))
-    floats = {k: v for k, v in tensors.items() if not k.startswith(INT8_PREFIX)}
-    missing, unexpected = model.load_state_dict(floats, strict=False)
-    linears = {n for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)}
-    missing = [k for k in missing if k.rpartition(".")[0] not in linears]  # Linear weights come next
-    model = quantize_linear_int8(model)
-    qlinears = quantized_linears(model)
-    absent = [n for n in qlinears if f"{INT8_PREFIX}{n}.weight" not in tensors]
-    if missing or unexpected or absent:
+    for name, module in list(model.named_modules()):
+        if isinstance(module, torch.nn.Linear) and f"{INT8_PREFIX}{name}.weight" in tensors:
+            owner, _, attribute = name.rpartition(".")
+            setattr(
+                model.get_submodule(owner) if owner else model, attribute, _int8_linear(module, tensors, name)
+            )
+    unexpected = [k for k, v in tensors.items() if not k.startswith(INT8_PREFIX) and not _assign(model, k, v)]
+    missing = [n for n, t in [*model.named_parameters(), *model.named_buffers()] if t.is_meta]
+    if missing or unexpected:
         raise ModelLoadError(
-            f"The int8 weights of {record.id!r} do not match its architecture (missing "
-            f"{(missing + absent)[:3]}, unexpected {unexpected[:3]}); rebuild the variant."
+            f"The int8 weights of {record.id!r} do not match its architecture (missing {missing[:3]}, "
+            f"unexpected {unexpected[:3]}); rebuild the variant."
         )
-    for name, module in qlinears.items():
-        _restore_weight(module, tensors, name)
-    return model
+    return model.eval()
 
 
 @register_variant
