@@ -17,7 +17,10 @@ import sys
 import time
 from pathlib import Path
 
-SST2_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "sst2" / "dev.csv"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import REPO, SHARED_DATA, check_targets, machine_info, print_table, require
+
+sys.path.insert(0, str(REPO))
 TARGETS = {"fast": (1.0, 0.85), "precise": (2.0, 0.95)}
 MIN_SPEEDUP = 8.0
 
@@ -26,7 +29,7 @@ def parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--home", default="/work/bench-home", help="workspace (WORKBENCH_HOME) holding the model")
     p.add_argument("--model", default="sst2-minilm", help="model id fine-tuned on SST-2")
-    p.add_argument("--data", default=str(SST2_DEV), help="SST-2 dev CSV (text,label)")
+    p.add_argument("--data", default=str(SHARED_DATA / "sst2" / "dev.csv"), help="SST-2 dev CSV (text,label)")
     p.add_argument("--n", type=int, default=50, help="sentences")
     p.add_argument("--min-words", type=int, default=15)
     p.add_argument("--max-words", type=int, default=25)
@@ -84,7 +87,7 @@ def run(args: argparse.Namespace) -> dict[str, list[tuple[float, float, int]]]:
     timed_explanation(model, "a short warm-up sentence .", methods["fast"])  # numba JIT, first batch
     pipeline = pipeline_explainer(model) if args.pipeline_n else None
     if pipeline is not None:
-        pipeline(["a short warm-up sentence ."])
+        pipeline(["a short warm-up sentence ."], silent=True)
     rows: dict[str, list[tuple[float, float, int]]] = {
         name: [] for name in [*methods, "reference", "pipeline"]
     }
@@ -97,7 +100,7 @@ def run(args: argparse.Namespace) -> dict[str, list[tuple[float, float, int]]]:
             rows[name].append((seconds, spearman(result.values[:, 0], truth), result.evals))
         if pipeline is not None and i < args.pipeline_n:
             started = time.perf_counter()
-            pipeline([text])
+            pipeline([text], silent=True)
             rows["pipeline"].append((time.perf_counter() - started, float("nan"), 500))
         print(f"{i + 1}/{len(texts)} sentences", file=sys.stderr, end="\r")
     print(file=sys.stderr)
@@ -108,52 +111,49 @@ def _curve(args: argparse.Namespace) -> list[int]:
     return [int(b) for b in args.curve.split(",") if b]
 
 
-def report(rows: dict[str, list[tuple[float, float, int]]], pipeline_n: int) -> list[str]:
-    """Print the table and the curve; return the missed targets."""
-    print(f"{'method':<14} {'evals':>6} {'median s':>9} {'mean rho':>9} {'min rho':>8}")
+def summarise(rows: dict[str, list[tuple[float, float, int]]]) -> list[dict]:
+    table = []
     for name, data in rows.items():
-        if not data:
-            continue
-        seconds = statistics.median(d[0] for d in data)
         rhos = [d[1] for d in data if d[1] == d[1]]
-        mean_rho = f"{statistics.fmean(rhos):9.3f}" if rhos else f"{'-':>9}"
-        min_rho = f"{min(rhos):8.3f}" if rhos else f"{'-':>8}"
-        print(f"{name:<14} {statistics.fmean(d[2] for d in data):6.0f} {seconds:9.3f} {mean_rho} {min_rho}")
-    missed = []
+        table.append({
+            "method": name,
+            "sentences": len(data),
+            "mean evals": round(statistics.fmean(d[2] for d in data)),
+            "median s": statistics.median(d[0] for d in data),
+            "mean rho": statistics.fmean(rhos) if rhos else None,
+            "min rho": min(rhos) if rhos else None,
+        })  # fmt: skip
+    return [row for row in table if row["sentences"]]
+
+
+def targets(rows: dict[str, list[tuple[float, float, int]]], pipeline_n: int) -> list[tuple[str, bool, str]]:
+    out = []
     for name, (max_seconds, min_rho) in TARGETS.items():
         seconds = statistics.median(d[0] for d in rows[name])
         rho = statistics.fmean(d[1] for d in rows[name])
-        if seconds > max_seconds or rho < min_rho:
-            missed.append(
-                f"{name}: {seconds:.2f} s (target ≤ {max_seconds}), Spearman {rho:.3f} (≥ {min_rho})"
-            )
+        out.append((f"{name} speed", seconds <= max_seconds, f"{seconds:.3f} s median (≤ {max_seconds})"))
+        out.append((f"{name} agreement", rho >= min_rho, f"mean Spearman {rho:.3f} (≥ {min_rho})"))
     if rows["pipeline"]:
         fast_same = statistics.median(d[0] for d in rows["fast"][:pipeline_n])
         speedup = statistics.median(d[0] for d in rows["pipeline"]) / fast_same
-        print(
-            f"\nspeed-up of fast over the pipeline default on the same {len(rows['pipeline'])} sentences: "
-            f"{speedup:.1f}x"
-        )
-        if speedup < MIN_SPEEDUP:
-            missed.append(f"speed-up {speedup:.1f}x (target ≥ {MIN_SPEEDUP}x)")
-    return missed
+        detail = f"{speedup:.1f}x on the same {len(rows['pipeline'])} sentences (≥ {MIN_SPEEDUP}x)"
+        out.append(("fast vs pipeline default", speedup >= MIN_SPEEDUP, detail))
+    return out
 
 
 def main() -> int:
     args = parse_args()
     os.environ["WORKBENCH_HOME"] = args.home
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    import torch
-
+    require(Path(args.data))
+    print(machine_info())
     print(
-        f"model {args.model} in {args.home}; torch threads {torch.get_num_threads()}; {args.n} SST-2 dev "
-        f"sentences of {args.min_words}-{args.max_words} words; reference {args.reference} evals"
+        f"model {args.model} in {args.home}; {args.n} SST-2 dev sentences of {args.min_words}-{args.max_words} "
+        f"words; reference {args.reference} evals; methods interleaved per sentence"
     )
     rows = run(args)
-    missed = report(rows, args.pipeline_n)
-    for line in missed:
-        print(f"MISSED {line}")
-    return 1 if missed else 0
+    print_table(summarise(rows), ["method", "sentences", "mean evals", "median s", "mean rho", "min rho"])
+    return check_targets(targets(rows, args.pipeline_n))
 
 
 if __name__ == "__main__":

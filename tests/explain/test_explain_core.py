@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from explain.core import EMPTY_NOTE, explain, explain_texts
+from explain.render import render_html, text_summary
 from explain.spec import ExplainSpec
 from workbench.errors import SpecError
 
@@ -25,8 +26,10 @@ def test_every_task_kind_is_additive(tiny_model, kind):
     pairs = ["a very good film indeed"] if kind == "pair" else None
     [result] = explain_texts(tiny_model(kind), ["the plot was dull"], pairs, spec=QUICK)
     assert result.additivity_gap() < 1e-6
+    assert "Explaining" in text_summary(result) and "http" not in render_html(result)
     if kind == "regression":
         assert result.scale == "value" and result.output_names == ["value"]
+        assert text_summary(result).startswith(f"Model tiny-regression predicts {result.prediction:.4g}.")
     if kind == "pair":
         assert result.pair == "a very good film indeed"
         assert any(t.startswith(" [SEP] ") for t in result.tokens)  # both texts are explained
