@@ -98,3 +98,17 @@ def test_an_unexpected_failure_shows_a_short_message_and_the_log_tail(toy_model_
     message = texts(at.error)[0]
     assert message.startswith("Something went wrong: RuntimeError: the disk is on fire.")
     assert "RuntimeError: the disk is on fire" in texts(at.code)[0]  # the log tail, in an expander
+
+
+def test_explanation_drift_between_a_model_and_its_variant(toy_model_id):
+    pytest.importorskip("explain.drift")
+    variants = pytest.importorskip("workbench.variants")
+    variant = variants.build_variant(toy_model_id, "fp16").id
+    at = open_page("pages/explain.py", active_model=toy_model_id)
+    assert at.selectbox(key="explain.drift_model").value == variant
+    at.button(key="explain.drift").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    metrics = {m.label: m.value for m in at.metric}
+    assert float(metrics["Mean rank correlation of reasons"]) > 0.5  # fp16 keeps the reasons
+    assert metrics["Same label"].endswith("%")
+    assert "rank_correlation" in at.dataframe[-1].value.columns
