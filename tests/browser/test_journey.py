@@ -222,11 +222,20 @@ def correct_first_label(page) -> str:
     grid = page.get_by_test_id("stDataFrame").first
     grid.scroll_into_view_if_needed()
     suggested = grid.get_by_test_id("glide-cell-2-0").text_content().strip()  # hidden a11y table
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     box = grid.bounding_box()
-    page.mouse.click(box["x"] + 20, box["y"] + 51)  # the first row's "row" cell
-    for _ in range(LABEL_COLUMN):
-        page.keyboard.press("ArrowRight")
-    page.keyboard.press("Enter")
-    options = [o for o in page.get_by_role("option").all_inner_texts() if o.strip() and o != suggested]
+    listbox = page.get_by_role("listbox")
+    for _ in range(3):  # the grid may still be drawing: try again until the label menu opens
+        page.mouse.click(box["x"] + 20, box["y"] + 51)  # the first row's "row" cell
+        for _ in range(LABEL_COLUMN):
+            page.keyboard.press("ArrowRight")
+        page.keyboard.press("Enter")
+        try:
+            listbox.get_by_role("option").nth(1).wait_for(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    options = [o for o in listbox.get_by_role("option").all_inner_texts() if o.strip() and o != suggested]
     page.get_by_role("option", name=options[0], exact=True).click()
     return options[0]
