@@ -11,8 +11,13 @@ The parent is the default model fine-tuned on SST-2 (``benchmarks/train_sst2.py`
 The distilled student trains on a stratified sample of SST-2 train within a time budget. Variants
 already built with the same recipe are reused (``--rebuild`` to build them again).
 
-    python benchmarks/variants_sst2.py                       # full run (~25 min with distillation)
+    python benchmarks/variants_sst2.py                # full run: ~20 min distillation (soft labels +
+                                                      # 10 min budget), ~10 min measuring
+    python benchmarks/variants_sst2.py --threads 1    # steadier ratios when other jobs share the CPU
     python benchmarks/variants_sst2.py --home /tmp/h --model smoke --smoke   # smoke run, minutes
+
+On a CPU shared with other jobs, two PyTorch threads stall whenever a neighbour takes a core, far
+more than ONNX Runtime does: speed-ups then look much larger than on a quiet machine.
 """
 
 from __future__ import annotations
@@ -115,6 +120,8 @@ def build_all(args: argparse.Namespace, wanted: list[str]) -> list[str]:
 def _log(event) -> None:
     if event.kind in ("log", "eval"):
         print(f"  {event.message or event.metrics}", file=sys.stderr)
+    elif event.kind == "step" and event.total_steps > 50 and event.step % 50 == 0:
+        print(f"  {event.message or 'step'} {event.step}/{event.total_steps}", file=sys.stderr)
 
 
 def evaluate_targets(table) -> list[tuple[str, bool, str]]:
