@@ -178,7 +178,8 @@ def explain_texts(
     spec = spec or ExplainSpec()
     model = resolve_model(model)
     check_request(model, texts, pairs, spec)
-    session = ExplainSession(model, spec)
+    get_explainer(spec.explainer, model)  # fail early on an unknown or incompatible explainer
+    session: ExplainSession | None = None  # built on the first cache miss (backend set-up costs time)
     prepared = model.prepare_texts(list(texts))
     prepared_pairs = model.prepare_texts(list(pairs)) if pairs is not None else [None] * len(prepared)
     cache = ExplanationCache() if spec.use_cache else None
@@ -190,6 +191,7 @@ def explain_texts(
             result = TextExplanation.from_dict(hit)
             result.cached = True
         else:
+            session = session or ExplainSession(model, spec)
             result = session.explain_one(text, pair)
             if cache:
                 cache.put(key, result.to_dict())

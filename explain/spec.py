@@ -14,10 +14,12 @@ from typing import Any
 from workbench.errors import SpecError
 
 # Evaluation budget per mode: ``per_token * n_tokens`` clamped to [floor, ceiling], never above the
-# Partition explainer's useful maximum. Chosen by measurement (benchmarks/explain_speed.py).
+# Partition explainer's exact count. Chosen by measurement on SST-2 dev sentences of 15-25 words
+# (about 23 tokens; mean Spearman against the exact values, owen batches of 64): 150 evals 0.82,
+# 200 0.89, 250 0.92, 300 0.95 (benchmarks/explain_speed.py prints the curve for any model).
 BUDGETS: dict[str, dict[str, float]] = {
-    "fast": {"per_token": 12.0, "floor": 60, "ceiling": 400},
-    "precise": {"per_token": 24.0, "floor": 120, "ceiling": 900},
+    "fast": {"per_token": 9.0, "floor": 50, "ceiling": 400},
+    "precise": {"per_token": 16.0, "floor": 100, "ceiling": 1000},
 }
 
 
@@ -39,7 +41,8 @@ class ExplainSpec:
     mode: str = field(
         default="fast",
         metadata=_meta(
-            "fast: interactive (about 1 s per sentence); precise: about twice the evaluations.",
+            "fast: about 9 evaluations per token (interactive); precise: about 16 per token "
+            "(closer to the exact values).",
             choices=tuple(BUDGETS),
             label="Mode",
         ),
@@ -85,7 +88,13 @@ class ExplainSpec:
     )
     seed: int = field(default=0, metadata=_meta("Random seed (same seed, same explanation).", minimum=0))
     batch_size: int = field(
-        default=256, metadata=_meta("Masked texts per forward pass.", minimum=1, maximum=4096)
+        default=64,
+        metadata=_meta(
+            "Masked texts per forward pass; the explainer refines its largest effects between batches, "
+            "so smaller batches use a small budget better (64 measured best).",
+            minimum=1,
+            maximum=4096,
+        ),
     )
     faithfulness_k: int = field(
         default=3,

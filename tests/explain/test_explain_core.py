@@ -89,6 +89,10 @@ def test_cache_hit_returns_the_same_values(tiny_classifier, isolated_workspace):
     np.testing.assert_array_equal(first.values, second.values)
     np.testing.assert_array_equal(first.base_values, second.base_values)
     assert list((isolated_workspace / "cache" / "explain").rglob("*.json"))
+    other_seed = explain_texts(
+        tiny_classifier, ["a fun and brilliant film"], spec=ExplainSpec(max_evals=60, seed=1)
+    )
+    assert other_seed[0].cached is False  # settings are part of the key
 
 
 def test_explain_returns_a_shap_explanation_that_shap_plots(tiny_classifier):

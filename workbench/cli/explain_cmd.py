@@ -28,6 +28,7 @@ SPEC_FLAGS = {  # ExplainSpec field -> flag
     "seed": "--seed",
     "batch_size": "--batch-size",
     "faithfulness_k": "--faithfulness-k",
+    "backend": "--backend",
 }
 
 
