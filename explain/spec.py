@@ -14,9 +14,10 @@ from typing import Any
 from workbench.errors import SpecError
 
 # Evaluation budget per mode: ``per_token * n_tokens`` clamped to [floor, ceiling], never above the
-# Partition explainer's exact count. Chosen by measurement on SST-2 dev sentences of 15-25 words
-# (about 23 tokens; mean Spearman against the exact values, owen batches of 64): 150 evals 0.82,
-# 200 0.89, 250 0.92, 300 0.95 (benchmarks/explain_speed.py prints the curve for any model).
+# Partition explainer's exact count. Chosen by measurement (benchmarks/explain_speed.py, which prints
+# the curve for any model): all-MiniLM-L6-v2 fine-tuned on SST-2, 50 dev sentences of 15-25 words
+# (about 23 tokens, exact at ~510 evaluations), mean Spearman against the exact values:
+# 100 evals 0.72, 150 0.83, 200 0.89, 300 0.95, 400 0.98.
 BUDGETS: dict[str, dict[str, float]] = {
     "fast": {"per_token": 9.0, "floor": 50, "ceiling": 400},
     "precise": {"per_token": 16.0, "floor": 100, "ceiling": 1000},
