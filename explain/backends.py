@@ -134,6 +134,9 @@ def _export(model: Any, tokenizer: Any, names: list[str], path: Path) -> str | N
     import torch
 
     dummy = tokenizer(["a short text", "a slightly longer second text"], padding=True, return_tensors="pt")
+    kwargs: dict[str, Any] = {n: dummy[n] for n in names}
+    if "use_cache" in inspect.signature(model.forward).parameters:
+        kwargs["use_cache"] = False  # decoders: logits only, no key/value cache output
     axes = {name: {0: "batch", 1: "sequence"} for name in names} | {"logits": {0: "batch"}}
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(suffix=".onnx", dir=path.parent)
@@ -142,7 +145,7 @@ def _export(model: Any, tokenizer: Any, names: list[str], path: Path) -> str | N
         with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
             warnings.simplefilter("ignore")
             torch.onnx.export(
-                model, (), tmp, kwargs={n: dummy[n] for n in names}, input_names=names,
+                model, (), tmp, kwargs=kwargs, input_names=names,
                 output_names=["logits"], dynamic_axes=axes, opset_version=17, dynamo=False,
             )  # fmt: skip
         os.replace(tmp, path)
