@@ -84,8 +84,13 @@ def select_cohort(
     return keep
 
 
-def aggregate(results: Sequence[TextExplanation], min_count: int = 1) -> pd.DataFrame:
-    """Mean |SHAP| per (label, word) over the examples where that label was explained."""
+def aggregate(
+    results: Sequence[TextExplanation], min_count: int = 1, words_only: bool = True
+) -> pd.DataFrame:
+    """Mean |SHAP| per (label, word) over the examples where that label was explained.
+
+    ``words_only`` leaves out tokens without a letter or digit ("." and "," occur in nearly every
+    example, so their mean |SHAP| tops the table while telling a reader little)."""
     totals: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
     explained: dict[str, int] = defaultdict(int)
     for r in results:
@@ -100,7 +105,7 @@ def aggregate(results: Sequence[TextExplanation], min_count: int = 1) -> pd.Data
     rows = [
         (label, word, s_abs / explained[label], s / explained[label], int(n))
         for (label, word), (s_abs, s, n) in totals.items()
-        if n >= min_count
+        if n >= min_count and (not words_only or any(ch.isalnum() for ch in word))
     ]
     table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     return table.sort_values(["label", "mean_abs"], ascending=[True, False], kind="stable").reset_index(
@@ -117,6 +122,7 @@ def global_importance(
     cohort: str = "all",
     spec: Any = None,
     min_count: int = 1,
+    words_only: bool = True,
     progress: Any = None,
 ) -> GlobalImportance:
     """Top words per label over many examples: explain ``texts`` with ``model`` (cached), or pass
@@ -129,4 +135,4 @@ def global_importance(
         kwargs = {"progress": progress} if progress is not None else {}
         results = explain_texts(model, texts, spec=spec, **kwargs)
     kept = select_cohort(results, gold, cohort)
-    return GlobalImportance(aggregate(kept, min_count=min_count), cohort, len(kept))
+    return GlobalImportance(aggregate(kept, min_count=min_count, words_only=words_only), cohort, len(kept))
