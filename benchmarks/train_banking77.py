@@ -44,26 +44,49 @@ def main() -> int:
     train_csv = require(SHARED_DATA / "banking77" / "train.csv")
     test_csv = require(SHARED_DATA / "banking77" / "test.csv")
     spec = TrainSpec(
-        train_data=str(train_csv), base_model="default", name=args.name, epochs=args.epochs,
-        learning_rate=args.lr, batch_size=args.batch_size, max_length=128, val_fraction=args.val_fraction,
-        max_minutes=args.minutes, warmup_ratio=0.06,
+        train_data=str(train_csv),
+        base_model="default",
+        name=args.name,
+        epochs=args.epochs,
+        learning_rate=args.lr,
+        batch_size=args.batch_size,
+        max_length=128,
+        val_fraction=args.val_fraction,
+        max_minutes=args.minutes,
+        warmup_ratio=0.06,
     )
     print(f"machine: {machine_info()}")
     started = time.monotonic()
     result = train(spec)
     wall = time.monotonic() - started
     test = evaluate(result.model_id, test_csv, ColumnMap(text="text", label="label")).metrics
-    rows = [{
-        "model": result.model_id, "test_accuracy": test["accuracy"], "test_f1_macro": test["f1_macro"],
-        "val_accuracy": result.metrics.get("accuracy"), "train_minutes": result.train_seconds / 60,
-        "wall_minutes": wall / 60, "samples_per_s": result.samples_per_second, "stop": result.status,
-    }]
+    rows = [
+        {
+            "model": result.model_id,
+            "test_accuracy": test["accuracy"],
+            "test_f1_macro": test["f1_macro"],
+            "val_accuracy": result.metrics.get("accuracy"),
+            "train_minutes": result.train_seconds / 60,
+            "wall_minutes": wall / 60,
+            "samples_per_s": result.samples_per_second,
+            "stop": result.status,
+        }
+    ]
     print_table(rows, list(rows[0]))
-    return check_targets([
-        (f"test accuracy >= {args.target:.1%}", test["accuracy"] >= args.target, f"{test['accuracy']:.4f}"),
-        (f"training within {args.minutes:g} min", result.train_seconds <= args.minutes * 60 + 60,
-         f"{result.train_seconds / 60:.1f} min"),
-    ])
+    return check_targets(
+        [
+            (
+                f"test accuracy >= {args.target:.1%}",
+                test["accuracy"] >= args.target,
+                f"{test['accuracy']:.4f}",
+            ),
+            (
+                f"training within {args.minutes:g} min",
+                result.train_seconds <= args.minutes * 60 + 60,
+                f"{result.train_seconds / 60:.1f} min",
+            ),
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import SHARED_DATA, check_targets, machine_info, print_table, require  # noqa: E402
+from _common import SHARED_DATA, check_targets, machine_info, print_table, require
 
 
 def parse_args() -> argparse.Namespace:

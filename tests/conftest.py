@@ -58,8 +58,15 @@ def toy_model_folder(tmp_path_factory, tiny_bert_dir) -> Path:
 
     home = tmp_path_factory.mktemp("toy-model-home")
     data = write_sentiment_csv(tmp_path_factory.mktemp("toy-model-data"))
-    spec = TrainSpec(train_data=str(data), base_model=str(tiny_bert_dir), name="toy", epochs=8,
-                     batch_size=16, learning_rate=3e-3, warmup_ratio=0.0)
+    spec = TrainSpec(
+        train_data=str(data),
+        base_model=str(tiny_bert_dir),
+        name="toy",
+        epochs=8,
+        batch_size=16,
+        learning_rate=3e-3,
+        warmup_ratio=0.0,
+    )
     result = train(spec, registry=Registry(home))
     return Registry(home).path(result.model_id)
 
