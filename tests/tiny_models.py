@@ -1,4 +1,4 @@
-"""Tiny random models for tests: a WordPiece tokenizer trained on the fly plus a small config.
+"""Tiny random models for tests: a WordPiece tokenizer learnt on the fly plus a small config.
 
 Seconds on a CPU, no hub access. ``make_tiny_bert`` writes a Hugging Face folder (safetensors) that
 ``workbench.models.load_base_model`` accepts like any downloaded model.
@@ -8,25 +8,45 @@ from __future__ import annotations
 
 from pathlib import Path
 
-WORDS = (
+_VOCABULARY = (
     "the a movie film plot acting ending music story was is were great terrible good bad awful "
     "wonderful boring fun brilliant dull refund card payment transfer account balance help please "
     "my i you it not very really quite and but so money bank late lost stolen declined pin atm cash "
     "love hate like enjoyed loved hated excellent poor fine okay amazing worst best slow fast"
-).split()
+)
+WORDS = _VOCABULARY.split()
+
+
+def learn_vocabulary(corpus: list[str], vocab_size: int) -> dict[str, int]:
+    """A WordPiece vocabulary learnt from ``corpus``: special tokens, every character of the corpus
+    plus digits and punctuation (word-initial and ``##`` continuation, so no such word is unknown),
+    then whole words by frequency.
+
+    Built here rather than with ``tokenizers``' WordPiece trainer because that trainer breaks ties in
+    hash order, which changes from one process to the next: token ids (and so every tiny model trained
+    on them) would differ between test runs.
+    """
+    import string
+    from collections import Counter
+
+    words = Counter(word for text in corpus for word in text.lower().split())
+    chars = sorted({c for word in words for c in word} | set(string.digits + string.punctuation))
+    tokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *chars, *(f"##{c}" for c in chars)]
+    budget = max(0, vocab_size - len(tokens))
+    ranked = sorted((w for w in words if w not in tokens), key=lambda w: (-words[w], w))
+    return {token: i for i, token in enumerate(tokens + ranked[:budget])}
 
 
 def train_tokenizer(extra_texts: list[str] | None = None, vocab_size: int = 400, max_length: int = 64):
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
     from transformers import PreTrainedTokenizerFast
 
     corpus = [" ".join(WORDS[i:] + WORDS[:i]) for i in range(len(WORDS))] + list(extra_texts or [])
-    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    vocab = learn_vocabulary(corpus, vocab_size)
+    tok = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]"))
     tok.normalizer = normalizers.BertNormalizer(lowercase=True)
     tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    special = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    tok.train_from_iterator(corpus, trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=special))
-    cls_id, sep_id = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
+    cls_id, sep_id = vocab["[CLS]"], vocab["[SEP]"]
     tok.post_processor = processors.TemplateProcessing(
         single="[CLS] $A [SEP]",
         pair="[CLS] $A [SEP] $B:1 [SEP]:1",

@@ -230,7 +230,13 @@ def train(
     ``cancel`` is a callable polled every step; when it returns True a checkpoint is saved to
     ``output_dir`` and the result has status ``cancelled`` (resume with ``resume=True``).
     """
-    from transformers import DataCollatorWithPadding, EarlyStoppingCallback, PrinterCallback, Trainer
+    from transformers import (
+        DataCollatorWithPadding,
+        EarlyStoppingCallback,
+        PrinterCallback,
+        Trainer,
+        set_seed,
+    )
 
     from workbench.training.callbacks import WorkbenchCallback
 
@@ -248,6 +254,7 @@ def train(
         encode_dataset(data.task, tokenizer, data.val, data.labels, max_length, pre),
         key=lambda f: len(f["input_ids"]),
     )
+    set_seed(spec.seed)  # the new head (and LoRA matrices) start the same whatever ran before
     model = build_model(spec, source, data.task, data.labels, tokenizer)
     trainable, total = count_parameters(model)
     progress(
