@@ -75,38 +75,40 @@ def _add_train_parser(subparsers: Any) -> None:
 def register(subparsers: Any) -> None:
     _add_train_parser(subparsers)
     p = subparsers.add_parser("evaluate", help="metrics of a model on a labelled file")
-    p.add_argument("model")
-    p.add_argument("data")
+    p.add_argument("model", help="model id or name in the workspace")
+    p.add_argument("data", help="labelled file (CSV/TSV/XLSX/JSONL)")
     _add_columns(p, label=True)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help='print {"metrics": {...}} as the last line')
     p.set_defaults(func=cmd_evaluate)
 
     p = subparsers.add_parser("predict", help="predict a file; writes label, score and probabilities")
-    p.add_argument("model")
-    p.add_argument("data")
+    p.add_argument("model", help="model id or name in the workspace")
+    p.add_argument("data", help="file with the texts (CSV/TSV/XLSX/JSONL)")
     _add_columns(p, label=False)
     p.add_argument("-o", "--output", required=True, help="output CSV (formula-safe)")
     p.set_defaults(func=cmd_predict)
 
     p = subparsers.add_parser("models", help="list (or remove) models in the workspace")
-    p.add_argument("action", nargs="?", choices=["list", "rm", "show"], default="list")
-    p.add_argument("model_ids", nargs="*")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("action", nargs="?", choices=["list", "rm", "show"], default="list", help="default: list")
+    p.add_argument("model_ids", nargs="*", help="model ids (for rm and show)")
+    p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_models)
 
     p = subparsers.add_parser("runs", help="list training runs, show one, or cancel one")
-    p.add_argument("action", nargs="?", choices=["list", "show", "cancel"], default="list")
-    p.add_argument("run_id", nargs="?")
-    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "action", nargs="?", choices=["list", "show", "cancel"], default="list", help="default: list"
+    )
+    p.add_argument("run_id", nargs="?", help="run id (for show and cancel)")
+    p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_runs)
 
 
 def _add_columns(p: argparse.ArgumentParser, label: bool) -> None:
-    p.add_argument("--text-col", default="text")
-    p.add_argument("--text-pair-col", default=None)
+    p.add_argument("--text-col", default="text", help="column with the text (default: text)")
+    p.add_argument("--text-pair-col", default=None, help="second text column (sentence pairs)")
     if label:
-        p.add_argument("--label-col", default="label")
-    p.add_argument("--batch-size", type=int, default=32)
+        p.add_argument("--label-col", default="label", help="column with the gold label (default: label)")
+    p.add_argument("--batch-size", type=int, default=32, help="texts per forward pass (default: 32)")
 
 
 def cmd_train(args: argparse.Namespace) -> int:
