@@ -7,7 +7,7 @@ from workbench.training import runs
 from workbench.ui.errors import guard
 from workbench.ui.layout import page_frame, stop_with_hint
 from workbench.ui.run_panel import show_run
-from workbench.ui.session import dataset, session_id
+from workbench.ui.session import dataset, session_id, watched_run
 from workbench.ui.train_views import completed_report, pick_run, train_form
 
 page_frame()
@@ -28,9 +28,10 @@ with guard():
         st.session_state["run_id"] = run.id
         st.toast(f"Training run {run.id} started.")
 
-if st.session_state["run_id"]:
+run_id = watched_run()  # only this session's own run
+if run_id:
     st.subheader("Progress")
-    show_run(st.session_state["run_id"], on_completed=completed_report)
+    show_run(run_id, on_completed=completed_report)
 
 st.subheader("Runs")
 pick_run()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 
 from toy_data import write_sentiment_csv
@@ -10,6 +12,7 @@ from ui_helpers import chart_specs, open_page, texts
 from workbench.data import ColumnMap
 from workbench.training import runs
 from workbench.training.spec import TrainSpec
+from workbench.training.worker import record_worker
 from workbench.ui.session import DatasetChoice
 
 
@@ -55,6 +58,7 @@ def test_start_run_polls_to_the_final_report(tmp_path, tiny_base):
     assert (spec.base_model, spec.epochs, spec.name, spec.label_col) == (tiny_base, 2.0, "toy-ui", "label")
     assert runs.get_run(run_id).status()["owner"] == at.session_state["session_id"]
     assert _wait_until_finished(run_id) == "completed"
+    assert not runs.get_run(run_id).checkpoints.exists()  # the model is published: checkpoints freed
     at.run()
     assert f"**Run `{run_id}`** :material/check_circle: completed" in texts(at.markdown)
     assert "Model `toy-ui` is ready and is now the active model." in texts(at.success)
@@ -66,36 +70,85 @@ def test_start_run_polls_to_the_final_report(tmp_path, tiny_base):
     assert "Confusion matrix (validation)" in specs and '"Loss"' in specs and "Validation metrics" in specs
 
 
-def test_queued_run_shows_its_position_and_can_be_cancelled(tmp_path):
+def _page_text(at) -> str:
+    """Everything a person can read on the page: text elements, tables and choices."""
+    parts = [*texts(at.markdown), *texts(at.info), *texts(at.caption), *texts(at.error)]
+    parts += [df.value.to_csv() for df in at.dataframe]
+    parts += [" ".join(map(str, box.options)) for box in at.selectbox]
+    return "\n".join(parts)
+
+
+def _checkpoint(run: runs.RunDir, step: int = 10) -> None:
+    folder = run.checkpoints / f"checkpoint-{step}"
+    folder.mkdir(parents=True)
+    (folder / "trainer_state.json").write_text("{}")
+
+
+def test_queued_run_counts_other_sessions_runs_without_showing_them(tmp_path):
     ds = _toy_dataset(tmp_path)
     spec = TrainSpec(**ds.train_fields())
-    # No worker: both stay queued. Run ids sort by creation time (same second: by random suffix).
-    first, second = sorted([runs.create_run(spec), runs.create_run(spec)], key=lambda r: r.id)
-    at = open_page("pages/train.py", dataset=ds, run_id=second.id)
-    assert "Queued: 1 training job(s) ahead of this one." in texts(at.info)[0]
-    at.button(key=f"cancel-{second.id}").click().run()
-    assert second.cancel_requested() and not first.cancel_requested()
+    # No worker: both stay queued (within the launch grace). Another session's run was queued first.
+    theirs = runs.create_run(spec, owner="session-a")
+    mine = runs.create_run(spec, owner="session-b")
+    at = open_page("pages/train.py", dataset=ds, session_id="session-b", run_id=mine.id)
+    assert "Queued: 1 run ahead of yours." in texts(at.info)[0]
+    assert "Other sessions' jobs on this CPU: 1 queued." in texts(at.caption)[-1]
+    assert at.selectbox(key="train.watch").options == [mine.id]
+    assert theirs.id not in _page_text(at)
+    at.button(key=f"cancel-{mine.id}").click().run()
+    assert mine.cancel_requested() and not theirs.cancel_requested()
+
+
+def test_a_second_session_does_not_list_or_watch_the_first_sessions_run(tmp_path):
+    ds = _toy_dataset(tmp_path)
+    run = runs.create_run(TrainSpec(**ds.train_fields()), owner="session-a")
+    first = open_page("pages/train.py", dataset=ds, session_id="session-a", run_id=run.id)
+    assert run.id in _page_text(first) and first.button(key=f"cancel-{run.id}")
+    # Even a session that knows the id (a shared link, a stale state) gets neither view nor buttons.
+    second = open_page("pages/train.py", dataset=ds, session_id="session-b", run_id=run.id)
+    assert run.id not in _page_text(second)
+    assert not [b for b in second.button if b.key in (f"cancel-{run.id}", f"resume-{run.id}")]
+    assert second.session_state["run_id"] is None
+    assert "Other sessions' jobs on this CPU: 1 queued." in texts(second.caption)[-1]
 
 
 def test_failed_run_shows_every_problem_and_the_log_tail_not_a_traceback(tmp_path):
     ds = _toy_dataset(tmp_path)
-    run = runs.create_run(TrainSpec(**ds.train_fields()))
+    run = runs.create_run(TrainSpec(**ds.train_fields()), owner="s1")
     run.log_file.write_text("loading and checking data\nTraceback (most recent call last):\n  boom\n")
     run.set_status(state="failed", error="2 problems", problems=["Row 3: empty text.", "Row 9: empty label."])
-    at = open_page("pages/train.py", dataset=ds, run_id=run.id)
+    at = open_page("pages/train.py", dataset=ds, session_id="s1", run_id=run.id)
     assert texts(at.error) == ["- Row 3: empty text.\n- Row 9: empty label."]
     assert "loading and checking data" in texts(at.code)[0]
+    assert f"resume-{run.id}" not in [b.key for b in at.button]  # no checkpoint: nothing to resume
     assert not at.exception
+
+
+def test_run_whose_worker_died_says_so_and_can_be_resumed(tmp_path, monkeypatch):
+    ds = _toy_dataset(tmp_path)
+    run = runs.create_run(TrainSpec(**ds.train_fields()), owner="s1")
+    _checkpoint(run)
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    record_worker(run.path, ended.pid)  # the worker that trained it is gone
+    run.set_status(state="running")
+    resumed = []
+    monkeypatch.setattr(runs, "resume_run", lambda run_id, **kw: resumed.append((run_id, kw["owner"])))
+    at = open_page("pages/train.py", dataset=ds, session_id="s1", run_id=run.id)
+    assert f"**Run `{run.id}`** :material/error: failed" in texts(at.markdown)
+    assert texts(at.error) == [f"{runs.WORKER_LOST}. Resume continues from its last checkpoint."]
+    at.button(key=f"resume-{run.id}").click().run()
+    assert resumed == [(run.id, "s1")]
 
 
 def test_cancelled_run_with_a_checkpoint_can_be_resumed(tmp_path, monkeypatch):
     ds = _toy_dataset(tmp_path)
-    run = runs.create_run(TrainSpec(**ds.train_fields()))
-    (run.checkpoints / "checkpoint-10").mkdir(parents=True)
+    run = runs.create_run(TrainSpec(**ds.train_fields()), owner="s1")
+    _checkpoint(run)
     run.set_status(state="cancelled")
     resumed = []
     monkeypatch.setattr(runs, "resume_run", lambda run_id, **kw: resumed.append(run_id))
-    at = open_page("pages/train.py", dataset=ds, run_id=run.id)
+    at = open_page("pages/train.py", dataset=ds, session_id="s1", run_id=run.id)
     assert "This run was cancelled. Resume continues from its last checkpoint." in texts(at.info)
     at.button(key=f"resume-{run.id}").click().run()
     assert resumed == [run.id]

@@ -1,6 +1,7 @@
 """The live view of a training run: a fragment that re-reads the run folder every second while the
 worker process trains, so the rest of the page stays responsive. Nothing here runs in a thread:
-the worker writes ``status.json``/``metrics.jsonl`` and this fragment only reads them."""
+the worker writes ``status.json``/``metrics.jsonl`` and this fragment only reads them. A session sees,
+cancels and resumes only its own runs; other sessions' jobs appear only as a count in the queue."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from workbench.errors import WorkbenchError
 from workbench.training import runs
 from workbench.ui.charts import curve_frame, loss_chart, metric_chart
 from workbench.ui.errors import guard, show_run_failure
+from workbench.ui.session import session_id
 
 POLL_SECONDS = 1.0
 STATE_ICONS = {
@@ -42,7 +44,11 @@ def show_run(run_id: str, on_completed: Any = None) -> None:
     """Show run ``run_id``; poll while it is queued or running. ``on_completed(status)`` renders the
     final report once the run has finished."""
     with guard():
-        state = runs.get_run(run_id).status().get("state")
+        run = runs.get_run(run_id)
+    if run.owner != session_id():
+        st.session_state["run_id"] = None  # another session's run: not ours to watch
+        return
+    state = run.status().get("state")
     active = state in runs.ACTIVE_STATES
     panel = st.fragment(run_every=POLL_SECONDS if active else None)(_run_body)
     panel(run_id, active, on_completed)
@@ -62,6 +68,8 @@ def _run_body(run_id: str, was_active: bool, on_completed: Any) -> None:
         _cancel_button(run)
     elif state == "failed":
         show_run_failure(status.get("error") or "", status.get("problems"), run.log_tail())
+        if run.has_checkpoint():
+            _resume_button(run)
     elif state == "cancelled":
         _cancelled(run)
     _curves(run.events())
@@ -69,13 +77,19 @@ def _run_body(run_id: str, was_active: bool, on_completed: Any) -> None:
         on_completed(status)
 
 
+def queue_text(position: int) -> str:
+    """Where a queued run stands; the runs ahead are counted, never named (they may be others')."""
+    ahead = "1 run" if position == 1 else f"{position} runs"
+    return (
+        f"Queued: {ahead} ahead of yours. One job trains at a time on this CPU; yours starts by "
+        "itself when the CPU is free."
+    )
+
+
 def _queued(run: runs.RunDir) -> None:
     position = runs.queue_position(run)
     if position > 0:
-        st.info(
-            f"Queued: {position} training job(s) ahead of this one. One job trains at a time on this "
-            "CPU; this run starts by itself when the CPU is free."
-        )
+        st.info(queue_text(position))
     else:
         st.info("Starting: loading the model and checking the data…")
     _cancel_button(run)
@@ -88,7 +102,7 @@ def _cancel_button(run: runs.RunDir) -> None:
         help="Stops after the current step and saves a checkpoint, so the run can be resumed.",
     ):
         try:
-            runs.cancel_run(run.id)
+            runs.cancel_run(run.id, owner=session_id())
         except WorkbenchError as exc:
             st.warning(str(exc))
         else:
@@ -100,9 +114,13 @@ def _cancelled(run: runs.RunDir) -> None:
         st.info("This run was cancelled before its first checkpoint; start a new run instead.")
         return
     st.info("This run was cancelled. Resume continues from its last checkpoint.")
-    if st.button("Resume run", key=f"resume-{run.id}"):
+    _resume_button(run)
+
+
+def _resume_button(run: runs.RunDir) -> None:
+    if st.button("Resume run", key=f"resume-{run.id}", help="Continues from the last checkpoint."):
         with guard():
-            runs.resume_run(run.id)
+            runs.resume_run(run.id, owner=session_id())
         st.rerun()
 
 

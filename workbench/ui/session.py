@@ -88,17 +88,29 @@ def newest_model() -> str | None:
 
 def adopt_finished_run() -> None:
     """When the run this session watches has produced a model, make it the active model (once)."""
-    run_id = st.session_state.get("run_id")
+    run_id = watched_run()
     if not run_id or st.session_state.get("adopted_run") == run_id:
         return
-    try:
-        status = runs.get_run(run_id).status()
-    except WorkbenchError:
-        st.session_state["run_id"] = None
-        return
+    status = runs.get_run(run_id).status()
     if status.get("state") == "completed" and status.get("model_id"):
         st.session_state["active_model"] = status["model_id"]
         st.session_state["adopted_run"] = run_id
+
+
+def watched_run() -> str | None:
+    """The run this session watches, when it still exists and this session started it: training runs
+    are private to their browser session (other sessions' runs only count in the queue)."""
+    run_id = st.session_state.get("run_id")
+    if not run_id:
+        return None
+    try:
+        owner = runs.get_run(run_id).owner
+    except WorkbenchError:
+        owner = None
+    if owner != session_id():
+        st.session_state["run_id"] = None
+        return None
+    return run_id
 
 
 def session_id() -> str:

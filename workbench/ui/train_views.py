@@ -12,7 +12,14 @@ from workbench.models.registry import Registry
 from workbench.training import runs
 from workbench.training.spec import TrainSpec
 from workbench.ui.forms import spec_form_fields
-from workbench.ui.session import DatasetChoice, active_model, base_model, base_model_choices, set_active_model
+from workbench.ui.session import (
+    DatasetChoice,
+    active_model,
+    base_model,
+    base_model_choices,
+    session_id,
+    set_active_model,
+)
 from workbench.ui.views import model_report
 
 MAIN_FIELDS = ["method", "epochs", "batch_size", "learning_rate", "name"]
@@ -56,9 +63,10 @@ def train_form(ds: DatasetChoice, preset: dict[str, Any]) -> TrainSpec | None:
     return TrainSpec(**ds.train_fields(), base_model=chosen_base, **values)
 
 
-def runs_table(limit: int = 10) -> pd.DataFrame:
+def runs_table(owner: str, limit: int = 10) -> pd.DataFrame:
+    """The recent runs of ``owner`` (a browser session): nobody else's runs are named here."""
     rows = []
-    for run in runs.list_runs()[:limit]:
+    for run in runs.list_runs(owner=owner)[:limit]:
         status = run.status()
         created = status.get("created")
         rows.append(
@@ -73,23 +81,46 @@ def runs_table(limit: int = 10) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _show_runs_table() -> None:
-    table = runs_table()
-    st.dataframe(
-        table,
-        hide_index=True,
-        column_config={"progress": st.column_config.ProgressColumn("progress", min_value=0.0, max_value=1.0)},
-    )
+def others_summary(owner: str) -> str:
+    """Other sessions' live jobs as anonymous counts ("1 training, 2 queued"), or "" when none."""
+    states = [r.status().get("state") for r in runs.list_runs() if r.owner != owner]
+    training, queued = states.count("running"), states.count("queued")
+    parts = []
+    if training:
+        parts.append(f"{training} training")
+    if queued:
+        parts.append(f"{queued} queued")
+    return ", ".join(parts)
+
+
+def _show_runs_table(owner: str) -> None:
+    table = runs_table(owner)
+    if not table.empty:
+        st.dataframe(
+            table,
+            hide_index=True,
+            column_config={
+                "progress": st.column_config.ProgressColumn("progress", min_value=0.0, max_value=1.0)
+            },
+        )
+    others = others_summary(owner)
+    if others:
+        st.caption(f"Other sessions' jobs on this CPU: {others}. Their runs are private to them.")
 
 
 def pick_run() -> None:
-    """Recent runs (all sessions: the CPU is shared), refreshed while any is active, and a choice of
-    which one to watch."""
-    table = runs_table()
+    """This session's recent runs (others' only as counts: the CPU is shared, the runs are not),
+    refreshed while any job is active, and a choice of which own run to watch."""
+    owner = session_id()
+    table = runs_table(owner)
+    own_active = not table.empty and table["state"].isin(runs.ACTIVE_STATES).any()
+    active = bool(own_active or others_summary(owner))
+    if table.empty and not active:
+        st.caption("No training runs in this session yet.")
+        return
+    st.fragment(run_every=RUNS_TABLE_SECONDS if active else None)(_show_runs_table)(owner)
     if table.empty:
         return
-    active = table["state"].isin(runs.ACTIVE_STATES).any()
-    st.fragment(run_every=RUNS_TABLE_SECONDS if active else None)(_show_runs_table)()
     ids = table["run"].tolist()
     current = st.session_state.get("run_id")
     if current in ids:
