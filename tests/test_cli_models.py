@@ -84,3 +84,18 @@ def test_pickled_weights_are_refused_without_opt_in(tmp_path, tiny_bert_dir, cap
     err = capsys.readouterr().err
     assert "only pickled weights (pytorch_model.bin)" in err
     assert "--allow-pickle" in err
+
+
+def test_evaluate_a_regression_model_on_a_small_file(tiny_bert_dir, tmp_path, capsys):
+    from workbench.training.spec import TrainSpec
+    from workbench.training.trainer import train
+
+    frame = sentiment_frame(60)
+    frame["score"] = [0.9 if label == "pos" else 0.1 for label in frame["label"]]
+    frame.to_csv(tmp_path / "train.csv", index=False)
+    spec = TrainSpec(train_data=str(tmp_path / "train.csv"), label_col="score", base_model=str(tiny_bert_dir))
+    model_id = train(TrainSpec(**{**spec.to_dict(), "epochs": 0.5, "name": "scores"})).model_id
+    frame.head(5).to_csv(tmp_path / "five.csv", index=False)  # an eval file is never split: 5 rows do
+    assert main(["evaluate", model_id, str(tmp_path / "five.csv"), "--label-col", "score", "--json"]) == 0
+    metrics = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["metrics"]
+    assert {"mse", "mae", "r2", "pearson", "spearman"} <= set(metrics)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pytest
 from toy_data import sentiment_frame, write_sentiment_csv
 
 from workbench.errors import SpecError
-from workbench.inference.predict import load_model
+from workbench.inference.predict import load_model, run_batches
 from workbench.models.registry import Registry
+from workbench.tasks import get_task
 from workbench.training.spec import TrainSpec
 from workbench.training.trainer import train
 
@@ -20,21 +24,35 @@ def toy_csv(tmp_path_factory):
     return write_sentiment_csv(tmp_path_factory.mktemp("toy"))
 
 
+def in_memory_logits(texts: list[str], into: dict) -> Callable[[Any, Any], None]:
+    """An ``on_trained`` hook: the trained model's logits on ``texts`` before anything is saved."""
+
+    def hook(model: Any, tokenizer: Any) -> None:
+        features = get_task("classification").tokenize(tokenizer, texts, None, 64)
+        into["logits"] = run_batches(model, tokenizer, features)
+
+    return hook
+
+
 def test_full_finetune_learns_and_reload_predicts_identically(tiny_bert_dir, toy_csv):
+    texts = sentiment_frame(20, seed=99)["text"].tolist()
+    trained: dict = {}
     spec = TrainSpec(train_data=str(toy_csv), base_model=str(tiny_bert_dir), name="toy-full", **FAST)
-    result = train(spec)
+    result = train(spec, on_trained=in_memory_logits(texts, trained))
     assert result.status == "completed"
     assert result.metrics["accuracy"] >= 0.9
-    texts = sentiment_frame(20, seed=99)["text"].tolist()
-    first = load_model(result.model_id)
-    second = load_model(result.model_id)
-    np.testing.assert_array_equal(first.logits(texts), second.logits(texts))
-    assert [p.label for p in first.predict(texts)] == sentiment_frame(20, seed=99)["label"].tolist()
+    reloaded = load_model(result.model_id)
+    np.testing.assert_array_equal(reloaded.logits(texts), trained["logits"])
+    assert [p.label for p in reloaded.predict(texts)] == sentiment_frame(20, seed=99)["label"].tolist()
     record = Registry().get("toy-full")
     assert record.labels == ["neg", "pos"]
-    assert first.model.config.id2label == {0: "neg", 1: "pos"}
+    assert reloaded.model.config.id2label == {0: "neg", 1: "pos"}
     assert (Registry().path(record.id) / "model.safetensors").is_file()
-    assert "base_model:" in (Registry().path(record.id) / "README.md").read_text()
+    assert record.base_model == str(tiny_bert_dir.resolve())  # a local folder: named in the text only
+    assert (
+        f"from the local model `{record.base_model}`"
+        in (Registry().path(record.id) / "README.md").read_text()
+    )
 
 
 def test_lora_trains_a_small_fraction_and_learns(tiny_bert_dir, tmp_path):
@@ -112,3 +130,88 @@ def test_absurd_settings_are_all_reported():
     assert "batch_size must be at least 1, got 0" in problems
     assert "learning_rate must be at most 1.0, got 5.0" in problems
     assert "method must be one of full, lora, head; got 'magic'" in problems
+
+
+def test_merge_lora_saves_a_plain_model_that_predicts_like_the_adapter(tiny_bert_dir, tmp_path):
+    texts = sentiment_frame(12, seed=5)["text"].tolist()
+    before: dict = {}
+    spec = TrainSpec(
+        train_data=str(write_sentiment_csv(tmp_path, n=64)),
+        base_model=str(tiny_bert_dir),
+        method="lora",
+        merge_lora=True,
+        **{**FAST, "epochs": 1, "learning_rate": 5e-3},
+    )
+    result = train(spec, on_trained=in_memory_logits(texts, before))
+    folder = Registry().path(result.model_id)
+    assert result.record.adapter is False
+    assert (folder / "model.safetensors").is_file() and not (folder / "adapter_config.json").exists()
+    merged = load_model(result.model_id)
+    assert not hasattr(merged.model, "peft_config")
+    np.testing.assert_allclose(merged.logits(texts), before["logits"], atol=1e-5)
+
+
+def test_early_stopping_stops_before_the_last_epoch(tiny_bert_dir, tmp_path):
+    spec = TrainSpec(
+        train_data=str(write_sentiment_csv(tmp_path, n=80)),
+        base_model=str(tiny_bert_dir),
+        early_stopping_patience=1,
+        **{**FAST, "epochs": 30},
+    )
+    result = train(spec)
+    trained = result.record.extra["train"]
+    steps_per_epoch = -(-72 // 16)  # 72 training rows after the validation split
+    assert result.status == "early_stopped" and trained["stop_reason"] == "early_stopped"
+    assert trained["steps"] < 30 * steps_per_epoch
+
+
+def test_time_budget_stops_and_keeps_the_best(tiny_bert_dir, tmp_path):
+    evals = []
+    spec = TrainSpec(
+        train_data=str(write_sentiment_csv(tmp_path, n=80)),
+        base_model=str(tiny_bert_dir),
+        max_minutes=0.1,
+        **{**FAST, "epochs": 100},
+    )
+    result = train(spec, progress=lambda e: evals.append(e.metrics) if e.kind == "eval" else None)
+    assert result.status == "budget" and result.record.extra["train"]["stop_reason"] == "budget"
+    assert result.record.extra["train"]["steps"] < 100 * -(-72 // 16)
+    assert result.train_seconds < 60
+    assert result.metrics["accuracy"] == max(e["accuracy"] for e in evals)
+
+
+def _fail_after_saving_weights(monkeypatch):
+    from workbench.training.methods import FullFineTune
+
+    original = FullFineTune.save
+
+    def save(self, model, folder, spec):
+        original(self, model, folder, spec)  # the weights are on disk, then the disk fills up
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(FullFineTune, "save", save)
+    return OSError, "No space left on device"
+
+
+def _fail_in_final_evaluation(monkeypatch):
+    import workbench.evaluation.evaluate as evaluation
+
+    def evaluate_dataset(*args, **kwargs):
+        raise RuntimeError("evaluation crashed")
+
+    monkeypatch.setattr(evaluation, "evaluate_dataset", evaluate_dataset)
+    return RuntimeError, "evaluation crashed"
+
+
+@pytest.mark.parametrize("inject", [_fail_after_saving_weights, _fail_in_final_evaluation])
+def test_a_crash_while_saving_lists_nothing_and_leaves_no_staging(
+    tiny_bert_dir, toy_csv, monkeypatch, inject
+):
+    error, message = inject(monkeypatch)
+    spec = TrainSpec(train_data=str(toy_csv), base_model=str(tiny_bert_dir), name="crashed", epochs=0.1)
+    with pytest.raises(error, match=message):
+        train(spec)
+    registry = Registry()
+    assert registry.list() == []
+    assert not registry.exists("crashed")
+    assert list(registry.root.iterdir()) == []  # no staging folder, no half model

@@ -34,8 +34,12 @@ def evaluate_dataset(
 
 
 def load_eval_data(loaded: LoadedModel, path: str | Path, columns: ColumnMap) -> TextDataset:
-    """Read a labelled file against the model's task and label set (unknown labels are an error)."""
-    return load_dataset(path, columns, loaded.record.task, labels=loaded.labels or None)
+    """Read a labelled file against the model's task and label set (unknown labels are an error).
+
+    An evaluation file is never split, so it needs no minimum size (a regression model has no label
+    set, which would otherwise make it look like training data).
+    """
+    return load_dataset(path, columns, loaded.record.task, labels=loaded.labels or None, needs_split=False)
 
 
 def evaluate(

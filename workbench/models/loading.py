@@ -82,7 +82,12 @@ def _hub_error(source: str, exc: Exception) -> ModelLoadError:
 
 
 def load_tokenizer(source: str, trust_remote_code: bool = False) -> Any:
-    """Load a tokenizer and make sure it can pad (decoder LLMs often have no pad token)."""
+    """Load a tokenizer and make sure it can pad (decoder LLMs often have no pad token).
+
+    Padding goes on the right: sequence-classification heads read the last non-pad token and the
+    attention mask hides the tail, while left padding shifts absolute positions (GPT-2), so a text
+    would score differently alone and inside a batch.
+    """
     from transformers import AutoTokenizer
 
     quiet_transformers()
@@ -95,6 +100,7 @@ def load_tokenizer(source: str, trust_remote_code: bool = False) -> Any:
         if fallback is None:
             raise ModelLoadError(f"Tokenizer of {source!r} has no pad, eos or unk token to pad batches with.")
         tokenizer.pad_token = fallback
+    tokenizer.padding_side = "right"
     return tokenizer
 
 

@@ -7,8 +7,11 @@ one step, so a crash mid-save never leaves a half model listed.
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
+import socket
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -21,6 +24,8 @@ from workbench.fsutil import atomic_write_json, dir_size_bytes, read_json
 
 RECORD_FILE = "workbench.json"
 STAGING_PREFIX = ".staging-"
+OWNER_FILE = ".owner.json"
+STALE_STAGING_SECONDS = 15 * 60  # a staging folder untouched this long, whose writer is gone, is debris
 
 
 @dataclass
@@ -75,6 +80,8 @@ class Registry:
         return self.root / model_id
 
     def list(self) -> list[ModelRecord]:
+        """Published models, newest first; stale staging folders of killed saves are deleted on the way."""
+        self.clean_staging()
         records = []
         for folder in sorted(self.root.iterdir()):
             if folder.name.startswith(".") or not folder.is_dir():
@@ -115,6 +122,8 @@ class Registry:
         """A hidden folder to write a model into before it is published (never listed)."""
         folder = self.root / f"{STAGING_PREFIX}{uuid.uuid4().hex[:12]}"
         folder.mkdir(parents=True)
+        owner = {"pid": os.getpid(), "host": socket.gethostname()}
+        (folder / OWNER_FILE).write_text(json.dumps(owner), encoding="utf-8")
         return folder
 
     def publish(self, staging: Path, record: ModelRecord) -> ModelRecord:
@@ -122,6 +131,7 @@ class Registry:
         from workbench.models.card import write_model_card
 
         record.id = self.new_id(record.id or record.name)
+        (staging / OWNER_FILE).unlink(missing_ok=True)
         record.sizes.setdefault("disk_bytes", dir_size_bytes(staging))
         write_model_card(staging, record)
         atomic_write_json(staging / RECORD_FILE, record.to_dict())
@@ -147,11 +157,16 @@ class Registry:
             record.extra["orphaned_children"] = children
         return record
 
-    def clean_staging(self, older_than_seconds: float = 3600) -> int:
-        """Delete staging folders left by crashed saves."""
+    def clean_staging(self, older_than_seconds: float = STALE_STAGING_SECONDS) -> int:
+        """Delete staging folders left by killed saves: untouched for ``older_than_seconds`` and
+        not owned by a process that is still running here (a long distillation writes late)."""
         removed = 0
         for folder in self.root.glob(f"{STAGING_PREFIX}*"):
-            if time.time() - folder.stat().st_mtime > older_than_seconds:
+            try:
+                age = time.time() - folder.stat().st_mtime
+            except FileNotFoundError:
+                continue  # published or cleaned by someone else meanwhile
+            if age > older_than_seconds and not _writer_alive(folder):
                 shutil.rmtree(folder, ignore_errors=True)
                 removed += 1
         return removed
@@ -162,3 +177,22 @@ class Registry:
         while chain[-1].parent and self.exists(chain[-1].parent) and len(chain) < 20:
             chain.append(self.get(chain[-1].parent))
         return list(reversed(chain))
+
+
+def _writer_alive(staging: Path) -> bool:
+    """True when the process that made ``staging`` still runs on this host (unknown owners are not)."""
+    try:
+        owner = read_json(staging / OWNER_FILE)
+    except (OSError, ValueError):
+        return False  # cut off mid-write: its writer was killed
+    if not isinstance(owner, dict) or owner.get("host") != socket.gethostname():
+        return False
+    try:
+        os.kill(int(owner["pid"]), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, run by another user
+    except (KeyError, TypeError, ValueError):
+        return False
+    return True

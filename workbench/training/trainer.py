@@ -3,7 +3,8 @@
 Speed on a CPU comes from dynamic padding (each batch padded to its own longest text), length-grouped
 batches, and a length-sorted validation set. Progress, cancel and time budget go through
 ``WorkbenchCallback``; the final metrics come from the same ``evaluate_dataset`` path as
-``workbench evaluate``, on the saved model, so the two always agree.
+``workbench evaluate``, on the saved files (reloaded from the staging folder before it is published),
+so the two always agree and a model is never listed without its metrics.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workbench.config import DEFAULT_MODEL_ALIAS
 from workbench.data import ColumnMap, PreprocessSpec, TextDataset, load_dataset, read_table, split_dataset
-from workbench.inference.predict import load_model
+from workbench.inference.predict import LoadedModel
 from workbench.models.loading import (
     effective_max_length,
     load_config,
@@ -33,7 +36,7 @@ from workbench.training.spec import TrainSpec
 
 @dataclass
 class TrainResult:
-    status: str  # completed | budget | cancelled
+    status: str  # completed | early_stopped | budget | cancelled
     model_id: str | None
     metrics: dict[str, float] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
@@ -166,6 +169,59 @@ def _compute_metrics_fn(task: Task, labels: list[str]) -> Any:
     return compute
 
 
+def recorded_base_model(spec: TrainSpec, source: str) -> str:
+    """What the record names as base: ``default`` or a hub id as given, a local folder as an absolute
+    path (a relative one means nothing once the working directory changes)."""
+    if spec.base_model == DEFAULT_MODEL_ALIAS or not Path(source).is_dir():
+        return spec.base_model
+    return source
+
+
+def trained_record(
+    spec: TrainSpec, data: PreparedData, source: str, max_length: int, is_adapter: bool, stats: dict
+) -> ModelRecord:
+    return ModelRecord(
+        id=spec.name or f"{Path(spec.train_data).stem}-{spec.method}",
+        name=spec.name or Path(spec.train_data).stem,
+        task=data.task.name,
+        labels=data.labels,
+        base_model=recorded_base_model(spec, source),
+        method=spec.method,
+        spec=spec.to_dict(),
+        preprocess=preprocess_spec(spec).to_dict(),
+        max_length=max_length,
+        text_pair=bool(spec.text_pair_col),
+        dataset_fingerprint=data.train.fingerprint,
+        adapter=is_adapter,
+        extra={"train": stats, "base_source": source},
+    )
+
+
+def load_staged(record: ModelRecord, folder: Path) -> LoadedModel:
+    """A saved-but-unpublished model, loaded exactly as ``load_model`` will load it once listed."""
+    from workbench.inference.loaders import LOADERS, loader_name, trust_remote_code
+
+    model = LOADERS[loader_name(record)](record, folder)
+    model.eval()
+    tokenizer = load_tokenizer(str(folder), trust_remote_code(record))
+    return LoadedModel(
+        record=record, model=model, tokenizer=tokenizer, task=get_task(record.task), path=folder
+    )
+
+
+def final_metrics(loaded: LoadedModel, data: PreparedData) -> tuple[dict, dict]:
+    """Metrics of the saved model on validation (and test) data, via the public evaluation path."""
+    from workbench.evaluation.evaluate import evaluate_dataset
+
+    result = evaluate_dataset(loaded, data.val)
+    metrics, details = dict(result.metrics), {"validation": result.details}
+    if data.test is not None:
+        test = evaluate_dataset(loaded, data.test)
+        metrics.update({f"test_{k}": v for k, v in test.metrics.items()})
+        details["test"] = test.details
+    return metrics, details
+
+
 def save_trained(
     spec: TrainSpec,
     trainer: Any,
@@ -175,45 +231,34 @@ def save_trained(
     max_length: int,
     registry: Registry,
     stats: dict[str, Any],
+    progress: ProgressCallback = no_progress,
 ) -> ModelRecord:
-    """Save into a staging folder and publish it to the registry in one rename."""
+    """Save into a staging folder, measure the saved files, then publish folder and metrics in one
+    rename: a crash anywhere before that leaves nothing listed and no staging folder behind."""
     staging = registry.staging_dir()
     try:
         is_adapter = get_method(spec.method).save(trainer.model, str(staging), spec)
         tokenizer.save_pretrained(str(staging))
-        record = ModelRecord(
-            id=spec.name or f"{Path(spec.train_data).stem}-{spec.method}",
-            name=spec.name or Path(spec.train_data).stem,
-            task=data.task.name,
-            labels=data.labels,
-            base_model=spec.base_model if spec.base_model != "default" else "default",
-            method=spec.method,
-            spec=spec.to_dict(),
-            preprocess=preprocess_spec(spec).to_dict(),
-            max_length=max_length,
-            text_pair=bool(spec.text_pair_col),
-            dataset_fingerprint=data.train.fingerprint,
-            adapter=is_adapter,
-            extra={"train": stats, "base_source": source},
-        )
+        record = trained_record(spec, data, source, max_length, is_adapter, stats)
+        progress(ProgressEvent(kind="log", message="evaluating the saved model"))
+        record.metrics, record.details = final_metrics(load_staged(record, staging), data)
         return registry.publish(staging, record)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
 
 
-def _final_metrics(record: ModelRecord, data: PreparedData, registry: Registry) -> tuple[dict, dict]:
-    """Metrics of the saved model on validation (and test) data, via the public evaluation path."""
-    from workbench.evaluation.evaluate import evaluate_dataset
-
-    loaded = load_model(record.id, registry)
-    result = evaluate_dataset(loaded, data.val)
-    metrics, details = dict(result.metrics), {"validation": result.details}
-    if data.test is not None:
-        test = evaluate_dataset(loaded, data.test)
-        metrics.update({f"test_{k}": v for k, v in test.metrics.items()})
-        details["test"] = test.details
-    return metrics, details
+def _stop_reason(callback: Any, early_stopping: Any, state: Any) -> str:
+    """completed | early_stopped (no validation gain for ``patience`` evaluations) | budget | cancelled."""
+    if callback.stop_reason:
+        return callback.stop_reason
+    if (
+        early_stopping is not None
+        and state.global_step < state.max_steps
+        and early_stopping.early_stopping_patience_counter >= early_stopping.early_stopping_patience
+    ):
+        return "early_stopped"
+    return "completed"
 
 
 def train(
@@ -224,11 +269,14 @@ def train(
     output_dir: str | None = None,
     resume: bool = False,
     registry: Registry | None = None,
+    on_trained: Callable[[Any, Any], None] | None = None,
 ) -> TrainResult:
     """Fine-tune ``spec.base_model`` on ``spec.train_data`` and publish the model to the registry.
 
     ``cancel`` is a callable polled every step; when it returns True a checkpoint is saved to
     ``output_dir`` and the result has status ``cancelled`` (resume with ``resume=True``).
+    ``on_trained(model, tokenizer)`` sees the trained model in memory (best checkpoint loaded) just
+    before it is saved, e.g. to compare it with what reloads from disk; it must not modify it.
     """
     from transformers import (
         DataCollatorWithPadding,
@@ -264,8 +312,10 @@ def train(
     out = output_dir or temp_dir
     callback = WorkbenchCallback(progress, cancel, spec.max_minutes * 60 if spec.max_minutes else None)
     callbacks: list[Any] = [callback]
+    early_stopping = None
     if spec.early_stopping_patience:
-        callbacks.append(EarlyStoppingCallback(early_stopping_patience=spec.early_stopping_patience))
+        early_stopping = EarlyStoppingCallback(early_stopping_patience=spec.early_stopping_patience)
+        callbacks.append(early_stopping)
     trainer = Trainer(
         model=model,
         args=training_arguments(spec, data.task, out, len(train_features)),
@@ -293,15 +343,14 @@ def train(
             "steps": output.global_step,
             "train_rows": len(data.train),
             "validation_rows": len(data.val),
-            "stop_reason": callback.stop_reason or "completed",
+            "stop_reason": _stop_reason(callback, early_stopping, trainer.state),
         }
-        record = save_trained(spec, trainer, tokenizer, data, source, max_length, registry, stats)
+        if on_trained is not None:
+            on_trained(trainer.model, tokenizer)
+        record = save_trained(spec, trainer, tokenizer, data, source, max_length, registry, stats, progress)
     finally:
         if temp_dir:
             shutil.rmtree(temp_dir, ignore_errors=True)
-    progress(ProgressEvent(kind="log", message="evaluating the saved model"))
-    record.metrics, record.details = _final_metrics(record, data, registry)
-    registry.update(record)
     progress(
         ProgressEvent(
             kind="done",
@@ -312,7 +361,7 @@ def train(
         )
     )
     return TrainResult(
-        status=callback.stop_reason or "completed",
+        status=stats["stop_reason"],
         model_id=record.id,
         metrics=record.metrics,
         details=record.details,
