@@ -1,6 +1,6 @@
 """Explain: type a text or pick a row; see the label, probabilities, and the SHAP colours and safety
 hits in the same text; edit the text to see both change (what-if); top words per class; drift
-between a model and its variant."""
+between a model and its variant. A text the safety rules block gets the reason and its hits only."""
 
 import streamlit as st
 
@@ -31,11 +31,17 @@ if not text.strip():
     stop_with_hint("Type a text to explain.")
 
 left, right = st.columns([2, 3])
+checked = None
 with left, guard(stop=False):
-    prediction_view(record.id, text)
-hits = None
-with guard(stop=False):
-    hits = safety_hits(text)
+    checked = prediction_view(record.id, text)
+hits = checked.hits if checked is not None else None
+if hits is None:
+    with guard(stop=False):
+        hits = safety_hits(text)
+if checked is not None and checked.blocked:
+    with right:
+        text_view(text, hits)
+    st.stop()
 explain = explain_module()
 if explain is None:
     with right:

@@ -22,7 +22,13 @@ page_frame()
 st.title("Safety")
 show_flash()
 safety = require_module(
-    "workbench.safety", "scan", "load_rules", "rules_from_yaml", "scan_batch", what="Safety rules"
+    "workbench.safety",
+    "scan",
+    "load_rules",
+    "rules_from_yaml",
+    "scan_batch",
+    "active_rules",
+    what="Safety rules",
 )
 
 with guard():

@@ -48,7 +48,18 @@ def test_train_evaluate_predict_models_journey(tiny_bert_dir, tmp_path, capsys):
     frame.to_csv(new, index=False)
     assert main(["predict", "reviews-v1", str(new), "-o", str(tmp_path / "scored.csv")]) == 0
     scored = pd.read_csv(tmp_path / "scored.csv", keep_default_na=False)
-    assert list(scored.columns) == ["text", "pred_label", "pred_score", "prob_neg", "prob_pos"]
+    assert list(scored.columns) == [
+        "text",
+        "pred_label",
+        "pred_score",
+        "prob_neg",
+        "prob_pos",
+        "safety_hits",
+        "safety_details",
+        "blocked",
+        "block_reason",
+        "needs_review",
+    ]
     assert scored["text"][0].startswith("'=")  # formula-safe export
     assert set(scored["pred_label"]) <= {"neg", "pos"}
 

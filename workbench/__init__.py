@@ -33,6 +33,7 @@ _EXPORTS = {
     "load_model": "workbench.inference.predict",
     "LoadedModel": "workbench.inference.predict",
     "predict_frame": "workbench.inference.service",
+    "predict_texts": "workbench.inference.service",
     "predict_file": "workbench.inference.service",
     "Registry": "workbench.models.registry",
     "ModelRecord": "workbench.models.registry",

@@ -102,3 +102,17 @@ def test_mistakes_exit_2_with_one_line_each(run, texts_csv, tmp_path):
     )
     code, _, err = run("review", "status", "missing")
     assert (code, err) == (2, "error: No review queue named 'missing'. Existing queues: none yet.\n")
+
+
+def test_export_can_mask_personal_data(run, tmp_path):
+    data = tmp_path / "inbox.csv"
+    pd.DataFrame({"text": ["mail me at jane@example.com please", "the card was declined"]}).to_csv(
+        data, index=False
+    )
+    assert run("review", "create", "inbox", str(data), "--labels", "contact,card")[0] == 0
+    record_decision("inbox", 1, "contact", reviewer="ana")
+    masked, plain = tmp_path / "masked.csv", tmp_path / "plain.csv"
+    assert run("review", "export", "inbox", "-o", str(masked), "--mask-pii")[0] == 0
+    assert run("review", "export", "inbox", "-o", str(plain))[0] == 0
+    assert pd.read_csv(masked)["text"].tolist() == ["mail me at [EMAIL] please"]
+    assert pd.read_csv(plain)["text"].tolist() == ["mail me at jane@example.com please"]

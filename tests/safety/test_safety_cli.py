@@ -112,3 +112,17 @@ def test_rules_list_and_yaml(capsys):
 def test_rules_detectors_lists_registry(capsys):
     assert main(["rules", "detectors"]) == 0
     assert "settings: regions=['US', 'CN']" in capsys.readouterr().out
+
+
+def test_scan_uses_the_workspace_rule_file_unless_told_otherwise(tmp_path, capsys):
+    from workbench.safety import workspace_rules_path
+
+    path = workspace_rules_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("rules:\n  - {id: custom.foo, detector: keywords, keywords: [foo]}\n", encoding="utf-8")
+    assert main(["scan", "say foo", "--json"]) == 0
+    assert [h["rule"] for h in json.loads(capsys.readouterr().out)["hits"]] == ["custom.foo"]
+    other = tmp_path / "other.yaml"
+    other.write_text("rules:\n  - {id: custom.bar, detector: keywords, keywords: [bar]}\n", encoding="utf-8")
+    assert main(["scan", "say foo", "--rules", str(other), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["hits"] == []

@@ -67,7 +67,9 @@ def _add_train_parser(subparsers: Any) -> None:
         p.add_argument(
             flag, dest=name, action="store_true", default=argparse.SUPPRESS, help=info[name]["help"]
         )
-    p.add_argument("--resume", metavar="RUN_ID", help="continue a cancelled run from its last checkpoint")
+    p.add_argument(
+        "--resume", metavar="RUN_ID", help="continue a cancelled or failed run from its last checkpoint"
+    )
     p.add_argument("--json", action="store_true", help='print {"model_id", "metrics"} as the last line')
     p.set_defaults(func=cmd_train)
 
@@ -86,6 +88,14 @@ def register(subparsers: Any) -> None:
     p.add_argument("data", help="file with the texts (CSV/TSV/XLSX/JSONL)")
     _add_columns(p, label=False)
     p.add_argument("-o", "--output", required=True, help="output CSV (formula-safe)")
+    p.add_argument(
+        "--rules",
+        metavar="YAML",
+        help="safety rule file extending the defaults (default: the workspace rule file, if any)",
+    )
+    p.add_argument(
+        "--mask-pii", action="store_true", help="write the text column(s) with personal data masked"
+    )
     p.set_defaults(func=cmd_predict)
 
     p = subparsers.add_parser("models", help="list (or remove) models in the workspace")
@@ -199,11 +209,14 @@ def cmd_predict(args: argparse.Namespace) -> int:
         text_col=args.text_col,
         text_pair_col=args.text_pair_col,
         batch_size=args.batch_size,
+        rules=args.rules,
+        mask_pii=args.mask_pii,
         progress=bar,
     )
     bar.close()
     write_csv_safe(frame, args.output)
-    print(f"wrote {len(frame)} rows to {args.output}")
+    blocked, review = int(frame["blocked"].sum()), int(frame["needs_review"].sum())
+    print(f"wrote {len(frame)} rows to {args.output} ({blocked} blocked, {review} need review)")
     return 0
 
 

@@ -40,6 +40,9 @@ def register(subparsers: Any) -> None:
     export = commands.add_parser("export", help="write the reviewed labels as a formula-safe CSV")
     export.add_argument("name")
     export.add_argument("-o", "--output", required=True, metavar="OUT.csv", help="CSV file to write")
+    export.add_argument(
+        "--mask-pii", action="store_true", help="mask personal data (e-mails, phones...) in the text columns"
+    )
     export.set_defaults(func=cmd_export)
 
     listing = commands.add_parser("list", help="list the queues of the workspace")
@@ -150,7 +153,7 @@ def _pct(value: float | None) -> str:
 def cmd_export(args: argparse.Namespace) -> int:
     from workbench.review import export_corrections, get_queue
 
-    path = export_corrections(args.name, args.output)
+    path = export_corrections(args.name, args.output, mask_pii=args.mask_pii)
     print(f"Wrote {get_queue(args.name).reviewed} reviewed labels to {path} (formula-safe CSV).")
     return 0
 

@@ -21,7 +21,11 @@ def register(subparsers: Any) -> None:
     scan.add_argument("--data", metavar="FILE", help="scan every text of a CSV, XLSX or JSON-lines file")
     scan.add_argument("--text-col", default="text", metavar="C", help="text column of --data (default: text)")
     scan.add_argument("-o", "--output", metavar="CSV", help="with --data: write one line per hit (masked)")
-    scan.add_argument("--rules", metavar="YAML", help="rule file extending/overriding the default rules")
+    scan.add_argument(
+        "--rules",
+        metavar="YAML",
+        help="rule file extending/overriding the default rules (default: the workspace rule file, if any)",
+    )
     scan.add_argument("--json", action="store_true", help="print the result as JSON")
     scan.set_defaults(func=cmd_scan)
 
@@ -31,7 +35,11 @@ def register(subparsers: Any) -> None:
     validate.add_argument("file", help="the YAML rule file")
     validate.set_defaults(func=cmd_validate)
     listing = actions.add_parser("list", help="show the rules in force (defaults + --rules)")
-    listing.add_argument("--rules", metavar="YAML", help="rule file extending/overriding the defaults")
+    listing.add_argument(
+        "--rules",
+        metavar="YAML",
+        help="rule file extending/overriding the defaults (default: the workspace rule file, if any)",
+    )
     listing.add_argument("--yaml", action="store_true", help="print the full rule set as a rule file")
     listing.set_defaults(func=cmd_list)
     detectors = actions.add_parser("detectors", help="show the detectors a rule can use")
@@ -39,11 +47,11 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    from workbench.safety import load_rules, scan
+    from workbench.safety import active_rules, scan
 
     if (args.text is None) == (args.data is None):
         raise DataError("give either a TEXT to scan or --data FILE (not both, not neither)")
-    rules = load_rules(args.rules)
+    rules = active_rules(args.rules)
     if args.data:
         return _scan_file(args, rules)
     result = scan(args.text, rules=rules)
@@ -146,9 +154,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from workbench.safety import load_rules
+    from workbench.safety import active_rules
 
-    rules = load_rules(args.rules)
+    rules = active_rules(args.rules)
     if args.yaml:
         print(rules.to_yaml(), end="")
         return 0

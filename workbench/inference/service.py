@@ -1,16 +1,48 @@
-"""Prediction services that read and return tables (CLI ``predict``, the UI's batch prediction)."""
+"""Prediction services that read and return tables (CLI ``predict``, the UI's pages).
+
+Every prediction made here is judged by the safety rules (see ``workbench.inference.checked``): the
+rows say which rules fired, whether the text was blocked (no label, the reason given) and whether a
+person should review it. Hit columns carry rule ids, spans and masked previews only, never the
+matched personal data; ``mask_pii`` also masks it in the text columns.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from workbench.errors import DataError
+from workbench.inference.checked import CheckedPrediction, predict_checked
 from workbench.inference.predict import MODEL_CACHE
 from workbench.progress import ProgressCallback, no_progress
+from workbench.safety import RuleSet, resolve_rules
 
 MAX_PREDICT_ROWS = 1_000_000
+SAFETY_COLUMNS = ("safety_hits", "safety_details", "blocked", "block_reason", "needs_review")
+Rules = RuleSet | str | os.PathLike[str] | None
+
+
+def predict_texts(
+    model_id: str,
+    texts: Sequence[str],
+    pairs: Sequence[str] | None = None,
+    *,
+    rules: Rules = None,
+    batch_size: int = 32,
+    progress: ProgressCallback = no_progress,
+) -> list[CheckedPrediction]:
+    """Predictions of the registry model ``model_id`` with the safety verdict of each text.
+
+    ``rules``: a ``RuleSet``, or a rule file extending the defaults; None uses the workspace rule
+    file when there is one, else the default rules.
+    """
+    rule_set = resolve_rules(rules)  # a broken rule file fails before the model loads
+    loaded = MODEL_CACHE.get(model_id)
+    return predict_checked(loaded, texts, pairs, rules=rule_set, batch_size=batch_size, progress=progress)
 
 
 def predict_frame(
@@ -20,9 +52,16 @@ def predict_frame(
     text_col: str = "text",
     text_pair_col: str | None = None,
     batch_size: int = 32,
+    rules: Rules = None,
+    mask_pii: bool = False,
     progress: ProgressCallback = no_progress,
 ) -> pd.DataFrame:
-    """The input columns plus ``pred_label``, ``pred_score`` and one ``prob_<label>`` column per label."""
+    """The input columns plus ``pred_label``, ``pred_score``, one ``prob_<label>`` column per label and
+    the safety columns: ``safety_hits`` (rule ids), ``safety_details`` (JSON: spans, masked previews),
+    ``blocked``, ``block_reason`` and ``needs_review``. Blocked rows have an empty label and score.
+
+    ``mask_pii=True`` replaces the text column(s) by their masked form (``[EMAIL]``...).
+    """
     missing = [c for c in (text_col, text_pair_col) if c and c not in frame.columns]
     if missing:
         raise DataError(
@@ -33,16 +72,42 @@ def predict_frame(
         raise DataError(
             f"{len(frame):,} rows is more than the {MAX_PREDICT_ROWS:,} a prediction run takes; split the file."
         )
+    rule_set = resolve_rules(rules)
     loaded = MODEL_CACHE.get(model_id)
     texts = frame[text_col].fillna("").astype(str).tolist()
     pairs = frame[text_pair_col].fillna("").astype(str).tolist() if text_pair_col else None
-    predictions = loaded.predict(texts, pairs, batch_size=batch_size, progress=progress)
+    checked = predict_checked(loaded, texts, pairs, rules=rule_set, batch_size=batch_size, progress=progress)
     out = frame.copy()
-    out["pred_label"] = ["|".join(p.label) if isinstance(p.label, list) else p.label for p in predictions]
-    out["pred_score"] = [round(p.score, 6) for p in predictions]
-    for label in loaded.labels if loaded.task.name != "regression" else []:
-        out[f"prob_{label}"] = [round(p.probabilities.get(label, 0.0), 6) for p in predictions]
+    if mask_pii:
+        out[text_col] = [c.safety.masked_text for c in checked]
+        if text_pair_col:
+            out[text_pair_col] = [c.pair_safety.masked_text if c.pair_safety else "" for c in checked]
+    labels = loaded.labels if loaded.task.name != "regression" else []
+    for column, values in prediction_columns(checked, labels).items():
+        out[column] = values
     return out
+
+
+def prediction_columns(checked: Sequence[CheckedPrediction], labels: Sequence[str]) -> dict[str, list]:
+    """The columns a prediction run adds, in order; a blocked row's label is empty, its scores NaN."""
+    predictions = [c.prediction for c in checked]
+    columns: dict[str, list] = {
+        "pred_label": [
+            "" if p is None else "|".join(p.label) if isinstance(p.label, list) else p.label
+            for p in predictions
+        ],
+        "pred_score": [float("nan") if p is None else round(p.score, 6) for p in predictions],
+    }
+    for label in labels:
+        columns[f"prob_{label}"] = [
+            float("nan") if p is None else round(p.probabilities.get(label, 0.0), 6) for p in predictions
+        ]
+    columns["safety_hits"] = [", ".join(c.rule_ids()) for c in checked]
+    columns["safety_details"] = [json.dumps(c.hit_records(), ensure_ascii=False) for c in checked]
+    columns["blocked"] = [c.blocked for c in checked]
+    columns["block_reason"] = [c.block_reason or "" for c in checked]
+    columns["needs_review"] = [c.needs_review for c in checked]
+    return columns
 
 
 def predict_file(model_id: str, path: str | Path, **kwargs: object) -> pd.DataFrame:

@@ -1,8 +1,10 @@
 """Getting reviewed labels out: a formula-safe CSV for people, and training data for "fine-tune again".
 
-The CSV is for spreadsheets, so every cell is neutralised against formula injection. The training
-file is for the trainer, not for people: it is JSON lines, so texts keep their exact characters
-(a review text starting with ``-`` or ``=`` must not gain a quote in the training data).
+The CSV is for spreadsheets, so every cell is neutralised against formula injection; with
+``mask_pii`` its text columns also have personal data replaced by typed placeholders (``[EMAIL]``),
+by the workspace safety rules. The training file is for the trainer, not for people: it is JSON
+lines, so texts keep their exact characters (a review text starting with ``-`` or ``=`` must not
+gain a quote in the training data).
 """
 
 from __future__ import annotations
@@ -38,19 +40,35 @@ def _reviewed(name: str) -> tuple[dict[str, Any], pd.DataFrame]:
     return meta, items.sort_values("row", kind="stable").reset_index(drop=True)
 
 
-def corrections_frame(name: str) -> pd.DataFrame:
-    """Reviewed items in file order: the analyst's ``label`` next to what was suggested, by whom."""
+def corrections_frame(name: str, *, mask_pii: bool = False, rules: Any = None) -> pd.DataFrame:
+    """Reviewed items in file order: the analyst's ``label`` next to what was suggested, by whom.
+
+    ``mask_pii=True`` masks personal data in ``text`` (and ``text_pair``) with ``rules`` (a rule set or
+    rule file; None: the workspace rules, else the defaults).
+    """
     meta, items = _reviewed(name)
     frame = items.rename(columns={"gold_label": "label"})
     columns = list(EXPORT_COLUMNS)
     if meta["has_pairs"]:
         columns.insert(2, "text_pair")
-    return frame[columns]
+    frame = frame[columns]
+    return _masked(frame, [c for c in ("text", "text_pair") if c in columns], rules) if mask_pii else frame
 
 
-def export_corrections(name: str, path: str | Path, *, excel_bom: bool = False) -> Path:
-    """Write the reviewed labels as CSV, every cell neutralised against formula injection."""
-    return write_csv_safe(corrections_frame(name), Path(path), excel_bom=excel_bom)
+def _masked(frame: pd.DataFrame, columns: list[str], rules: Any) -> pd.DataFrame:
+    from workbench.safety import resolve_rules
+    from workbench.safety.export import mask_columns
+
+    return mask_columns(frame, columns, rules=resolve_rules(rules))
+
+
+def export_corrections(
+    name: str, path: str | Path, *, excel_bom: bool = False, mask_pii: bool = False, rules: Any = None
+) -> Path:
+    """Write the reviewed labels as CSV, every cell neutralised against formula injection; with
+    ``mask_pii`` the texts have their personal data masked (see ``corrections_frame``)."""
+    frame = corrections_frame(name, mask_pii=mask_pii, rules=rules)
+    return write_csv_safe(frame, Path(path), excel_bom=excel_bom)
 
 
 def to_training_frame(name: str) -> pd.DataFrame:

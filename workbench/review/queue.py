@@ -1,8 +1,10 @@
 """Build a review queue from a table: clean the texts, suggest a label for each, order them for review.
 
 Suggestions come from a registered *suggester* (a fine-tuned model, or zero-shot similarity when no
-model exists yet). The order puts texts that tripped safety rules first (a person must look at
-those anyway), then the ones the suggester is least sure of, where a correction teaches most.
+model exists yet). The texts are checked with the workspace safety rules first: a text they block
+gets no suggestion (it is marked blocked, with the reason). The order puts texts that tripped safety
+rules first (a person must look at those anyway), then the ones the suggester is least sure of,
+where a correction teaches most.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from workbench.tasks import Prediction
 # C0/C1 controls except tab and newline, plus bidi overrides that make displayed text lie
 _UNSAFE_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 SEVERITY_ORDER = ("low", "medium", "high", "critical")
+BLOCKED_SUGGESTER = "none (blocked by the safety rules)"
 
 
 @dataclass
@@ -170,19 +173,22 @@ def _cleaning_notes(empty: list[int], cleaned: int, cut: list[int], numbering: R
     return notes
 
 
-def scan_rule_hits(texts: list[str], progress: ProgressCallback) -> tuple[list[dict[str, Any]], str | None]:
-    """Safety-rule hits per text (short text, details, priority), or a note saying why there are none."""
+def scan_rule_hits(
+    texts: list[str], progress: ProgressCallback, rules: Any = None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Safety-rule hits per text (short text, details, blocked, priority), or a note saying why there
+    are none. ``rules``: a rule set or rule file; None uses the workspace rules (else the defaults)."""
     try:
-        from workbench.safety import scan_batch
+        from workbench.safety import resolve_rules, scan_batch
     except ImportError as exc:
         note = f"Safety rules are not available ({exc}); the queue is ordered by uncertainty only."
         return [_no_hits() for _ in texts], note
-    results = scan_batch(texts, progress=progress)
+    results = scan_batch(texts, resolve_rules(rules), progress=progress)
     return [_hits_summary(r) for r in results], None
 
 
 def _no_hits() -> dict[str, Any]:
-    return {"rule_hits": "", "hit_details": "[]", "priority": (0, 0)}
+    return {"rule_hits": "", "hit_details": "[]", "blocked": 0, "block_reason": None, "priority": (0, 0)}
 
 
 def _hits_summary(result: Any) -> dict[str, Any]:
@@ -196,22 +202,34 @@ def _hits_summary(result: Any) -> dict[str, Any]:
     return {
         "rule_hits": ", ".join(categories),
         "hit_details": json.dumps(details),
+        "blocked": int(result.blocked),
+        "block_reason": result.block_reason,
         "priority": (flag, severity),
     }
 
 
 def build_items(
-    spec: QueueSpec, frame: pd.DataFrame, progress: ProgressCallback = no_progress
+    spec: QueueSpec, frame: pd.DataFrame, progress: ProgressCallback = no_progress, rules: Any = None
 ) -> tuple[list[dict[str, Any]], Suggestions, list[str]]:
     """Rows for the store (with ``rank``), the suggestions' source, and notes for the user.
 
-    ``row`` is the number the user sees in the file (spreadsheet row, JSON-lines line...)."""
-    prepared = prepare_texts(frame, spec, row_numbering(frame))
-    suggestions = SUGGESTERS[spec.source](spec, prepared.full, prepared.pairs, progress)
-    hits, hits_note = scan_rule_hits(prepared.full, progress)
-    stored, pairs = prepared.stored, prepared.pairs
+    ``row`` is the number the user sees in the file (spreadsheet row, JSON-lines line...). Texts the
+    safety ``rules`` block are not shown to the suggester: they get an empty suggestion."""
+    numbering = row_numbering(frame)
+    prepared = prepare_texts(frame, spec, numbering)
+    hits, hits_note = scan_rule_hits(prepared.full, progress, rules)
+    keep = [i for i, hit in enumerate(hits) if not hit["blocked"]]
+    pairs = prepared.pairs
+    suggestions = SUGGESTERS[spec.source](
+        spec,
+        [prepared.full[i] for i in keep],
+        [pairs[i] for i in keep] if pairs is not None else None,
+        progress,
+    )
+    suggested = dict(zip(keep, suggestions.predictions, strict=True))
+    stored = prepared.stored
     items = []
-    for i, (prediction, hit) in enumerate(zip(suggestions.predictions, hits, strict=True)):
+    for i, hit in enumerate(hits):
         items.append(
             {
                 "item_id": i + 1,
@@ -219,16 +237,37 @@ def build_items(
                 "text": stored[i],
                 "text_pair": pairs[i] if pairs is not None else None,
                 "truncated": int(len(prepared.full[i]) > len(stored[i])),
-                "suggested_label": str(prediction.label),
-                "suggested_score": round(float(prediction.score), 6),
-                "suggested_by": suggestions.suggested_by,
-                "probabilities": json.dumps({k: round(v, 6) for k, v in prediction.probabilities.items()}),
-                "uncertainty": uncertainty(prediction, spec.uncertainty),
+                **_suggestion_fields(suggested.get(i), suggestions.suggested_by, spec.uncertainty),
                 **hit,
             }
         )
     items.sort(key=lambda it: (-it["priority"][0], -it["priority"][1], -it["uncertainty"], it["item_id"]))
     for rank, item in enumerate(items):
         item["rank"] = rank
+    blocked_rows = [prepared.rows[i] for i, hit in enumerate(hits) if hit["blocked"]]
     notes = [*prepared.notes, *([hits_note] if hits_note else [])]
+    if blocked_rows:
+        notes.append(
+            f"{plural(len(blocked_rows), 'text')} blocked by the safety rules got no suggestion "
+            f"({numbering.where(blocked_rows)}); label them yourself or skip them."
+        )
     return items, suggestions, notes
+
+
+def _suggestion_fields(prediction: Prediction | None, suggested_by: str, measure: str) -> dict[str, Any]:
+    """The suggestion columns of one item; a blocked text (no prediction) gets none and counts as unsure."""
+    if prediction is None:
+        return {
+            "suggested_label": "",
+            "suggested_score": 0.0,
+            "suggested_by": BLOCKED_SUGGESTER,
+            "probabilities": "{}",
+            "uncertainty": 1.0,
+        }
+    return {
+        "suggested_label": str(prediction.label),
+        "suggested_score": round(float(prediction.score), 6),
+        "suggested_by": suggested_by,
+        "probabilities": json.dumps({k: round(v, 6) for k, v in prediction.probabilities.items()}),
+        "uncertainty": uncertainty(prediction, measure),
+    }

@@ -36,6 +36,7 @@ def create_queue(
     temperature: float = 0.05,
     uncertainty: str = "margin",
     overwrite: bool = False,
+    rules: Any = None,
     progress: ProgressCallback | None = None,
 ) -> QueueSummary:
     """Suggest a label for every text of ``frame`` and save the queue, ordered for review.
@@ -43,6 +44,8 @@ def create_queue(
     Suggestions come from ``model_id`` (a fine-tuned classifier) or, before any model exists, from
     zero-shot similarity to ``labels`` (or to ``label_descriptions``; their keys are the labels when
     ``labels`` is not given). An existing queue of that name is only replaced with ``overwrite``.
+    ``rules`` (a ``RuleSet`` or a rule file extending the defaults; None: the workspace rule file,
+    else the defaults) order the queue and block texts, which then get no suggestion.
     """
     progress = progress or no_progress
     if labels is None and label_descriptions and not model_id:
@@ -62,7 +65,7 @@ def create_queue(
     if not overwrite:
         with store.connect() as conn:
             _refuse_existing(conn, name)  # fail before the slow part
-    items, suggestions, notes = build_items(spec, frame, progress)
+    items, suggestions, notes = build_items(spec, frame, progress, rules=rules)
     meta = {
         "name": name,
         "created": store.now_iso(),
@@ -163,6 +166,7 @@ def get_item(name: str, item_id: int) -> dict[str, Any]:
         item["probabilities"] = json.loads(item["probabilities"])
         item["hits"] = json.loads(item.pop("hit_details"))
         item["truncated"] = bool(item["truncated"])
+        item["blocked"] = bool(item["blocked"])
         item["history"] = store.decision_history(conn, name, key).to_dict("records")
     return item
 

@@ -1,5 +1,7 @@
 """Review progress and how far analysts agree with the suggestions.
 
+Texts the safety rules blocked got no suggestion: they count toward progress, not toward agreement.
+
 Agreement tells a team whether the suggester (model or zero-shot) can be trusted yet: overall, per
 label (how often a suggestion of that label was kept, and how many of the analysts' labels it found),
 which corrections are most common, and Cohen's kappa, which discounts agreement expected by chance.
@@ -31,7 +33,9 @@ def compute_stats(items: pd.DataFrame, labels: list[str]) -> dict[str, Any]:
     """The numbers behind the Review page's progress bar and agreement table (plain JSON types)."""
     counts = Counter(items["status"].tolist())
     reviewed = items[items["status"].isin(REVIEWED)]
-    suggested, gold = reviewed["suggested_label"].tolist(), reviewed["gold_label"].tolist()
+    blocked = items["blocked"].astype(bool) if "blocked" in items else pd.Series(False, index=items.index)
+    judged = reviewed[~blocked[reviewed.index]]  # blocked texts had no suggestion to agree with
+    suggested, gold = judged["suggested_label"].tolist(), judged["gold_label"].tolist()
     total, n = len(items), len(reviewed)
     kappa, kappa_note = _kappa(suggested, gold, labels)
     return {
@@ -43,7 +47,8 @@ def compute_stats(items: pd.DataFrame, labels: list[str]) -> dict[str, Any]:
         "corrected": counts.get("corrected", 0),
         "progress_text": f"{n} of {total} reviewed",
         "fraction_reviewed": _ratio(n, total),
-        "agreement": _ratio(counts.get("accepted", 0), n),
+        "agreement": _ratio(counts.get("accepted", 0), len(judged)),
+        "blocked": int(blocked.sum()),
         "per_label": per_label_agreement(suggested, gold, labels),
         "corrections": [
             {"suggested": s, "corrected_to": g, "count": c}

@@ -25,7 +25,7 @@ from workbench.config import workspace_home
 from workbench.errors import RegistryError
 
 STORE_FILE = "labels.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 15_000
 ITEM_COLUMNS = (
     "item_id",
@@ -36,13 +36,15 @@ ITEM_COLUMNS = (
     "suggested_by",
     "uncertainty",
     "rule_hits",
+    "blocked",
     "gold_label",
     "status",
     "reviewer",
     "reviewed_at",
 )
 STORED_ITEM_FIELDS = (
-    *ITEM_COLUMNS[:8],
+    *ITEM_COLUMNS[: ITEM_COLUMNS.index("blocked") + 1],
+    "block_reason",
     "rank",
     "text_pair",
     "truncated",
@@ -112,8 +114,15 @@ def _run_statements(script: str) -> Callable[[sqlite3.Connection], None]:
     return migrate
 
 
+# v2: texts the safety rules block get no suggestion; the queue says so and why
+_BLOCKED_V2 = """
+ALTER TABLE items ADD COLUMN blocked INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE items ADD COLUMN block_reason TEXT
+"""
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     0: _run_statements(_SCHEMA_V1),
+    1: _run_statements(_BLOCKED_V2),
 }
 
 
@@ -240,7 +249,13 @@ def fetch_items(
     rows = [tuple(r) for r in conn.execute(sql, params)]
     frame = pd.DataFrame.from_records(rows, columns=columns)
     return frame.astype(
-        {"item_id": "int64", "row": "int64", "suggested_score": "float64", "uncertainty": "float64"}
+        {
+            "item_id": "int64",
+            "row": "int64",
+            "suggested_score": "float64",
+            "uncertainty": "float64",
+            "blocked": "bool",
+        }
     )
 
 

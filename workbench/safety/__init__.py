@@ -29,6 +29,7 @@ from workbench.safety.rules import (
     validate_rules_file,
 )
 from workbench.safety.spec import ACTIONS, SEVERITIES, Hit, Rule, ScanResult
+from workbench.safety.workspace import active_rules, resolve_rules, workspace_rules_path
 
 __all__ = [
     "ACTIONS",
@@ -37,14 +38,17 @@ __all__ = [
     "Rule",
     "RuleSet",
     "ScanResult",
+    "active_rules",
     "add_output_hits",
     "check_output",
     "compile_rules",
     "default_rules_path",
     "load_rules",
     "mask_text",
+    "resolve_rules",
     "rules_from_yaml",
     "scan",
     "scan_batch",
     "validate_rules_file",
+    "workspace_rules_path",
 ]

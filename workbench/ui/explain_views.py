@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from workbench.models.registry import ModelRecord
@@ -23,7 +22,6 @@ from workbench.ui.resources import (
 from workbench.ui.session import active_model, dataset
 
 DEFAULT_TEXT = "My card was charged twice for the same order, I want my money back."
-PROB_PREFIX = "prob_"
 SPEC_FIELDS = ["mode", "scale", "max_classes"]
 
 
@@ -55,20 +53,23 @@ def pick_text() -> str:
     return st.text_area("Text (edit it to see the prediction change)", key="explain.text", height=100)
 
 
-def predict_one(model_id: str, text: str) -> dict[str, float]:
-    """Label probabilities of one text, through the same prediction service as batch prediction."""
-    from workbench.inference.service import predict_frame
+def predict_one(model_id: str, text: str) -> Any:
+    """One text through the same prediction service as batch prediction, judged by the workspace
+    rules: a ``CheckedPrediction`` (``prediction`` is None when the rules block the text)."""
+    from workbench.inference.service import predict_texts
 
     loaded_model(model_id)  # loads once per model version, shared by sessions (spinner the first time)
-    out = predict_frame(model_id, pd.DataFrame({"text": [text]}))
-    return {
-        c.removeprefix(PROB_PREFIX): float(out[c].iloc[0]) for c in out.columns if c.startswith(PROB_PREFIX)
-    }
+    return predict_texts(model_id, [text])[0]
 
 
-def prediction_view(model_id: str, text: str) -> dict[str, float]:
-    """The label, its probability, the change since the last text (what-if) and every probability."""
-    probabilities = predict_one(model_id, text)
+def prediction_view(model_id: str, text: str) -> Any:
+    """The label, its probability, the change since the last text (what-if) and every probability;
+    for a blocked text only the reason. Returns the checked prediction."""
+    checked = predict_one(model_id, text)
+    if checked.blocked:
+        blocked_view(checked)
+        return checked
+    probabilities = {str(k): float(v) for k, v in checked.prediction.probabilities.items()}
     label = max(probabilities, key=probabilities.get)
     previous = st.session_state.get("explain.previous")
     delta = None
@@ -76,19 +77,25 @@ def prediction_view(model_id: str, text: str) -> dict[str, float]:
         delta = f"{probabilities[label] - previous['probabilities'].get(label, 0.0):+.1%} vs previous text"
     st.metric("Predicted label", label, delta=delta, delta_color="off")
     st.caption(f"probability {probabilities[label]:.1%}")
+    if checked.needs_review:
+        st.warning("The safety rules route this prediction to review by a person.")
     st.altair_chart(probability_chart(probabilities), width="stretch")
     st.session_state["explain.previous"] = {"model": model_id, "text": text, "probabilities": probabilities}
-    return probabilities
+    return checked
+
+
+def blocked_view(checked: Any) -> None:
+    """Why there is no prediction: the blocking rules and where they fired (no label, no explanation;
+    the page shows every hit in the text beside it)."""
+    st.error(f"No prediction: the safety rules block this text. {checked.block_reason}.")
 
 
 def safety_hits(text: str) -> list[Any] | None:
     """Hits of the active safety rules (same rules as the Safety page); None while safety is missing."""
-    safety = optional_module("workbench.safety", "scan")
+    safety = optional_module("workbench.safety", "scan", "active_rules")
     if safety is None:
         return None
-    from workbench.ui.safety_views import active_rules
-
-    return list(safety.scan(text, rules=active_rules(safety)).hits)
+    return list(safety.scan(text, rules=safety.active_rules()).hits)
 
 
 def text_view(text: str, hits: list[Any] | None, result: Any = None) -> None:

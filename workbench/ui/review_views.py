@@ -132,6 +132,7 @@ def _editor_frame(items: pd.DataFrame) -> pd.DataFrame:
             "accept": False,
             "suggested_score": view["suggested_score"],
             "rule_hits": view["rule_hits"],
+            "blocked": view["blocked"],
         }
     )
 
@@ -149,7 +150,7 @@ def review_editor(review: Any, summary: Any, reviewer: str) -> None:
         _editor_frame(items),
         key=key,
         hide_index=True,
-        disabled=["row", "text", "suggested_label", "suggested_score", "rule_hits"],
+        disabled=["row", "text", "suggested_label", "suggested_score", "rule_hits", "blocked"],
         column_config={
             "row": st.column_config.NumberColumn("row", width="small"),
             "text": st.column_config.TextColumn("text", width="large"),
@@ -158,15 +159,23 @@ def review_editor(review: Any, summary: Any, reviewer: str) -> None:
                 "confidence", min_value=0.0, max_value=1.0, width="small"
             ),
             "rule_hits": st.column_config.TextColumn("safety hits"),
+            "blocked": st.column_config.CheckboxColumn(
+                "blocked", help="The safety rules block this text: no suggestion, pick a label or skip it."
+            ),
             "label": st.column_config.SelectboxColumn("your label", options=list(summary.labels)),
             "accept": st.column_config.CheckboxColumn("accept", help="Keep the suggested label."),
         },
     )
     decisions = _decisions(items, st.session_state.get(key, {}).get("edited_rows", {}))
+    suggested = items[~items["blocked"]]
     if st.button(
-        f"Accept all {len(items)} shown suggestions", key="review.accept_all", disabled=status != "pending"
+        f"Accept all {len(suggested)} shown suggestions",
+        key="review.accept_all",
+        disabled=status != "pending" or suggested.empty,
     ):
-        decisions = list(zip(items["item_id"].tolist(), items["suggested_label"].tolist(), strict=True))
+        decisions = list(
+            zip(suggested["item_id"].tolist(), suggested["suggested_label"].tolist(), strict=True)
+        )
     if decisions:
         with guard():
             changed = review.record_decisions(summary.name, decisions, reviewer=reviewer)
@@ -176,13 +185,14 @@ def review_editor(review: Any, summary: Any, reviewer: str) -> None:
 
 
 def _decisions(items: pd.DataFrame, edited: dict[Any, dict[str, Any]]) -> list[tuple[int, str]]:
-    """Editor edits (keyed by row position) as ``(item_id, label)``: a chosen label wins over accept."""
+    """Editor edits (keyed by row position) as ``(item_id, label)``: a chosen label wins over accept;
+    a blocked text has no suggestion to accept, so only a chosen label counts for it."""
     out = []
     for position, change in edited.items():
         item = items.iloc[int(position)]
         if change.get("label"):
             out.append((int(item["item_id"]), change["label"]))
-        elif change.get("accept"):
+        elif change.get("accept") and not item["blocked"]:
             out.append((int(item["item_id"]), item["suggested_label"]))
     return out
 
@@ -208,9 +218,15 @@ def export_and_retrain(review: Any, summary: Any) -> None:
         st.caption("Review some items to export them or fine-tune on them.")
         return
     left, right = st.columns(2)
+    mask = left.checkbox(
+        "Mask personal data in the export",
+        value=True,
+        key="review.export_mask",
+        help="Replace e-mails, phone numbers, card numbers... in the texts by [EMAIL], [PHONE]...",
+    )
     target = upload_dir() / f"{slugify(summary.name)}-corrections.csv"
     with guard():
-        review.export_corrections(summary.name, target)
+        review.export_corrections(summary.name, target, mask_pii=mask)
     left.download_button(
         "Export corrected labels (CSV)",
         target.read_bytes(),

@@ -1,7 +1,8 @@
 """Safety page pieces: the workspace rule file (shared), rule table, try-a-text and hit statistics.
 
 The workspace keeps one user rule file, ``$WORKBENCH_HOME/safety/rules.yaml``, that extends the
-default rules; the Explain page scans with the same active rules.
+default rules; where it is and how it is loaded lives in the core (``workbench.safety.workspace``), so
+predictions (CLI, Explain page) and review queues use the same active rules as this page.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from workbench.config import workspace_home
 from workbench.fsutil import atomic_write_text
 from workbench.ui.highlight import highlight_hits
 from workbench.ui.progress import progress_bar
@@ -27,13 +27,15 @@ rules:
 
 
 def workspace_rules_path() -> Path:
-    return workspace_home() / "safety" / "rules.yaml"
+    """``$WORKBENCH_HOME/safety/rules.yaml``, as the core finds it."""
+    from workbench.safety.workspace import workspace_rules_path as core_path
+
+    return core_path()
 
 
 def active_rules(safety: Any) -> Any:
-    """The default rules extended by the workspace rule file, when there is one."""
-    path = workspace_rules_path()
-    return safety.load_rules(path if path.is_file() else None)
+    """The default rules extended by the workspace rule file, when there is one (the core's lookup)."""
+    return safety.active_rules()
 
 
 def rules_table(rules: Any) -> pd.DataFrame:
