@@ -4,7 +4,9 @@ Every SHAP evaluation is one forward pass, so their cost is the explanation's co
 small encoders about 1.5-2x faster than eager PyTorch on CPU. The model is exported once (fp32, no
 quantization), checked against PyTorch on probe inputs (max |logit difference| ≤ 1e-4, else it is not
 used), and cached in the workspace next to the explanations. ``auto`` uses it when onnxruntime is
-installed and the check passes, else PyTorch; the values agree to ~1e-6 either way.
+installed and the check passes, else PyTorch; the values agree to ~1e-6 either way. A model version that
+cannot be exported (e.g. an ``int8`` variant: dynamically quantized layers do not trace) is remembered
+with the reason, so later sessions fall back to PyTorch at once instead of exporting again.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from workbench.errors import IncompatibleError
 Forward = Callable[[dict[str, np.ndarray]], np.ndarray]
 MAX_EXPORT_DIFFERENCE = 1e-4
 _SESSIONS: dict[str, Any] = {}
+_FAILURES: dict[str, str] = {}  # model version (its graph's path) -> why it runs on PyTorch instead
 _SESSIONS_LOCK = threading.Lock()
 
 
@@ -96,31 +99,76 @@ def _is_torch_module(model: Any) -> bool:
 
 
 def onnx_session(loaded: Any) -> tuple[Any, str | None]:
-    """A checked ONNX Runtime session for this model (exported on first use), or why there is none."""
-    path = (
-        workspace_home()
-        / "cache"
-        / "explain"
-        / "onnx"
-        / f"{loaded.id}-{int(loaded.record.created * 1000)}.onnx"
-    )
+    """A checked ONNX Runtime session for this model (exported on first use), or why there is none.
+
+    Both answers are remembered per model version (id + creation time), so a model that cannot be
+    exported is tried once, not once per explanation request."""
+    key = str(onnx_path(loaded))
     with _SESSIONS_LOCK:
-        if str(path) in _SESSIONS:
-            return _SESSIONS[str(path)], None
-        names = _input_names(loaded.model, loaded.tokenizer)
-        if not names:
-            return None, "its forward() does not name its inputs, so it cannot be exported"
-        if not path.is_file():
-            problem = _export(loaded.model, loaded.tokenizer, names, path)
-            if problem:
-                return None, problem
+        if key in _SESSIONS:
+            return _SESSIONS[key], None
+        if key in _FAILURES:
+            return None, _FAILURES[key]
+        session, problem = _checked_session(loaded, Path(key))
+        if session is None:
+            _FAILURES[key] = problem or "unknown problem"
+            return None, _FAILURES[key]
+        _SESSIONS[key] = session
+        return session, None
+
+
+def onnx_path(loaded: Any) -> Path:
+    """Where this model version's graph is cached (the creation time tells re-trained models apart)."""
+    name = f"{loaded.id}-{int(loaded.record.created * 1000)}.onnx"
+    return workspace_home() / "cache" / "explain" / "onnx" / name
+
+
+def onnx_failure(loaded: Any) -> str | None:
+    """Why this model version runs on PyTorch, if ONNX Runtime was tried and could not be used."""
+    with _SESSIONS_LOCK:
+        return _FAILURES.get(str(onnx_path(loaded)))
+
+
+def _checked_session(loaded: Any, path: Path) -> tuple[Any, str | None]:
+    quantized = _quantized_module(loaded.model)
+    if quantized:
+        return (
+            None,
+            f"it has dynamically quantized layers ({quantized}), which the ONNX exporter cannot trace",
+        )
+    names = _input_names(loaded.model, loaded.tokenizer)
+    if not names:
+        return None, "its forward() does not name its inputs, so it cannot be exported"
+    if not path.is_file():
+        problem = _export(loaded.model, loaded.tokenizer, names, path)
+        if problem:
+            return None, problem
+    try:
         session = _open(path)
         difference = _max_difference(loaded, session)
-        if not difference <= MAX_EXPORT_DIFFERENCE:
-            path.unlink(missing_ok=True)
-            return None, f"the exported graph differs from PyTorch by {difference:.2g} on probe inputs"
-        _SESSIONS[str(path)] = session
-        return session, None
+    except (RuntimeError, ValueError) as exc:  # onnxruntime's Fail/InvalidGraph are RuntimeErrors
+        path.unlink(missing_ok=True)
+        return (
+            None,
+            f"ONNX Runtime could not run the exported graph: {type(exc).__name__}: {_first_line(exc)}",
+        )
+    if not difference <= MAX_EXPORT_DIFFERENCE:
+        path.unlink(missing_ok=True)
+        return None, f"the exported graph differs from PyTorch by {difference:.2g} on probe inputs"
+    return session, None
+
+
+def _quantized_module(model: Any) -> str | None:
+    """The first quantized module (derived from ``torch.ao.nn.quantized``) as "name: class", if any."""
+    prefixes = ("torch.ao.nn.quantized", "torch.nn.quantized")
+    for name, module in model.named_modules():
+        if any(cls.__module__.startswith(prefixes) for cls in type(module).__mro__):
+            return f"e.g. {name}: quantized {type(module).__name__}"
+    return None
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [""])[0][:200]
 
 
 def _input_names(model: Any, tokenizer: Any) -> list[str]:
@@ -151,7 +199,7 @@ def _export(model: Any, tokenizer: Any, names: list[str], path: Path) -> str | N
         os.replace(tmp, path)
     except (RuntimeError, TypeError, ValueError, torch.onnx.errors.OnnxExporterError) as exc:
         Path(tmp).unlink(missing_ok=True)
-        return f"export failed: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+        return f"export failed: {type(exc).__name__}: {_first_line(exc)}"
     return None
 
 

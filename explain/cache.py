@@ -15,7 +15,9 @@ from typing import Any
 from workbench.config import workspace_home
 from workbench.fsutil import atomic_write_json, read_json
 
-CACHE_VERSION = 1  # bump when the explanation algorithm changes what the same settings produce
+# bump when the explanation algorithm changes what the same settings produce (2: max_evals is taken
+# literally, no longer capped at n(n-1)+2)
+CACHE_VERSION = 2
 
 
 def cache_key(model_id: str, created: float, text: str, pair: str | None, settings: dict[str, Any]) -> str:

@@ -106,8 +106,9 @@ def seeded_numpy(seed: int) -> Iterator[None]:
 class PartitionTextExplainer(TextExplainer):
     """shap's Partition explainer (Owen values over the sentence-structure tree of ``shap.maskers.Text``).
 
-    Exact at about n(n-1) evaluations for n tokens; with a smaller budget it refines the largest
-    effects first, and its values always add up to output - base.
+    Exact once its recursion over the tree is complete: ``partition_exact_evals`` evaluations, which is
+    n(n-1) only for a balanced tree (text trees are not; it can be far more). With a smaller budget it
+    refines the largest effects first, and its values always add up to output - base.
     """
 
     name = "partition"
@@ -129,6 +130,20 @@ class PartitionTextExplainer(TextExplainer):
             if result.clustering is not None
             else None,
         )
+
+
+def partition_exact_evals(clustering: np.ndarray) -> int:
+    """Evaluations after which shap's Partition explainer is exact on this tree (its own count).
+
+    Each internal node costs 2 evaluations and is then revisited in both contexts (4 child visits):
+    T(leaf) = 0, T(node) = 2 + 2 T(left) + 2 T(right), plus the 2 all-hidden/all-shown evaluations.
+    A balanced tree of n leaves needs about n(n-1); a lopsided one up to 2^n."""
+    tree = np.asarray(clustering)
+    leaves = len(tree) + 1
+    cost = [0] * (2 * leaves - 1)
+    for row, (left, right) in enumerate(tree[:, :2].astype(int)):  # children come before parents
+        cost[leaves + row] = 2 + 2 * cost[left] + 2 * cost[right]
+    return cost[-1] + 2 if len(tree) else 2
 
 
 @register_explainer

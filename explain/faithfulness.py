@@ -8,6 +8,7 @@ more than random. ``faithfulness(results)`` summarises it over many texts for th
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -69,7 +70,9 @@ class FaithfulnessSummary:
         return self.mean_top_drop - self.mean_random_drop
 
     def to_dict(self) -> dict[str, Any]:
-        return {**vars(self), "score": self.score}
+        """JSON-ready: the numbers of a summary over no texts (NaN) become None (JSON null)."""
+        data = {**vars(self), "score": self.score}
+        return {k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in data.items()}
 
 
 def faithfulness(results: Sequence[TextExplanation]) -> FaithfulnessSummary:

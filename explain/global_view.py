@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from explain.result import TextExplanation, word_values
+from workbench.data.labels import split_multilabel
 from workbench.errors import SpecError
 
 COHORTS = ("all", "errors", "correct")  # plus "label:<name>" (gold) and "predicted:<name>"
@@ -55,33 +56,61 @@ class GlobalImportance:
         return fig
 
 
+def cohort_choices(labels: Sequence[str], task: str, has_gold: bool) -> list[str]:
+    """The cohorts that make sense for a model's labels and task, for a form's choices."""
+    if task == "regression":
+        return ["all"]
+    gold_only = ["errors", "correct", *(f"label:{x}" for x in labels)] if has_gold else []
+    return ["all", *gold_only, *(f"predicted:{x}" for x in labels)]
+
+
 def select_cohort(
     results: Sequence[TextExplanation], gold: Sequence[Any] | None, cohort: str
 ) -> list[TextExplanation]:
-    """The examples of the cohort; errors/correct/label:X need the gold labels."""
+    """The examples of the cohort; errors/correct/label:X need the gold labels.
+
+    Labels compare as sets ("b| a" is the multi-label gold of a prediction ["a", "b"]); a regression
+    prediction is a number, never exactly "right", so errors/correct refuse it."""
+    kind, _, name = cohort.partition(":")
+    check_cohort(results, gold, cohort)
+    keep = []
+    for i, r in enumerate(results):
+        predicted = label_set(r.prediction)
+        truth = label_set(gold[i]) if gold is not None else None
+        wanted = {
+            "all": True,
+            "errors": predicted != truth,
+            "correct": predicted == truth,
+            "label": truth is not None and name.strip() in truth,
+            "predicted": name.strip() in predicted,
+        }[kind]
+        if wanted:
+            keep.append(r)
+    return keep
+
+
+def check_cohort(results: Sequence[TextExplanation], gold: Sequence[Any] | None, cohort: str) -> None:
     kind, _, name = cohort.partition(":")
     if kind not in (*COHORTS, "label", "predicted") or (kind in ("label", "predicted") and not name):
         raise SpecError(
             f"Unknown cohort {cohort!r}. Use one of: all, errors, correct, label:<name>, predicted:<name>."
         )
+    if kind in ("errors", "correct") and any(r.scale == "value" for r in results):
+        raise SpecError(
+            f"The cohort {cohort!r} needs labels that are right or wrong, but model "
+            f"{results[0].model_id!r} predicts a number (regression). Use the cohort 'all'."
+        )
     if kind in ("errors", "correct", "label") and gold is None:
         raise SpecError(f"The cohort {cohort!r} needs the gold labels (CLI: --label-col).")
     if gold is not None and len(gold) != len(results):
         raise SpecError(f"Got {len(results)} explanations but {len(gold)} gold labels: give one per text.")
-    keep = []
-    for i, r in enumerate(results):
-        predicted = "|".join(r.prediction) if isinstance(r.prediction, list) else str(r.prediction)
-        truth = str(gold[i]) if gold is not None else None
-        wanted = {
-            "all": True,
-            "errors": predicted != truth,
-            "correct": predicted == truth,
-            "label": truth == name,
-            "predicted": predicted == name,
-        }[kind]
-        if wanted:
-            keep.append(r)
-    return keep
+
+
+def label_set(value: Any) -> frozenset[str]:
+    """A prediction or gold label as a set of label names: "pos", ["b", "a"] and "a | b" alike."""
+    if isinstance(value, list | tuple | set | frozenset):
+        return frozenset(str(v).strip() for v in value if str(v).strip())
+    return frozenset(split_multilabel(str(value)))
 
 
 def aggregate(

@@ -129,11 +129,10 @@ def test_spec_reports_every_bad_setting():
     assert "max_evals must be at least 10, got 3" in info.value.problems
 
 
-def test_budget_grows_with_length_and_never_exceeds_the_exact_count():
+def test_default_budget_grows_with_length_within_the_modes_floor_and_ceiling():
     spec = ExplainSpec()
-    assert spec.budget_for(1) == 2
-    assert spec.budget_for(5) == 22  # 5 * 4 + 2: the exact Owen values
-    assert spec.budget_for(10) < spec.budget_for(20) <= spec.budget_for(200)
+    assert spec.budget_for(1) == spec.budget_for(5) == 50  # the floor: the explainer stops when exact
+    assert spec.budget_for(10) < spec.budget_for(20) <= spec.budget_for(200) == 400
     assert ExplainSpec(mode="precise").budget_for(25) > spec.budget_for(25)
 
 

@@ -94,3 +94,20 @@ def test_cli_user_mistakes_exit_2_with_one_clear_line(tiny_classifier, tmp_path,
     assert "error: Column(s) 'body' not found in" in capsys.readouterr().err
     assert main(["explain", tiny_classifier, "hi", "--max-evals", "5"]) == 2
     assert capsys.readouterr().err.strip() == ("error: max_evals must be at least 10, got 5")
+
+
+def _reject_non_json(constant: str) -> None:
+    raise AssertionError(f"invalid JSON constant {constant} in the output")
+
+
+def test_cli_file_json_is_strict_json_with_null_for_a_check_over_no_texts(tiny_classifier, tmp_path, capsys):
+    data = tmp_path / "texts.csv"
+    data.write_text("text\nfun film\nboring plot\n", encoding="utf-8")
+    args = ["explain", tiny_classifier, "--data", str(data), "--json", "--max-evals", "20"]
+    assert main([*args, "--faithfulness-k", "0"]) == 0  # no deletion check: the summary has no numbers
+    out = json.loads(capsys.readouterr().out, parse_constant=_reject_non_json)
+    assert out["faithfulness"] == {
+        "texts": 0, "k": 0, "mean_top_drop": None, "mean_random_drop": None,
+        "share_better_than_random": None, "score": None,
+    }  # fmt: skip
+    assert len(out["explanations"]) == 2 and out["cohort_examples"] == 2

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
+import torch
 from toy_data import write_sentiment_csv
 from ui_helpers import chart_specs, open_page, texts
 
@@ -33,9 +36,19 @@ def test_build_measure_and_deploy_a_variant(toy_model_id, tmp_path):
     assert texts(at.success)[0].startswith("Built ")
     at.button(key="compare.measure").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    table = at.dataframe[-1].value
+    table, more = at.dataframe[-2].value, at.dataframe[-1].value  # the main table, "More measurements"
     assert table["model_id"].tolist()[0] == toy_model_id and len(table) == 3
     assert {"metric_value", "metric_delta", "throughput_rps", "size_mb", "agreement"} <= set(table.columns)
+    assert set(table.columns) | set(more.columns) == set(variants.COMPARISON_COLUMNS)  # nothing hidden
+    assert {"params", "peak_mem_mb", "latency_ms_p95", "mean_abs_dprob", "notes"} <= set(more.columns)
+    assert more["model_id"].tolist() == table["model_id"].tolist()
+    measured = Registry().get(toy_model_id).extra["comparison"]
+    day = time.strftime("%Y-%m-%d", time.localtime(measured["measured_at"]))
+    [caption] = [c for c in texts(at.caption) if c.startswith("Measured ")]
+    assert (
+        day in caption and measured["machine"]["cpu"] in caption and f"torch {torch.__version__}" in caption
+    )
+    assert f"on {measured['data']['rows']} rows of " in caption
     specs = " ".join(chart_specs(at))
     assert "Accuracy vs throughput" in specs and "Accuracy vs size on disk" in specs
     variant = table["model_id"].tolist()[1]

@@ -141,6 +141,20 @@ def test_stacked_variant_records_lineage_and_reuses_built_steps(toy_model_id):
     assert sorted(r.id for r in Registry().list()) == ["small-fast", "toy", "toy-drop2", "toy-drop2-fp16"]
 
 
+def test_a_stack_reuses_a_built_step_only_when_the_options_that_step_uses_match(toy_model_id):
+    build_variant(toy_model_id, "drop-layers:2")  # every other layer: keeps layers 1 and 3
+    first = build_variant(toy_model_id, parse_variant_spec("drop-layers:2+int8", layer_choice="first"))
+    parent = Registry().get(first.parent)
+    assert parent.id != "toy-drop2" and parent.recipe["kept_layers"] == [0, 1]
+    assert Registry().get("toy-drop2").recipe["kept_layers"] == [1, 3]
+    again = build_variant(
+        toy_model_id, parse_variant_spec("drop-layers:2+int8", layer_choice="first", epochs=9)
+    )
+    assert again.parent == parent.id  # epochs is a distill option: drop-layers does not read it
+    default = build_variant(toy_model_id, "drop-layers:2+int8")
+    assert default.parent == "toy-drop2"
+
+
 def test_distilled_student_is_trained_and_stackable(toy_model_id, tmp_path, capsys):
     from toy_data import write_sentiment_csv
 

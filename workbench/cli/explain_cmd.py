@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +116,7 @@ def _explain_one(args: argparse.Namespace, spec: Any) -> int:
     if args.html:
         Path(args.html).write_text(render_report([result], title=f"{result.model_id}"), encoding="utf-8")
     if args.json:
-        print(json.dumps(result.to_json_dict(label), ensure_ascii=False, default=_json_default))
+        print(dumps_json(result.to_json_dict(label)))
     else:
         print(text_summary(result, label))
         if args.html:
@@ -156,13 +157,13 @@ def _explain_file(args: argparse.Namespace, spec: Any) -> int:
         title = f"{args.model}: {len(results)} texts from {Path(args.data).name} (cohort {args.cohort})"
         Path(args.html).write_text(render_report(results, table, title=title), encoding="utf-8")
     if args.json:
-        print(json.dumps({
+        print(dumps_json({
             "explanations": [r.to_json_dict() for r in results],
             "global": table.to_dict(orient="records"),
             "cohort": args.cohort,
             "cohort_examples": view.examples,
             "faithfulness": summary.to_dict(),
-        }, ensure_ascii=False, default=_json_default))  # fmt: skip
+        }))  # fmt: skip
         return 0
     _print_global(table, view.examples, args.cohort)
     if summary.texts:
@@ -185,7 +186,21 @@ def _print_global(table: Any, examples: int, cohort: str) -> None:
             print(f"  {row.word[:30]:<30} {row.mean_abs:8.4f}  {direction:<6} ({row.count}x)")
 
 
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "tolist"):
-        return value.tolist()
+def dumps_json(data: Any) -> str:
+    """Strict JSON: NaN and infinities (e.g. a deletion check over no texts) are written as null."""
+    return json.dumps(json_ready(data), ensure_ascii=False, allow_nan=False)
+
+
+def json_ready(value: Any) -> Any:
+    """Plain JSON values: arrays and NumPy scalars as lists and numbers, non-finite floats as None."""
+    if hasattr(value, "tolist"):  # NumPy arrays and scalars
+        value = value.tolist()
+    if isinstance(value, dict):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(v) for v in value]
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if value is None or isinstance(value, str | int | bool):
+        return value
     return str(value)

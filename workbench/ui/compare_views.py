@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -17,7 +19,7 @@ from workbench.ui.session import DatasetChoice, active_model, set_active_model
 
 QUICK_RECIPES = ("int8", "fp16", "drop-layers:3", "prune:0.5", "distill:3+int8")
 DISTILL_OPTIONS = ["epochs", "learning_rate", "batch_size", "max_minutes", "max_rows", "layer_choice"]
-SHOWN_COLUMNS = [
+MAIN_COLUMNS = [  # the table everyone reads; every other measured column sits in "More measurements"
     "model_id",
     "variant",
     "size_mb",
@@ -96,23 +98,59 @@ def measure(variants: Any, record: ModelRecord, ds: DatasetChoice | None) -> Non
         st.rerun()
 
 
-def comparison_view(variants: Any, table: pd.DataFrame) -> None:
+def column_config(metric: str, help_text: dict[str, str]) -> dict[str, Any]:
+    """Readable headers and units for every comparison column, with what it measures as hover help."""
+    number, text, h = st.column_config.NumberColumn, st.column_config.TextColumn, help_text.get
+    return {
+        "model_id": text("model", help=h("model_id")),
+        "variant": text("variant", help=h("variant")),
+        "parent": text("parent", help=h("parent")),
+        "params": number("parameters", format="compact", help=h("params")),
+        "size_mb": number("size (MB)", format="%.1f", help=h("size_mb")),
+        "peak_mem_mb": number("peak memory (MB)", format="%.0f", help=h("peak_mem_mb")),
+        "latency_ms_p50": number("latency p50 (ms)", format="%.1f", help=h("latency_ms_p50")),
+        "latency_ms_p95": number("latency p95 (ms)", format="%.1f", help=h("latency_ms_p95")),
+        "throughput_rps": number("rows/s", format="%.1f", help=h("throughput_rps")),
+        "speedup": number("speed-up", format="%.2f×", help=h("speedup")),
+        "metric": text("metric", help=h("metric")),
+        "metric_value": number(metric, format="%.4f", help=h("metric_value")),
+        "metric_delta": number(f"Δ {metric}", format="%+.4f", help=h("metric_delta")),
+        "agreement": number("agrees with original", format="percent", help=h("agreement")),
+        "mean_abs_dprob": number("mean |Δ probability|", format="%.4f", help=h("mean_abs_dprob")),
+        "compute": text("compute", help=h("compute")),
+        "notes": text("notes", help=h("notes"), width="large"),
+    }
+
+
+def measured_on(comparison: dict[str, Any] | None) -> str | None:
+    """Where and when the numbers were measured (saved with the comparison), as one caption line."""
+    if not comparison:
+        return None
+    machine = comparison.get("machine") or {}
+    parts = [machine.get("cpu") or "an unknown CPU"]
+    if machine.get("cores"):
+        parts.append(f"{machine['cores']} cores")
+    if machine.get("threads"):
+        parts.append(f"{machine['threads']} threads")
+    versions = ", ".join(f"{k} {machine[k]}" for k in ("torch", "onnxruntime", "python") if machine.get(k))
+    when = comparison.get("measured_at")
+    date = time.strftime("%Y-%m-%d %H:%M", time.localtime(when)) if when else "an unknown date"
+    data = comparison.get("data") or {}
+    rows = f" on {data['rows']} rows of {Path(str(data['source'])).name}" if data.get("source") else ""
+    return f"Measured {date}{rows}, on {', '.join(parts)}" + (f" ({versions})." if versions else ".")
+
+
+def comparison_view(variants: Any, table: pd.DataFrame, comparison: dict[str, Any] | None = None) -> None:
     metric = str(table["metric"].iloc[0])
-    number = st.column_config.NumberColumn
-    st.dataframe(
-        table[SHOWN_COLUMNS],
-        hide_index=True,
-        column_config={
-            "model_id": "model",
-            "size_mb": number("size (MB)", format="%.1f"),
-            "latency_ms_p50": number("latency p50 (ms)", format="%.1f"),
-            "throughput_rps": number("rows/s", format="%.1f"),
-            "speedup": number("speed-up", format="%.2f×"),
-            "metric_value": number(metric, format="%.4f"),
-            "metric_delta": number(f"Δ {metric}", format="%+.4f"),
-            "agreement": number("agrees with original", format="percent"),
-        },
-    )
+    config = column_config(metric, dict(getattr(variants, "COLUMN_HELP", {})))
+    caption = measured_on(comparison)
+    if caption:
+        st.caption(caption)
+    main = [c for c in MAIN_COLUMNS if c in table.columns]
+    st.dataframe(table[main], hide_index=True, column_config=config)
+    more = ["model_id", *(c for c in table.columns if c not in main)]
+    with st.expander("More measurements: parameters, memory, p95 latency, |Δ probability|, notes"):
+        st.dataframe(table[more], hide_index=True, column_config=config)
     left, right = st.columns(2)
     left.altair_chart(variants.plot_accuracy_vs_throughput(table))
     right.altair_chart(variants.plot_accuracy_vs_size(table))

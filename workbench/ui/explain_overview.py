@@ -26,10 +26,38 @@ def related_models(record: ModelRecord) -> list[str]:
 
 def texts_for_overview() -> tuple[list[str], str]:
     """Texts for the global view and drift: the session dataset, else the sample unlabelled messages."""
+    texts, _, name = rows_for_overview()
+    return texts, name
+
+
+def rows_for_overview() -> tuple[list[str], list[str] | None, str]:
+    """Texts, their gold labels (None when the data has no label column) and the data's name."""
     chosen = dataset()
-    if chosen is not None:
-        return read_table_cached(chosen.path)[chosen.columns.text].astype(str).tolist(), chosen.name
-    return read_table_cached(SAMPLE_UNLABELLED)["text"].astype(str).tolist(), "the sample unlabelled messages"
+    if chosen is None:
+        frame = read_table_cached(SAMPLE_UNLABELLED)
+        return frame["text"].astype(str).tolist(), None, "the sample unlabelled messages"
+    frame = read_table_cached(chosen.path)
+    label = chosen.columns.label
+    gold = frame[label].fillna("").astype(str).tolist() if label and label in frame.columns else None
+    return frame[chosen.columns.text].astype(str).tolist(), gold, chosen.name
+
+
+def pick_cohort(explain: Any, model_id: str, has_gold: bool) -> str:
+    """Which examples the global view aggregates: all, errors, correct, one gold or predicted label."""
+    record = Registry().get(model_id)
+    choices = explain.cohort_choices(record.labels, record.task, has_gold)
+    cohort = st.selectbox(
+        "Examples", choices, key="explain.cohort", help="errors/correct and label:X use the dataset's labels."
+    )
+    if not has_gold and record.task != "regression":
+        st.caption(
+            "No gold labels in this data: choose a labelled dataset on the Data page for errors/correct."
+        )
+    elif record.task == "regression":
+        st.caption(
+            "A regression prediction is a number, never exactly right or wrong: all examples are used."
+        )
+    return cohort
 
 
 def top_words_chart(table: pd.DataFrame, label: str, k: int = 12) -> alt.Chart:
@@ -54,23 +82,32 @@ def top_words_chart(table: pd.DataFrame, label: str, k: int = 12) -> alt.Chart:
 
 def global_view(explain: Any, model_id: str, spec: Any) -> None:
     """Top words per class over many rows (explanations are cached, so a rerun is instant)."""
-    texts, name = texts_for_overview()
+    texts, gold, name = rows_for_overview()
     rows = st.slider(
         "Rows to explain", 10, min(300, max(10, len(texts))), min(40, len(texts)), key="explain.rows"
     )
-    key = ("global", model_id, name, rows, repr(spec))
+    cohort = pick_cohort(explain, model_id, gold is not None)
+    key = ("global", model_id, name, rows, cohort, repr(spec))
     if st.button(f"Explain {rows} rows of {name}", key="explain.global"):
         ensure_model_libraries("shap")
         with guard():
-            st.session_state["explain.global_result"] = (
-                key,
-                explain.global_importance(
-                    model_id, texts[:rows], spec=spec, progress=progress_bar("Explaining")
-                ),
+            view = explain.global_importance(
+                model_id,
+                texts[:rows],
+                gold=gold[:rows] if gold is not None else None,
+                cohort=cohort,
+                spec=spec,
+                progress=progress_bar("Explaining"),
             )
+            st.session_state["explain.global_result"] = (key, view)
     saved = st.session_state.get("explain.global_result")
     if saved and saved[0] == key:
-        table = saved[1].table
+        view = saved[1]
+        st.caption(f"{view.examples} of {rows} rows in the cohort {view.cohort!r}.")
+        table = view.table
+        if table.empty:
+            st.info(f"No row of the first {rows} is in the cohort {cohort!r}: nothing to aggregate.")
+            return
         labels = list(dict.fromkeys(table["label"]))
         for column, label in zip(st.columns(min(3, len(labels)) or 1), labels[:3], strict=False):
             column.altair_chart(top_words_chart(table, label), width="stretch")

@@ -59,6 +59,8 @@ class VariantBuilder(ABC):
     value_kind: ClassVar[str | None] = None  # LAYERS, SPARSITY or None
     final: ClassVar[bool] = False  # nothing can be stacked on top (quantized / half storage)
     needs_data: ClassVar[bool] = False
+    # the VariantSpec options this step reads (a built step is reused only if they match); None = all
+    options_used: ClassVar[tuple[str, ...] | None] = None
     loader: ClassVar[str] = "hf"
     compute: ClassVar[str] = "float32"  # what the arithmetic runs in once loaded (shown in comparisons)
 
@@ -78,6 +80,12 @@ class VariantBuilder(ABC):
     @abstractmethod
     def build(self, ctx: BuildContext) -> Built:
         """Write the variant's weights and config into ``ctx.folder`` (the tokenizer is added for it)."""
+
+    @classmethod
+    def used_options(cls, options: dict[str, Any]) -> dict[str, Any]:
+        """The part of a spec's (or a recipe's saved) options that changes what this step builds."""
+        names = sorted(options) if cls.options_used is None else cls.options_used
+        return {name: options.get(name) for name in names}
 
     @classmethod
     def usage(cls) -> str:

@@ -82,16 +82,17 @@ class TrainingData:
 def find_built(
     registry: Registry, parent_id: str, step: VariantStep, spec: VariantSpec, training: TrainingData
 ) -> ModelRecord | None:
-    """An existing variant of ``parent_id`` made by the same step (same options and data if it trains)."""
-    trains = VARIANTS[step.name].needs_data
+    """An existing variant of ``parent_id`` made by the same step with the same options that step uses
+    (e.g. drop-layers' layer_choice, every distill setting) and, if it trains, the same data."""
+    builder = VARIANTS[step.name]
+    wanted = builder.used_options(spec.options())
     for record in registry.list():
         recipe = record.recipe
         if record.parent != parent_id or record.kind != "variant" or recipe.get("step") != str(step):
             continue
-        if trains and (
-            recipe.get("options") != spec.options()
-            or recipe.get("data_fingerprint") != training.dataset().fingerprint
-        ):
+        if builder.used_options(recipe.get("options") or {}) != wanted:
+            continue
+        if builder.needs_data and recipe.get("data_fingerprint") != training.dataset().fingerprint:
             continue
         return record
     return None

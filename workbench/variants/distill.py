@@ -79,6 +79,10 @@ class Distill(VariantBuilder):
     )
     value_kind = LAYERS
     needs_data = True
+    options_used = (
+        "layer_choice", "epochs", "learning_rate", "batch_size", "temperature", "alpha",
+        "max_minutes", "max_rows", "val_fraction", "seed",
+    )  # fmt: skip
 
     def is_compatible(self, record: Any, model: Any) -> tuple[bool, str]:
         from workbench.variants.distill_trainer import DISTILL_LOSSES

@@ -83,6 +83,7 @@ class DropLayers(VariantBuilder):
         "times faster, usually with an accuracy loss; distill:K wins it back."
     )
     value_kind = LAYERS
+    options_used = ("layer_choice",)
 
     def is_compatible(self, record: Any, model: Any) -> tuple[bool, str]:
         ok, reason = super().is_compatible(record, model)

@@ -14,6 +14,7 @@ from workbench.variants.base import BuildContext, Built, VariantBuilder, registe
 @register_variant
 class MergedLora(VariantBuilder):
     name = "merged-lora"
+    options_used = ()
     description = "Merge a LoRA adapter into its base model: same predictions, faster, no peft at inference."
 
     def is_compatible(self, record: ModelRecord, model: Any) -> tuple[bool, str]:

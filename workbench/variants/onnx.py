@@ -137,6 +137,7 @@ def check_export(ctx: BuildContext, path: Path, tolerance: float = 1e-3) -> None
 @register_variant
 class OnnxInt8(VariantBuilder):
     name = "onnx-int8"
+    options_used = ()
     description = (
         "ONNX export + ONNX Runtime dynamic int8 (per channel, embeddings too): the smallest file and "
         "often faster than int8; needs the optional onnxruntime package."

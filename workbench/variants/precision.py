@@ -81,6 +81,7 @@ class HalfStorage(VariantBuilder):
     final = True
     loader = "half-storage"
     compute = "auto"
+    options_used = ("compute",)
 
     def is_compatible(self, record: ModelRecord, model: Any) -> tuple[bool, str]:
         import torch

@@ -41,6 +41,7 @@ def magnitude_prune(model: Any, sparsity: float) -> float:
 @register_variant
 class MagnitudePrune(VariantBuilder):
     name = "prune"
+    options_used = ()
     description = (
         "Unstructured magnitude pruning: zeroes the S share of smallest encoder weights. NOT faster and "
         "not smaller on disk (dense matrices); use prune-ffn:S for speed."
@@ -140,6 +141,7 @@ def _replace(root: Any, name: str, module: Any) -> None:
 @register_variant
 class FfnPrune(VariantBuilder):
     name = "prune-ffn"
+    options_used = ()
     description = (
         "Structured pruning: removes the S share of feed-forward neurons in every layer (smallest "
         "weight norms), so it is faster and smaller; loses accuracy without retraining."

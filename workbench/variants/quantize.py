@@ -169,6 +169,7 @@ def load_int8(record: ModelRecord, folder: Path) -> Any:
 @register_variant
 class Int8Dynamic(VariantBuilder):
     name = "int8"
+    options_used = ()
     description = (
         "Dynamic int8 quantization of every Linear layer (PyTorch): ~1.4x faster on CPU, a quarter of "
         "the encoder's size, usually < 0.5 pt accuracy loss."
