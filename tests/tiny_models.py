@@ -64,13 +64,21 @@ def train_tokenizer(extra_texts: list[str] | None = None, vocab_size: int = 400,
     )
 
 
-def make_tiny_bert(folder: Path, layers: int = 4, hidden: int = 32, seed: int = 0) -> Path:
-    """Write a tiny random BERT encoder (no head) with its tokenizer to ``folder``."""
+def make_tiny_bert(
+    folder: Path,
+    layers: int = 4,
+    hidden: int = 32,
+    seed: int = 0,
+    texts: list[str] | None = None,
+    vocab_size: int = 400,
+) -> Path:
+    """Write a tiny random BERT encoder (no head) with its tokenizer to ``folder``; ``texts`` add
+    their words to the vocabulary (e.g. the sample data, so a tiny model can learn it)."""
     import torch
     from transformers import BertConfig, BertModel
 
     torch.manual_seed(seed)
-    tokenizer = train_tokenizer()
+    tokenizer = train_tokenizer(texts, vocab_size=vocab_size)
     config = BertConfig(
         vocab_size=len(tokenizer),
         hidden_size=hidden,

@@ -11,6 +11,7 @@ import streamlit as st
 from workbench.models.registry import ModelRecord, Registry
 from workbench.training import runs
 from workbench.ui.charts import confusion_chart, curve_frame, loss_chart, metric_chart, per_class_frame
+from workbench.ui.errors import guard
 
 HEADLINE_METRICS = ("accuracy", "f1_macro", "f1_micro", "subset_accuracy", "r2", "mae", "ece")
 METRIC_LABELS = {
@@ -191,7 +192,8 @@ def model_details(record: ModelRecord) -> None:
         st.rerun()
     confirm = right.checkbox(f"Yes, delete {record.id}", key=f"models.confirm.{record.id}")
     if right.button("Delete model", key=f"models.delete.{record.id}", disabled=not confirm):
-        removed = Registry().remove(record.id)
+        with guard():  # e.g. another session deleted it a moment ago
+            removed = Registry().remove(record.id)
         if active_model() == record.id:
             set_active_model(None)
         orphans = removed.extra.get("orphaned_children")
