@@ -1,8 +1,13 @@
 """A Trainer callback that turns HF Trainer events into ``ProgressEvent`` s, honours a cancel flag and a
-time budget. Stop requests save a checkpoint first, so nothing already trained is lost."""
+time budget. Stop requests save a checkpoint first, so nothing already trained is lost.
+
+With ``fit_schedule`` the budget also shapes the learning-rate schedule: when the measured pace says the
+planned steps will not fit, the run is shortened and the linear decay re-planned to reach zero at the new
+last step, instead of being cut off at a high learning rate."""
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from typing import Any
@@ -18,10 +23,16 @@ class WorkbenchCallback(TrainerCallback):
         progress: ProgressCallback,
         cancel: Callable[[], bool] | None = None,
         max_seconds: float | None = None,
+        fit_schedule: bool = False,
     ) -> None:
         self.progress = progress
         self.cancel = cancel or (lambda: False)
         self.max_seconds = max_seconds
+        self.fit_schedule = fit_schedule and max_seconds is not None
+        self.fitted_steps: int | None = None
+        self.planned_steps: int | None = None
+        self._pace_from: tuple[float, int] | None = None
+        self._logged_steps: int | None = None
         self.started = time.monotonic()
         self.start_step = 0
         self.last_loss: float | None = None
@@ -44,7 +55,59 @@ class WorkbenchCallback(TrainerCallback):
         if logs and "loss" in logs:
             self.last_loss = float(logs["loss"])
 
+    # Re-plan every this many steps; the pace is timed from the FIT_AFTER-th step on (the first steps
+    # carry warm-up, and length-grouped sampling puts the longest batch first) over at least FIT_MIN
+    # steps; this share of the budget stays spare for the last evaluation and save.
+    FIT_EVERY, FIT_AFTER, FIT_MIN, FIT_MARGIN = 25, 10, 40, 0.04
+
+    def _fit_schedule(self, state: Any, scheduler: Any) -> None:
+        done = state.global_step - self.start_step
+        if done == self.FIT_AFTER:
+            self._pace_from = (time.monotonic(), state.global_step)
+        if self._pace_from is None or state.global_step % self.FIT_EVERY:
+            return
+        timed_since, timed_step = self._pace_from
+        if state.global_step - timed_step < self.FIT_MIN:
+            return
+        lambdas = getattr(scheduler, "lr_lambdas", None)
+        if not lambdas or not all(
+            isinstance(f, functools.partial) and "num_warmup_steps" in f.keywords for f in lambdas
+        ):
+            return  # not the linear warm-up/decay schedule we know how to re-plan
+        per_step = (time.monotonic() - timed_since) / (state.global_step - timed_step)
+        usable = self.max_seconds * (1 - self.FIT_MARGIN) - self._elapsed()
+        planned = self.planned_steps or state.max_steps
+        steps = min(planned, state.global_step + int(usable / per_step))
+        # re-plan only for a change beyond the pace's own jitter (~3 % of the steps left)
+        tolerance = max(1, (state.max_steps - state.global_step) // 33)
+        if steps <= state.global_step or abs(steps - state.max_steps) <= tolerance:
+            return  # the budget check stops the run here anyway, or the plan still holds
+        self.planned_steps = planned
+        state.max_steps = steps  # DefaultFlowCallback ends the run (evaluate + save) at this step
+        self.fitted_steps = steps if steps < planned else None
+        scheduler.lr_lambdas = [
+            functools.partial(f.func, **{**f.keywords, "num_training_steps": steps}) for f in lambdas
+        ]
+        said = self._logged_steps
+        if (
+            said is not None
+            and abs(steps - said) < max(1, planned // 20)
+            and (steps < planned or said == planned)
+        ):
+            return  # a small correction to what was said already
+        self._logged_steps = steps
+        if self.fitted_steps:
+            message = (
+                f"time budget: the {planned:,} planned steps would not fit at {per_step:.2f} s/step; "
+                f"training {steps:,} steps, the learning rate decaying to zero at the last one"
+            )
+        else:
+            message = f"time budget: at {per_step:.2f} s/step all {planned:,} planned steps fit again"
+        self.progress(ProgressEvent(kind="log", message=message))
+
     def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        if self.fit_schedule and kwargs.get("lr_scheduler") is not None:
+            self._fit_schedule(state, kwargs["lr_scheduler"])
         metrics = {"loss": self.last_loss} if self.last_loss is not None else {}
         self.progress(
             ProgressEvent(
@@ -73,7 +136,9 @@ class WorkbenchCallback(TrainerCallback):
         clean = {
             k.removeprefix("eval_"): float(v)
             for k, v in (metrics or {}).items()
-            if isinstance(v, int | float) and not k.endswith(("_runtime", "_per_second"))
+            if isinstance(v, int | float)
+            and not k.endswith(("_runtime", "_per_second"))
+            and k != f"eval_{SELECTION_METRIC}"
         }
         self.progress(
             ProgressEvent(
@@ -85,3 +150,29 @@ class WorkbenchCallback(TrainerCallback):
                 elapsed_seconds=self._elapsed(),
             )
         )
+
+
+SELECTION_METRIC = "selection"
+
+
+class PreferLaterOnTies(TrainerCallback):
+    """Adds ``eval_selection``: the task's primary metric nudged (by < 1e-8) towards later steps.
+
+    The Trainer keeps a checkpoint as best only when it is strictly better, so on a small validation
+    set, where several checkpoints often score the same, it kept the *first* of them: one trained with
+    the learning rate still high. Among equal scores the later checkpoint has trained longer at a lower
+    learning rate; selecting on this key keeps it. Early stopping must use a threshold above the nudge.
+    """
+
+    NUDGE = 1e-8
+
+    def __init__(self, metric: str, greater_is_better: bool) -> None:
+        self.key = metric if metric.startswith("eval_") else f"eval_{metric}"
+        self.sign = 1.0 if greater_is_better else -1.0
+
+    def on_evaluate(
+        self, args: Any, state: Any, control: Any, metrics: dict | None = None, **kwargs: Any
+    ) -> None:
+        if metrics is not None and self.key in metrics:
+            progress = state.global_step / max(1, state.max_steps or state.global_step)
+            metrics[f"eval_{SELECTION_METRIC}"] = float(metrics[self.key]) + self.sign * self.NUDGE * progress

@@ -84,7 +84,11 @@ class TrainSpec:
     )
     max_minutes: float | None = field(
         default=None,
-        metadata=_meta("Stop training after this many minutes (then keep the best).", minimum=0.1),
+        metadata=_meta(
+            "Time budget in minutes: fewer steps are planned when the epochs would not fit (the learning"
+            " rate still decays to zero), then the best checkpoint is kept.",
+            minimum=0.1,
+        ),
     )
     early_stopping_patience: int | None = field(
         default=None,

@@ -252,6 +252,8 @@ def _stop_reason(callback: Any, early_stopping: Any, state: Any) -> str:
     """completed | early_stopped (no validation gain for ``patience`` evaluations) | budget | cancelled."""
     if callback.stop_reason:
         return callback.stop_reason
+    if callback.fitted_steps and state.global_step >= callback.fitted_steps:
+        return "budget"  # the schedule was shortened to fit the time budget
     if (
         early_stopping is not None
         and state.global_step < state.max_steps
@@ -286,7 +288,7 @@ def train(
         set_seed,
     )
 
-    from workbench.training.callbacks import WorkbenchCallback
+    from workbench.training.callbacks import SELECTION_METRIC, PreferLaterOnTies, WorkbenchCallback
 
     registry = registry or Registry()
     source = resolve_source(spec.base_model)
@@ -310,15 +312,23 @@ def train(
     )
     temp_dir = None if output_dir else tempfile.mkdtemp(prefix="workbench-train-")
     out = output_dir or temp_dir
-    callback = WorkbenchCallback(progress, cancel, spec.max_minutes * 60 if spec.max_minutes else None)
-    callbacks: list[Any] = [callback]
+    callback = WorkbenchCallback(
+        progress, cancel, spec.max_minutes * 60 if spec.max_minutes else None, fit_schedule=True
+    )
+    args = training_arguments(spec, data.task, out, len(train_features))
+    # ties on the validation metric go to the later checkpoint (see PreferLaterOnTies)
+    callbacks: list[Any] = [PreferLaterOnTies(args.metric_for_best_model, args.greater_is_better), callback]
+    args.metric_for_best_model = SELECTION_METRIC
     early_stopping = None
     if spec.early_stopping_patience:
-        early_stopping = EarlyStoppingCallback(early_stopping_patience=spec.early_stopping_patience)
+        early_stopping = EarlyStoppingCallback(
+            early_stopping_patience=spec.early_stopping_patience,
+            early_stopping_threshold=10 * PreferLaterOnTies.NUDGE,  # the nudge is no improvement
+        )
         callbacks.append(early_stopping)
     trainer = Trainer(
         model=model,
-        args=training_arguments(spec, data.task, out, len(train_features)),
+        args=args,
         train_dataset=train_features,
         eval_dataset=val_features,
         processing_class=tokenizer,
@@ -345,6 +355,9 @@ def train(
             "validation_rows": len(data.val),
             "stop_reason": _stop_reason(callback, early_stopping, trainer.state),
         }
+        if callback.fitted_steps:
+            stats["planned_steps"] = callback.planned_steps
+            stats["budget_fitted_steps"] = callback.fitted_steps
         if on_trained is not None:
             on_trained(trainer.model, tokenizer)
         record = save_trained(spec, trainer, tokenizer, data, source, max_length, registry, stats, progress)
