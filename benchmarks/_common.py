@@ -49,6 +49,17 @@ def check_targets(targets: list[tuple[str, bool, str]]) -> int:
     return 1 if failed else 0
 
 
+def print_progress(event) -> None:
+    """Training progress for a benchmark log: messages and each validation result, one line each."""
+    if event.kind == "log":
+        print(f"  {event.message}", flush=True)
+    elif event.kind == "eval":
+        shown = ", ".join(
+            f"{k} {v:.4f}" for k, v in sorted(event.metrics.items()) if k in {"accuracy", "loss"}
+        )
+        print(f"  step {event.step}/{event.total_steps} epoch {event.epoch:.2f}: {shown}", flush=True)
+
+
 def require(path: Path) -> Path:
     if not path.exists():
         sys.exit(f"missing {path}: the public datasets live in ../shared/data (set WORKBENCH_SHARED_DATA)")

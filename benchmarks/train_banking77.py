@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import SHARED_DATA, check_targets, machine_info, print_table, require
+from _common import SHARED_DATA, check_targets, machine_info, print_progress, print_table, require
 
 
 def parse_args() -> argparse.Namespace:
@@ -25,10 +25,10 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--home", default="/work/bench-home")
     p.add_argument("--name", default="banking77-minilm")
     p.add_argument("--minutes", type=float, default=30.0)
-    p.add_argument("--epochs", type=float, default=8.0)
+    p.add_argument("--epochs", type=float, default=14.0)
     p.add_argument("--lr", type=float, default=1e-4)
     p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--val-fraction", type=float, default=0.05)
+    p.add_argument("--val-fraction", type=float, default=0.02)
     p.add_argument("--target", type=float, default=0.93)
     return p.parse_args()
 
@@ -57,7 +57,7 @@ def main() -> int:
     )
     print(f"machine: {machine_info()}")
     started = time.monotonic()
-    result = train(spec)
+    result = train(spec, progress=print_progress)
     wall = time.monotonic() - started
     test = evaluate(result.model_id, test_csv, ColumnMap(text="text", label="label")).metrics
     rows = [
