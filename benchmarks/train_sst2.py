@@ -33,7 +33,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--name", default="sst2-minilm")
     p.add_argument("--minutes", type=float, default=30.0, help="training time budget")
     p.add_argument("--epochs", type=float, default=3.0, help="planned; the budget fits the schedule to it")
-    p.add_argument("--lr", type=float, default=3e-5)
+    p.add_argument("--lr", type=float, default=5e-5)
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--val-source", choices=["long", "random"], default="long")
     p.add_argument("--val-rows", type=int, default=1000, help="validation rows for --val-source long")
