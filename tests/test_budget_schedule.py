@@ -1,5 +1,4 @@
-"""The time budget re-plans the learning-rate schedule instead of cutting it off at a high rate, and
-ties on the validation metric keep the later checkpoint."""
+"""The time budget re-plans the learning-rate schedule instead of cutting it off at a high rate."""
 
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ import torch
 from transformers import TrainerControl, get_linear_schedule_with_warmup
 
 import workbench.training.callbacks as callbacks
-from workbench.training.callbacks import PreferLaterOnTies, WorkbenchCallback
+from workbench.training.callbacks import WorkbenchCallback
 
 
 class Clock:
@@ -119,16 +118,3 @@ def test_a_jittery_pace_re_plans_rarely_and_says_so_once(monkeypatch):
     assert len(run.logs) <= 2 and "would not fit" in run.logs[0]
     assert len(set(run.plans)) <= 20  # not a new schedule every 25 steps
     assert run.callback.stop_reason is None and run.seconds <= 1700.0
-
-
-@pytest.mark.parametrize("greater", [True, False])
-def test_ties_on_the_validation_metric_go_to_the_later_checkpoint(greater):
-    tie = PreferLaterOnTies("accuracy", greater_is_better=greater)
-    scores = {}
-    for step, value in [(100, 0.94), (200, 0.94), (300, 0.93), (400, 0.94)]:
-        metrics = {"eval_accuracy": value, "eval_loss": 0.2}
-        tie.on_evaluate(None, SimpleNamespace(global_step=step, max_steps=400), TrainerControl(), metrics)
-        scores[step] = metrics["eval_selection"]
-        assert abs(metrics["eval_selection"] - value) <= 1.01e-8
-    best = (max if greater else min)(scores, key=scores.get)
-    assert best == (400 if greater else 300)  # equal scores: the later step; a real difference wins

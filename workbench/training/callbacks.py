@@ -136,9 +136,7 @@ class WorkbenchCallback(TrainerCallback):
         clean = {
             k.removeprefix("eval_"): float(v)
             for k, v in (metrics or {}).items()
-            if isinstance(v, int | float)
-            and not k.endswith(("_runtime", "_per_second"))
-            and k != f"eval_{SELECTION_METRIC}"
+            if isinstance(v, int | float) and not k.endswith(("_runtime", "_per_second"))
         }
         self.progress(
             ProgressEvent(
@@ -150,29 +148,3 @@ class WorkbenchCallback(TrainerCallback):
                 elapsed_seconds=self._elapsed(),
             )
         )
-
-
-SELECTION_METRIC = "selection"
-
-
-class PreferLaterOnTies(TrainerCallback):
-    """Adds ``eval_selection``: the task's primary metric nudged (by < 1e-8) towards later steps.
-
-    The Trainer keeps a checkpoint as best only when it is strictly better, so on a small validation
-    set, where several checkpoints often score the same, it kept the *first* of them: one trained with
-    the learning rate still high. Among equal scores the later checkpoint has trained longer at a lower
-    learning rate; selecting on this key keeps it. Early stopping must use a threshold above the nudge.
-    """
-
-    NUDGE = 1e-8
-
-    def __init__(self, metric: str, greater_is_better: bool) -> None:
-        self.key = metric if metric.startswith("eval_") else f"eval_{metric}"
-        self.sign = 1.0 if greater_is_better else -1.0
-
-    def on_evaluate(
-        self, args: Any, state: Any, control: Any, metrics: dict | None = None, **kwargs: Any
-    ) -> None:
-        if metrics is not None and self.key in metrics:
-            progress = state.global_step / max(1, state.max_steps or state.global_step)
-            metrics[f"eval_{SELECTION_METRIC}"] = float(metrics[self.key]) + self.sign * self.NUDGE * progress

@@ -288,7 +288,7 @@ def train(
         set_seed,
     )
 
-    from workbench.training.callbacks import SELECTION_METRIC, PreferLaterOnTies, WorkbenchCallback
+    from workbench.training.callbacks import WorkbenchCallback
 
     registry = registry or Registry()
     source = resolve_source(spec.base_model)
@@ -315,20 +315,14 @@ def train(
     callback = WorkbenchCallback(
         progress, cancel, spec.max_minutes * 60 if spec.max_minutes else None, fit_schedule=True
     )
-    args = training_arguments(spec, data.task, out, len(train_features))
-    # ties on the validation metric go to the later checkpoint (see PreferLaterOnTies)
-    callbacks: list[Any] = [PreferLaterOnTies(args.metric_for_best_model, args.greater_is_better), callback]
-    args.metric_for_best_model = SELECTION_METRIC
+    callbacks: list[Any] = [callback]
     early_stopping = None
     if spec.early_stopping_patience:
-        early_stopping = EarlyStoppingCallback(
-            early_stopping_patience=spec.early_stopping_patience,
-            early_stopping_threshold=10 * PreferLaterOnTies.NUDGE,  # the nudge is no improvement
-        )
+        early_stopping = EarlyStoppingCallback(early_stopping_patience=spec.early_stopping_patience)
         callbacks.append(early_stopping)
     trainer = Trainer(
         model=model,
-        args=args,
+        args=training_arguments(spec, data.task, out, len(train_features)),
         train_dataset=train_features,
         eval_dataset=val_features,
         processing_class=tokenizer,
