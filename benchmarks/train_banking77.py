@@ -33,6 +33,9 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--lr", type=float, default=1e-4)
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--val-fraction", type=float, default=0.02)
+    p.add_argument("--pooling", choices=["auto", "mean", "native"], default="auto")
+    p.add_argument("--keep", choices=["best", "last"], default="best", help="checkpoint kept at the end")
+    p.add_argument("--label-smoothing", type=float, default=0.0)
     p.add_argument("--target", type=float, default=0.93)
     return p.parse_args()
 
@@ -58,6 +61,9 @@ def main() -> int:
         val_fraction=args.val_fraction,
         max_minutes=args.minutes,
         warmup_ratio=0.06,
+        pooling=args.pooling,
+        keep=args.keep,
+        label_smoothing=args.label_smoothing,
     )
     print(f"machine: {machine_info()}")
     started = time.monotonic()

@@ -180,6 +180,60 @@ def test_time_budget_stops_and_keeps_the_best(tiny_bert_dir, tmp_path):
     assert result.metrics["accuracy"] == max(e["accuracy"] for e in evals)
 
 
+def test_keep_last_saves_the_final_weights_and_keep_best_the_best_checkpoint(tiny_bert_dir, tmp_path):
+    data = str(write_sentiment_csv(tmp_path, n=80))
+    chosen = {}
+    for keep in ("best", "last"):
+        evals: list[dict] = []
+        spec = TrainSpec(train_data=data, base_model=str(tiny_bert_dir), keep=keep, **FAST)
+        result = train(
+            spec, progress=lambda e, seen=evals: seen.append(e.metrics) if e.kind == "eval" else None
+        )
+        # the saved model's validation numbers are those of exactly one evaluation during training
+        matches = [i for i, e in enumerate(evals) if abs(e["ece"] - result.metrics["ece"]) < 1e-6]
+        assert len(matches) == 1, (keep, [e["ece"] for e in evals], result.metrics["ece"])
+        chosen[keep] = (matches[0], len(evals), evals)
+    best_index, count, evals = chosen["best"]
+    assert evals[best_index]["accuracy"] == max(e["accuracy"] for e in evals)
+    assert best_index < count - 1  # the toy task peaks early, so "best" is not the last checkpoint
+    assert chosen["last"][0] == chosen["last"][1] - 1
+
+
+def test_label_smoothing_caps_the_confidence(tiny_bert_dir, toy_csv, tmp_path):
+    texts = sentiment_frame(30, seed=11)["text"].tolist()
+    confidence = {}
+    for smoothing in (0.0, 0.4):
+        spec = TrainSpec(
+            train_data=str(toy_csv),
+            base_model=str(tiny_bert_dir),
+            label_smoothing=smoothing,
+            keep="last",
+            **FAST,
+        )
+        model = load_model(train(spec).model_id)
+        confidence[smoothing] = float(np.mean([p.score for p in model.predict(texts)]))
+    assert confidence[0.0] > 0.95
+    assert confidence[0.4] < 0.9  # the smoothed target is 1 - 0.4 + 0.4 / 2 = 0.8
+
+
+def test_label_smoothing_and_keep_last_are_checked(tiny_bert_dir, tmp_path):
+    frame = sentiment_frame(40)
+    frame["score"] = [0.9 if label == "pos" else 0.1 for label in frame["label"]]
+    path = tmp_path / "scores.csv"
+    frame.to_csv(path, index=False)
+    spec = TrainSpec(
+        train_data=str(path), label_col="score", base_model=str(tiny_bert_dir), label_smoothing=0.1
+    )
+    with pytest.raises(
+        SpecError, match="label_smoothing applies to single-label classification; this is a regression"
+    ):
+        train(spec)
+    with pytest.raises(SpecError, match="early stopping keeps the best checkpoint"):
+        TrainSpec(train_data="x.csv", keep="last", early_stopping_patience=2)
+    with pytest.raises(SpecError, match="keep must be one of best, last"):
+        TrainSpec(train_data="x.csv", keep="first")
+
+
 def _fail_after_saving_weights(monkeypatch):
     from workbench.training.methods import FullFineTune
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.models.loading import load_pretrained, load_tokenizer, resolve_source
+from workbench.models.pooling import apply_pooling
 from workbench.models.registry import ModelRecord
 from workbench.tasks import get_task
 
@@ -77,4 +78,5 @@ def load_peft_adapter(record: ModelRecord, folder: Path) -> Any:
     )
     tokenizer = load_tokenizer(str(folder), trust_remote_code(record))
     base.config.pad_token_id = tokenizer.pad_token_id
+    apply_pooling(base, record.extra.get("pooling") or "native")  # the base's config does not say it
     return PeftModel.from_pretrained(base, str(folder))

@@ -118,6 +118,13 @@ def render_model_card(record: ModelRecord) -> str:
     ]
     if record.parent:
         lines += [f"Parent model: `{record.parent}`; recipe: `{record.recipe}`.", ""]
+    if record.extra.get("pooling") == "mean":
+        lines += [
+            "The head classifies the **mean of the token vectors** (padding excluded), not the first token:"
+            ' `config.json` says `"workbench_pooling": "mean"`. The workbench loads it that way;'
+            " a plain `AutoModelForSequenceClassification` would pool `[CLS]` and predict differently.",
+            "",
+        ]
     if record.labels:
         lines += ["## Labels", "", ", ".join(f"`{x}`" for x in record.labels), ""]
     if metrics:

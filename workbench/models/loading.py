@@ -14,6 +14,7 @@ from typing import Any
 
 from workbench.config import DEFAULT_MODEL_ALIAS, default_model_path
 from workbench.errors import ModelLoadError
+from workbench.models.pooling import apply_pooling
 
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
 DEFAULT_MAX_LENGTH = 256
@@ -129,11 +130,12 @@ def load_pretrained(
     check_weights_safe(source, allow_pickle)
     kwargs.setdefault("dtype", torch.float32)
     try:
-        return auto_class.from_pretrained(
+        model = auto_class.from_pretrained(
             source, trust_remote_code=trust_remote_code, use_safetensors=not allow_pickle or None, **kwargs
         )
     except (OSError, ValueError) as exc:
         raise _hub_error(source, exc) from exc
+    return apply_pooling(model)  # the pooling a workbench model was trained with (its config says)
 
 
 def effective_max_length(tokenizer: Any, config: Any, requested: int | None) -> int:

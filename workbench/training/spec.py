@@ -54,6 +54,15 @@ class TrainSpec:
             choices=("full", "lora", "head"),
         ),
     )
+    pooling: str = field(
+        default="auto",
+        metadata=_meta(
+            "How the text vector is formed. auto: mean of the tokens when the base model was trained that"
+            " way (sentence-transformers models such as the default), else the architecture's own head;"
+            " mean: average the tokens (BERT-style models); native: the architecture's own head (BERT: [CLS]).",
+            choices=("auto", "mean", "native"),
+        ),
+    )
     name: str | None = field(default=None, metadata=_meta("Name of the model in the workspace."))
     epochs: float = field(
         default=3.0, metadata=_meta("Passes over the training data.", minimum=0.05, maximum=100)
@@ -86,8 +95,27 @@ class TrainSpec:
         default=None,
         metadata=_meta(
             "Time budget in minutes: fewer steps are planned when the epochs would not fit (the learning"
-            " rate still decays to zero), then the best checkpoint is kept.",
+            " rate still decays to zero).",
             minimum=0.1,
+        ),
+    )
+    keep: str = field(
+        default="best",
+        metadata=_meta(
+            "Which weights become the model. best: the checkpoint with the best validation metric;"
+            " last: the final weights, after the learning rate has decayed to zero (steadier when the"
+            " validation split is too small to rank checkpoints).",
+            choices=("best", "last"),
+            label="Keep checkpoint",
+        ),
+    )
+    label_smoothing: float = field(
+        default=0.0,
+        metadata=_meta(
+            "Label smoothing for single-label classification: the target keeps 1 - x and spreads x over"
+            " all classes (0 = off; 0.1 is common with many classes).",
+            minimum=0.0,
+            maximum=0.5,
         ),
     )
     early_stopping_patience: int | None = field(
@@ -135,6 +163,10 @@ class TrainSpec:
                 out.append(f"{f.name} must be one of {', '.join(choices)}; got {value!r}")
         if not str(self.train_data).strip():
             out.append("train_data is empty: give the path of a training file")
+        if self.early_stopping_patience and self.keep == "last":
+            out.append(
+                "early stopping keeps the best checkpoint: use keep 'best' or drop early_stopping_patience"
+            )
         if self.val_fraction + self.test_fraction >= 0.8:
             out.append("val_fraction + test_fraction must leave at least 20% of rows for training")
         return out

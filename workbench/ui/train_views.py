@@ -24,11 +24,14 @@ from workbench.ui.views import model_report
 
 MAIN_FIELDS = ["method", "epochs", "batch_size", "learning_rate", "name"]
 ADVANCED_FIELDS = [
+    "pooling",
     "max_length",
     "warmup_ratio",
     "weight_decay",
     "evals_per_epoch",
     "early_stopping_patience",
+    "keep",
+    "label_smoothing",
     "max_minutes",
     "lora_r",
     "lora_alpha",

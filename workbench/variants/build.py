@@ -166,6 +166,7 @@ def variant_record(
         max_length=parent.max_length,
         text_pair=parent.text_pair,
         dataset_fingerprint=parent.dataset_fingerprint,
+        extra={"pooling": parent.extra.get("pooling", "native")},
     )
 
 

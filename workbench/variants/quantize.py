@@ -141,6 +141,7 @@ def load_int8(record: ModelRecord, folder: Path) -> Any:
     from safetensors.torch import load_file
 
     from workbench.models.loading import load_config, quiet_transformers
+    from workbench.models.pooling import apply_pooling
     from workbench.tasks import get_task
 
     quiet_transformers()
@@ -148,7 +149,7 @@ def load_int8(record: ModelRecord, folder: Path) -> Any:
     if not path.is_file():
         raise ModelLoadError(f"{record.id!r} is an int8 variant but {path} is missing; rebuild the variant.")
     with torch.device("meta"):
-        model = get_task(record.task).auto_model_class().from_config(load_config(str(folder)))
+        model = apply_pooling(get_task(record.task).auto_model_class().from_config(load_config(str(folder))))
     tensors = load_file(str(path))
     for name, module in list(model.named_modules()):
         if isinstance(module, torch.nn.Linear) and f"{INT8_PREFIX}{name}.weight" in tensors:
