@@ -14,6 +14,7 @@ the folder see a plain BERT classifier that pools ``[CLS]``; the model card says
 
 from __future__ import annotations
 
+import functools
 import json
 from contextvars import ContextVar
 from pathlib import Path
@@ -36,7 +37,9 @@ def _remember_mask(module: Any, args: tuple, kwargs: dict) -> None:
     _MASK.set(mask)
 
 
-def _mean_pooler_class() -> type:
+@functools.cache
+def mean_pooler_class() -> type:
+    """``MeanPooler``, built on first use so that importing this module does not import torch."""
     import torch
 
     class MeanPooler(torch.nn.Module):
@@ -55,15 +58,6 @@ def _mean_pooler_class() -> type:
             return (hidden_states * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
 
     return MeanPooler
-
-
-_CLASS: list[type] = []
-
-
-def mean_pooler_class() -> type:
-    if not _CLASS:
-        _CLASS.append(_mean_pooler_class())
-    return _CLASS[0]
 
 
 def _encoder(model: Any) -> Any:
@@ -94,10 +88,10 @@ def supports_mean(model: Any) -> tuple[bool, str]:
 
 def apply_pooling(model: Any, mode: str | None = None) -> Any:
     """Switch ``model`` to the pooling named by ``mode`` or, without one, by its config. Idempotent."""
-    config = getattr(model, "config", None)
-    if mode is None and getattr(_encoder(model), "pooler", None) is not None and _encoder(model) is model:
+    encoder = _encoder(model)
+    if mode is None and encoder is model and getattr(encoder, "pooler", None) is not None:
         return model  # a bare encoder (AutoModel) loaded from a classifier's folder: no head to feed
-    mode = mode or getattr(config, CONFIG_KEY, None) or "native"
+    mode = mode or getattr(getattr(model, "config", None), CONFIG_KEY, None) or "native"
     if mode == "native":
         return model
     if mode != "mean":
@@ -105,7 +99,6 @@ def apply_pooling(model: Any, mode: str | None = None) -> Any:
     ok, why = supports_mean(model)
     if not ok:
         raise IncompatibleError(why)
-    encoder = _encoder(model)
     cls = mean_pooler_class()
     if not isinstance(encoder.pooler, cls):
         encoder.pooler = cls(encoder.pooler)
@@ -148,14 +141,10 @@ def sentence_transformers_pooling(source: str) -> str | None:
 
 def resolve_pooling(requested: str, source: str, model: Any) -> str:
     """``auto``: mean when the base model was trained for mean pooling and the architecture allows it,
-    the architecture's own head otherwise. ``mean`` on a model that cannot do it is an error."""
-    if requested == "native":
-        return "native"
-    if requested == "mean":
-        ok, why = supports_mean(model)
-        if not ok:
-            raise IncompatibleError(why)
-        return "mean"
+    the architecture's own head otherwise; ``mean`` and ``native`` as asked (``apply_pooling`` refuses
+    ``mean`` on a model that cannot do it)."""
+    if requested != "auto":
+        return requested
     if sentence_transformers_pooling(source) == "mean" and supports_mean(model)[0]:
         return "mean"
     return "native"

@@ -10,6 +10,7 @@ from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any
 
 from workbench.errors import SpecError
+from workbench.models.pooling import POOLING_MODES
 
 
 def _meta(
@@ -60,7 +61,7 @@ class TrainSpec:
             "How the text vector is formed. auto: mean of the tokens when the base model was trained that"
             " way (sentence-transformers models such as the default), else the architecture's own head;"
             " mean: average the tokens (BERT-style models); native: the architecture's own head (BERT: [CLS]).",
-            choices=("auto", "mean", "native"),
+            choices=POOLING_MODES,
         ),
     )
     name: str | None = field(default=None, metadata=_meta("Name of the model in the workspace."))
