@@ -36,7 +36,9 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--val-fraction", type=float, default=0.02)
     p.add_argument("--pooling", choices=["auto", "mean", "native"], default="auto")
-    p.add_argument("--keep", choices=["best", "last"], default="last", help="checkpoint kept at the end")
+    p.add_argument(
+        "--keep", choices=["best", "last", "average"], default="last", help="checkpoint kept at the end"
+    )
     p.add_argument("--label-smoothing", type=float, default=0.1)
     p.add_argument("--target", type=float, default=0.93)
     return p.parse_args()

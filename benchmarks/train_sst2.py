@@ -41,7 +41,9 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--val-fraction", type=float, default=0.03, help="for --val-source random")
     p.add_argument("--evals-per-epoch", type=int, default=4)
     p.add_argument("--pooling", choices=["auto", "mean", "native"], default="auto")
-    p.add_argument("--keep", choices=["best", "last"], default="best", help="checkpoint kept at the end")
+    p.add_argument(
+        "--keep", choices=["best", "last", "average"], default="best", help="checkpoint kept at the end"
+    )
     p.add_argument("--label-smoothing", type=float, default=0.0)
     p.add_argument("--throughput-steps", type=int, default=20, help="steps per throughput round")
     p.add_argument("--target", type=float, default=0.90)

@@ -199,6 +199,38 @@ def test_keep_last_saves_the_final_weights_and_keep_best_the_best_checkpoint(tin
     assert chosen["last"][0] == chosen["last"][1] - 1
 
 
+def test_keep_average_saves_the_mean_of_the_second_half_weights(tiny_bert_dir, tmp_path, monkeypatch):
+    import torch
+    from torch.optim.swa_utils import AveragedModel
+
+    seen: list[list[torch.Tensor]] = []
+    update = AveragedModel.update_parameters
+
+    def recording(self, model):
+        seen.append([p.detach().clone() for p in model.parameters()])
+        update(self, model)
+
+    monkeypatch.setattr(AveragedModel, "update_parameters", recording)
+    logs: list[str] = []
+    spec = TrainSpec(
+        train_data=str(write_sentiment_csv(tmp_path, n=80)),
+        base_model=str(tiny_bert_dir),
+        keep="average",
+        **FAST,
+    )
+    result = train(spec, progress=lambda e: logs.append(e.message) if e.kind == "log" else None)
+    trained = result.record.extra["train"]
+    steps = trained["steps"]  # 8 epochs of 5 steps: 72 rows after the split, batch 16
+    assert steps == 40 and trained["averaged_from_step"] == 20  # every step (5 a epoch < 8 samples)
+    assert trained["averaged_weights"] == len(seen) == 21
+    assert "mean of 21 sets of weights, from step 20 on" in logs[-2]
+    saved = list(load_model(result.model_id).model.parameters())
+    for i, param in enumerate(saved):
+        mean = torch.stack([snapshot[i] for snapshot in seen]).mean(0)
+        torch.testing.assert_close(param, mean, rtol=1e-5, atol=1e-6)
+    assert any(not torch.allclose(p, last) for p, last in zip(saved, seen[-1], strict=True))
+
+
 def test_label_smoothing_caps_the_confidence(tiny_bert_dir, toy_csv, tmp_path):
     texts = sentiment_frame(30, seed=11)["text"].tolist()
     confidence = {}
@@ -230,7 +262,9 @@ def test_label_smoothing_and_keep_last_are_checked(tiny_bert_dir, tmp_path):
         train(spec)
     with pytest.raises(SpecError, match="early stopping keeps the best checkpoint"):
         TrainSpec(train_data="x.csv", keep="last", early_stopping_patience=2)
-    with pytest.raises(SpecError, match="keep must be one of best, last"):
+    with pytest.raises(SpecError, match="early stopping keeps the best checkpoint"):
+        TrainSpec(train_data="x.csv", keep="average", early_stopping_patience=2)
+    with pytest.raises(SpecError, match="keep must be one of best, last, average"):
         TrainSpec(train_data="x.csv", keep="first")
 
 

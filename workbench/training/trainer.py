@@ -292,6 +292,7 @@ def train(
         set_seed,
     )
 
+    from workbench.training.averaging import WeightAveraging, averaging_interval
     from workbench.training.callbacks import WorkbenchCallback
 
     registry = registry or Registry()
@@ -329,9 +330,14 @@ def train(
     if spec.early_stopping_patience:
         early_stopping = EarlyStoppingCallback(early_stopping_patience=spec.early_stopping_patience)
         callbacks.append(early_stopping)
+    args = training_arguments(spec, data.task, out, len(train_features))
+    averaging = None
+    if spec.keep == "average":
+        averaging = WeightAveraging(every=averaging_interval(len(train_features), spec.batch_size))
+        callbacks.append(averaging)
     trainer = Trainer(
         model=model,
-        args=training_arguments(spec, data.task, out, len(train_features)),
+        args=args,
         train_dataset=train_features,
         eval_dataset=val_features,
         processing_class=tokenizer,
@@ -361,6 +367,10 @@ def train(
             "stop_reason": _stop_reason(callback, early_stopping, trainer.state),
             "pooling": pooling_of(trainer.model),
         }
+        if averaging is not None:
+            stats["averaged_weights"] = averaging.count
+            stats["averaged_from_step"] = averaging.first_step
+            progress(ProgressEvent(kind="log", message=averaging.describe()))
         if callback.fitted_steps:
             stats["planned_steps"] = callback.planned_steps
             stats["budget_fitted_steps"] = callback.fitted_steps
