@@ -231,6 +231,25 @@ def test_keep_average_saves_the_mean_of_the_second_half_weights(tiny_bert_dir, t
     assert any(not torch.allclose(p, last) for p, last in zip(saved, seen[-1], strict=True))
 
 
+def test_freeze_embeddings_keeps_the_word_vectors_and_trains_the_rest(tiny_bert_dir, toy_csv):
+    from safetensors.torch import load_file
+
+    base = load_file(str(tiny_bert_dir / "model.safetensors"))
+    spec = TrainSpec(
+        train_data=str(toy_csv), base_model=str(tiny_bert_dir), freeze_embeddings=True, keep="last", **FAST
+    )
+    result = train(spec)
+    trained = result.record.extra["train"]
+    words = base["embeddings.word_embeddings.weight"]  # the tiny base is a plain BertModel
+    assert trained["trainable_parameters"] == trained["total_parameters"] - words.numel()
+    assert result.metrics["accuracy"] > 0.75  # it still learns, on fixed random word vectors
+    saved = load_file(str(Registry().path(result.model_id) / "model.safetensors"))
+    assert (saved["bert.embeddings.word_embeddings.weight"] == words).all()
+    assert not (
+        saved["bert.embeddings.position_embeddings.weight"] == base["embeddings.position_embeddings.weight"]
+    ).all()
+
+
 def test_label_smoothing_caps_the_confidence(tiny_bert_dir, toy_csv, tmp_path):
     texts = sentiment_frame(30, seed=11)["text"].tolist()
     confidence = {}

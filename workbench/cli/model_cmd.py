@@ -33,6 +33,7 @@ TRAIN_FLAGS = {  # spec field -> CLI flag, for the fields given a flag of their 
     "max_minutes": "--max-minutes",
     "early_stopping_patience": "--early-stopping",
     "keep": "--keep",
+    "freeze_embeddings": "--freeze-embeddings",
     "label_smoothing": "--label-smoothing",
     "evals_per_epoch": "--evals-per-epoch",
     "lora_r": "--lora-r",

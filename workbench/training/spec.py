@@ -121,6 +121,14 @@ class TrainSpec:
             maximum=0.5,
         ),
     )
+    freeze_embeddings: bool = field(
+        default=False,
+        metadata=_meta(
+            "Keep the input word embeddings as pretrained (full fine-tuning): words seen in training and"
+            " words seen only later stay in the same space. On SST-2 it helped a little; it saves the"
+            " embeddings' optimiser state."
+        ),
+    )
     early_stopping_patience: int | None = field(
         default=None,
         metadata=_meta("Stop after this many evaluations without improvement.", minimum=1, maximum=100),

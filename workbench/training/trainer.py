@@ -119,6 +119,8 @@ def build_model(spec: TrainSpec, source: str, task: Task, labels: list[str], tok
     )
     model.config.pad_token_id = tokenizer.pad_token_id
     apply_pooling(model, resolve_pooling(spec.pooling, source, model))
+    if spec.freeze_embeddings:
+        model.get_input_embeddings().weight.requires_grad_(False)
     return get_method(spec.method).prepare(model, spec)
 
 

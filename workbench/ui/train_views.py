@@ -32,6 +32,7 @@ ADVANCED_FIELDS = [
     "early_stopping_patience",
     "keep",
     "label_smoothing",
+    "freeze_embeddings",
     "max_minutes",
     "lora_r",
     "lora_alpha",
