@@ -1,10 +1,9 @@
 """Weight averaging (``keep="average"``): the saved model is the mean of the weights taken at evenly spaced
 steps over the last part of training, instead of one checkpoint.
 
-The average sits in a flatter region of the loss than any single point of the trajectory, so it
-generalises a little better and varies less from seed to seed ("stochastic weight averaging", Izmailov
-et al. 2018; for fine-tuning see "tail averaging"). It needs no validation split to choose from, and it
-costs one extra copy of the weights in memory. The running mean is ``torch.optim.swa_utils.AveragedModel``.
+The average sits in a flatter region of the loss than any single point of the trajectory ("stochastic
+weight averaging", Izmailov et al. 2018); on SST-2 it scored above the run's median checkpoint. It needs no
+validation split to choose from, and it costs one extra copy of the weights in memory. The running mean is ``torch.optim.swa_utils.AveragedModel``.
 """
 
 from __future__ import annotations
@@ -13,13 +12,7 @@ from typing import Any
 
 from transformers import TrainerCallback
 
-SAMPLES_PER_EPOCH = 8
-
-
-def averaging_interval(n_train: int, batch_size: int) -> int:
-    """Steps between the weights averaged: SAMPLES_PER_EPOCH times an epoch."""
-    steps_per_epoch = max(1, -(-n_train // batch_size))
-    return max(1, steps_per_epoch // SAMPLES_PER_EPOCH)
+SAMPLES_PER_EPOCH = 8  # sets of weights averaged per epoch
 
 
 class WeightAveraging(TrainerCallback):

@@ -106,8 +106,8 @@ class TrainSpec:
             "Which weights become the model. best: the checkpoint with the best validation metric;"
             " last: the final weights, after the learning rate has decayed to zero (steadier when the"
             " validation split is too small to rank checkpoints); average: the mean of the weights taken"
-            " 8 times an epoch over the second half of training (usually a little more accurate than"
-            " any single checkpoint; one extra copy of the weights in memory).",
+            " 8 times an epoch over the second half of training (on SST-2 above the run's median"
+            " checkpoint; one extra copy of the weights in memory).",
             choices=("best", "last", "average"),
             label="Keep checkpoint",
         ),
@@ -125,8 +125,7 @@ class TrainSpec:
         default=False,
         metadata=_meta(
             "Keep the input word embeddings as pretrained (full fine-tuning): words seen in training and"
-            " words seen only later stay in the same space. On SST-2 it helped a little; it saves the"
-            " embeddings' optimiser state."
+            " words seen only later stay in the same space, and the embeddings need no optimiser state."
         ),
     )
     early_stopping_patience: int | None = field(

@@ -124,11 +124,15 @@ def build_model(spec: TrainSpec, source: str, task: Task, labels: list[str], tok
     return get_method(spec.method).prepare(model, spec)
 
 
+def steps_per_epoch(n_train: int, batch_size: int) -> int:
+    return max(1, -(-n_train // batch_size))
+
+
 def training_arguments(spec: TrainSpec, task: Task, output_dir: str, n_train: int) -> Any:
     from transformers import TrainingArguments
 
-    steps_per_epoch = max(1, -(-n_train // spec.batch_size))
-    eval_every = max(1, steps_per_epoch // spec.evals_per_epoch)
+    per_epoch = steps_per_epoch(n_train, spec.batch_size)
+    eval_every = max(1, per_epoch // spec.evals_per_epoch)
     lr = spec.learning_rate or get_method(spec.method).default_learning_rate
     return TrainingArguments(
         output_dir=output_dir,
@@ -294,7 +298,7 @@ def train(
         set_seed,
     )
 
-    from workbench.training.averaging import WeightAveraging, averaging_interval
+    from workbench.training.averaging import SAMPLES_PER_EPOCH, WeightAveraging
     from workbench.training.callbacks import WorkbenchCallback
 
     registry = registry or Registry()
@@ -332,14 +336,14 @@ def train(
     if spec.early_stopping_patience:
         early_stopping = EarlyStoppingCallback(early_stopping_patience=spec.early_stopping_patience)
         callbacks.append(early_stopping)
-    args = training_arguments(spec, data.task, out, len(train_features))
     averaging = None
     if spec.keep == "average":
-        averaging = WeightAveraging(every=averaging_interval(len(train_features), spec.batch_size))
+        per_epoch = steps_per_epoch(len(train_features), spec.batch_size)
+        averaging = WeightAveraging(every=per_epoch // SAMPLES_PER_EPOCH)
         callbacks.append(averaging)
     trainer = Trainer(
         model=model,
-        args=args,
+        args=training_arguments(spec, data.task, out, len(train_features)),
         train_dataset=train_features,
         eval_dataset=val_features,
         processing_class=tokenizer,
