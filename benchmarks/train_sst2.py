@@ -35,7 +35,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--name", default="sst2-minilm")
     p.add_argument("--minutes", type=float, default=30.0, help="training time budget")
     p.add_argument("--epochs", type=float, default=3.0, help="planned; the budget fits the schedule to it")
-    p.add_argument("--lr", type=float, default=5e-5)
+    p.add_argument("--lr", type=float, default=8e-5)
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--val-source", choices=["long", "random"], default="random")
     p.add_argument("--val-rows", type=int, default=1000, help="validation rows for --val-source long")
@@ -53,6 +53,7 @@ def parse_args() -> argparse.Namespace:
         default=False,
         help="keep the word embeddings as pretrained",
     )
+    p.add_argument("--seed", type=int, default=42, help="split, head initialisation and data order")
     p.add_argument("--throughput-steps", type=int, default=20, help="steps per throughput round")
     p.add_argument("--target", type=float, default=0.90)
     return p.parse_args()
@@ -125,7 +126,11 @@ def main() -> int:
     eval_data = None
     if args.val_source == "long":
         train_csv, eval_data = long_validation_split(
-            train_csv, Path(args.home) / "benchmark-data" / "sst2", args.val_rows, args.val_min_words, 42
+            train_csv,
+            Path(args.home) / "benchmark-data" / "sst2",
+            args.val_rows,
+            args.val_min_words,
+            args.seed,
         )
     spec = TrainSpec(
         train_data=str(train_csv),
@@ -144,6 +149,7 @@ def main() -> int:
         keep=args.keep,
         label_smoothing=args.label_smoothing,
         freeze_embeddings=args.freeze_embeddings,
+        seed=args.seed,
     )
     print(f"machine: {machine_info()}")
     dyn, fixed = throughput_ratio(spec, args.throughput_steps)
