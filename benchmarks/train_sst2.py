@@ -53,6 +53,9 @@ def parse_args() -> argparse.Namespace:
         default=False,
         help="keep the word embeddings as pretrained",
     )
+    p.add_argument(
+        "--layer-lr-decay", type=float, default=1.0, help="each layer's lr share of the one above (1 = off)"
+    )
     p.add_argument("--seed", type=int, default=42, help="split, head initialisation and data order")
     p.add_argument("--throughput-steps", type=int, default=20, help="steps per throughput round")
     p.add_argument("--target", type=float, default=0.90)
@@ -149,6 +152,7 @@ def main() -> int:
         keep=args.keep,
         label_smoothing=args.label_smoothing,
         freeze_embeddings=args.freeze_embeddings,
+        layer_lr_decay=args.layer_lr_decay,
         seed=args.seed,
     )
     print(f"machine: {machine_info()}")

@@ -34,6 +34,7 @@ TRAIN_FLAGS = {  # spec field -> CLI flag, for the fields given a flag of their 
     "early_stopping_patience": "--early-stopping",
     "keep": "--keep",
     "freeze_embeddings": "--freeze-embeddings",
+    "layer_lr_decay": "--layer-lr-decay",
     "label_smoothing": "--label-smoothing",
     "evals_per_epoch": "--evals-per-epoch",
     "lora_r": "--lora-r",

@@ -121,6 +121,17 @@ class TrainSpec:
             maximum=0.5,
         ),
     )
+    layer_lr_decay: float = field(
+        default=1.0,
+        metadata=_meta(
+            "Layer-wise learning-rate decay: the head trains at the peak learning rate, each layer below"
+            " at this times the rate of the layer above, the embeddings lowest (1 = off; 0.8-0.95 is"
+            " usual). The lower layers, which hold the most general features, move least.",
+            minimum=0.5,
+            maximum=1.0,
+            label="Layer-wise LR decay",
+        ),
+    )
     freeze_embeddings: bool = field(
         default=False,
         metadata=_meta(

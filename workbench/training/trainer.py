@@ -164,6 +164,37 @@ def training_arguments(spec: TrainSpec, task: Task, output_dir: str, n_train: in
     )
 
 
+def _trainer_class(spec: TrainSpec, progress: ProgressCallback) -> Any:
+    """HF ``Trainer``, or with ``layer_lr_decay`` below 1 one that builds its optimiser from per-layer
+    learning-rate groups (everything else about the optimiser stays the Trainer's)."""
+    from transformers import Trainer
+
+    if spec.layer_lr_decay >= 1.0:
+        return Trainer
+
+    from workbench.training.layer_decay import describe, parameter_groups
+
+    class LayerDecayTrainer(Trainer):
+        def create_optimizer(self, model: Any = None) -> Any:
+            if self.optimizer is None:
+                opt_model = self.model if model is None else model
+                optimizer_cls, kwargs = self.get_optimizer_cls_and_kwargs(self.args, opt_model)
+                groups = parameter_groups(
+                    opt_model,
+                    self.args.learning_rate,
+                    spec.layer_lr_decay,
+                    self.args.weight_decay,
+                    set(self.get_decay_parameter_names(opt_model)),
+                )
+                self.optimizer = optimizer_cls(groups, **kwargs)
+                names = [n for n, p in opt_model.named_parameters() if p.requires_grad]
+                message = describe(names, self.args.learning_rate, spec.layer_lr_decay)
+                progress(ProgressEvent(kind="log", message=message))
+            return self.optimizer
+
+    return LayerDecayTrainer
+
+
 def _last_checkpoint(output_dir: str) -> str | None:
     checkpoints = sorted(Path(output_dir).glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]))
     return str(checkpoints[-1]) if checkpoints else None
@@ -294,7 +325,6 @@ def train(
         DataCollatorWithPadding,
         EarlyStoppingCallback,
         PrinterCallback,
-        Trainer,
         set_seed,
     )
 
@@ -341,7 +371,7 @@ def train(
         per_epoch = steps_per_epoch(len(train_features), spec.batch_size)
         averaging = WeightAveraging(every=per_epoch // SAMPLES_PER_EPOCH)
         callbacks.append(averaging)
-    trainer = Trainer(
+    trainer = _trainer_class(spec, progress)(
         model=model,
         args=training_arguments(spec, data.task, out, len(train_features)),
         train_dataset=train_features,

@@ -33,6 +33,7 @@ ADVANCED_FIELDS = [
     "keep",
     "label_smoothing",
     "freeze_embeddings",
+    "layer_lr_decay",
     "max_minutes",
     "lora_r",
     "lora_alpha",
