@@ -16,19 +16,28 @@ _LAYER = re.compile(r"\.(?:layer|layers|h|block|blocks)\.(\d+)\.")
 _EMBEDDING = re.compile(r"(?:^|\.)(?:embeddings|embed_tokens|embed_positions|wte|wpe)(?:\.|$)")
 
 
+def _layers(names: list[str]) -> dict[str, int | None]:
+    """Each name's depth: its layer number, ``None`` for the embeddings below layer 0; the head
+    (anything else) is left out."""
+    depths: dict[str, int | None] = {}
+    for name in names:
+        if m := _LAYER.search(name):
+            depths[name] = int(m.group(1))
+        elif _EMBEDDING.search(name):
+            depths[name] = None
+    return depths
+
+
 def lr_scales(names: list[str], decay: float) -> dict[str, float]:
     """Each name's share of the peak learning rate: the head 1, layer ``i`` of ``n``
     ``decay ** (n - i)``, the embeddings ``decay ** (n + 1)``. ``n`` is the number of layers seen."""
-    layers = {name: int(m.group(1)) for name in names if (m := _LAYER.search(name))}
-    n = max(layers.values()) + 1 if layers else 0
+    depths = _layers(names)
+    numbers = [d for d in depths.values() if d is not None]
+    n = max(numbers) + 1 if numbers else 0
     scales = {}
     for name in names:
-        if name in layers:
-            scales[name] = decay ** (n - layers[name])
-        elif _EMBEDDING.search(name):
-            scales[name] = decay ** (n + 1)
-        else:
-            scales[name] = 1.0
+        depth = depths.get(name, n)  # the head sits one above the top layer
+        scales[name] = decay ** (n + 1 if depth is None else n - depth)
     return scales
 
 
@@ -51,14 +60,15 @@ def parameter_groups(
 
 
 def describe(names: list[str], lr: float, decay: float) -> str:
-    """One log line: the learning rate of the head, the top layer and the embeddings."""
+    """One log line: the learning rate of the head, the top and bottom layers and the embeddings."""
     scales = lr_scales(names, decay)
-    layers = sorted({int(m.group(1)) for name in names if (m := _LAYER.search(name))})
+    depths = _layers(names)
+    layer_lr = {depth: lr * scales[name] for name, depth in depths.items() if depth is not None}
     parts = [f"head {lr:.2g}"]
-    if layers:
-        bottom = lr * decay ** (layers[-1] + 1 - layers[0])
-        parts.append(f"layer {layers[-1]} {lr * decay:.2g} ... layer {layers[0]} {bottom:.2g}")
-    embedding = [s for n, s in scales.items() if _EMBEDDING.search(n) and not _LAYER.search(n)]
+    if layer_lr:
+        top, bottom = max(layer_lr), min(layer_lr)
+        parts.append(f"layer {top} {layer_lr[top]:.2g} ... layer {bottom} {layer_lr[bottom]:.2g}")
+    embedding = [lr * scales[name] for name, depth in depths.items() if depth is None]
     if embedding:
-        parts.append(f"embeddings {lr * embedding[0]:.2g}")
+        parts.append(f"embeddings {embedding[0]:.2g}")
     return f"layer-wise learning-rate decay {decay:g}: " + ", ".join(parts)
