@@ -7,6 +7,12 @@ used), and cached in the workspace next to the explanations. ``auto`` uses it wh
 installed and the check passes, else PyTorch; the values agree to ~1e-6 either way. A model version that
 cannot be exported (e.g. an ``int8`` variant: dynamically quantized layers do not trace) is remembered
 with the reason, so later sessions fall back to PyTorch at once instead of exporting again.
+
+ONNX Runtime is an optional speed-up, so *any* failure on its path (export, opening the session, the
+parity check) falls back to PyTorch with a one-line note; only ``backend="onnx"`` turns it into an error.
+Half-precision weights are never exported: the exporter keeps some operations in fp32 beside fp16
+tensors, and ONNX Runtime refuses such a mixed graph. They are explained in PyTorch, in the precision the
+variant computes in, so the explanation describes the model that actually answers.
 """
 
 from __future__ import annotations
@@ -136,6 +142,9 @@ def _checked_session(loaded: Any, path: Path) -> tuple[Any, str | None]:
             None,
             f"it has dynamically quantized layers ({quantized}), which the ONNX exporter cannot trace",
         )
+    half = _half_precision(loaded.model)
+    if half:
+        return None, f"it computes in {half}; ONNX Runtime gets fp32 graphs only, so it runs as it is"
     names = _input_names(loaded.model, loaded.tokenizer)
     if not names:
         return None, "its forward() does not name its inputs, so it cannot be exported"
@@ -146,7 +155,7 @@ def _checked_session(loaded: Any, path: Path) -> tuple[Any, str | None]:
     try:
         session = _open(path)
         difference = _max_difference(loaded, session)
-    except (RuntimeError, ValueError) as exc:  # onnxruntime's Fail/InvalidGraph are RuntimeErrors
+    except Exception as exc:  # onnxruntime's Fail, InvalidGraph... differ by version: all mean "not usable"
         path.unlink(missing_ok=True)
         return (
             None,
@@ -165,6 +174,15 @@ def _quantized_module(model: Any) -> str | None:
         if any(cls.__module__.startswith(prefixes) for cls in type(module).__mro__):
             return f"e.g. {name}: quantized {type(module).__name__}"
     return None
+
+
+def _half_precision(model: Any) -> str | None:
+    """The floating-point type of the weights when it is not fp32 (e.g. ``float16``), else None."""
+    import torch
+
+    dtypes = {p.dtype for p in model.parameters() if p.is_floating_point()}
+    half = sorted(str(d).removeprefix("torch.") for d in dtypes if d != torch.float32)
+    return ", ".join(half) or None
 
 
 def _first_line(exc: BaseException) -> str:
@@ -197,7 +215,7 @@ def _export(model: Any, tokenizer: Any, names: list[str], path: Path) -> str | N
                 output_names=["logits"], dynamic_axes=axes, opset_version=17, dynamo=False,
             )  # fmt: skip
         os.replace(tmp, path)
-    except (RuntimeError, TypeError, ValueError, torch.onnx.errors.OnnxExporterError) as exc:
+    except Exception as exc:  # the exporter raises many types across torch versions; all mean "no graph"
         Path(tmp).unlink(missing_ok=True)
         return f"export failed: {type(exc).__name__}: {_first_line(exc)}"
     return None

@@ -111,3 +111,17 @@ def test_cli_file_json_is_strict_json_with_null_for_a_check_over_no_texts(tiny_c
         "share_better_than_random": None, "score": None,
     }  # fmt: skip
     assert len(out["explanations"]) == 2 and out["cohort_examples"] == 2
+
+
+@pytest.mark.parametrize("variant", ["fp16", "bf16"])
+def test_cli_explains_a_half_precision_variant(tiny_classifier, variant, capsys):
+    from workbench.variants import build_variant
+    from workbench.variants.spec import parse_variant_spec
+
+    model_id = build_variant(tiny_classifier, parse_variant_spec(variant, compute="half")).id
+    code = main(["explain", model_id, "the plot was dull but fun", "--json", "--max-evals", "40"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    out = json.loads(captured.out.strip().splitlines()[-1])
+    assert out["tokens"] == ["the", "plot", "was", "dull", "but", "fun"]
+    assert out["base_value"] + sum(out["values"]) == pytest.approx(out["output"], abs=1e-3)

@@ -133,10 +133,13 @@ def test_an_unexpected_failure_shows_a_short_message_and_the_log_tail(toy_model_
     assert "RuntimeError: the disk is on fire" in texts(at.code)[0]  # the log tail, in an expander
 
 
-def test_explanation_drift_between_a_model_and_its_variant(toy_model_id):
+@pytest.mark.parametrize(("variant", "compute"), [("fp16", "auto"), ("fp16", "half"), ("bf16", "half")])
+def test_explanation_drift_between_a_model_and_its_variant(toy_model_id, variant, compute):
     pytest.importorskip("explain.drift")
     variants = pytest.importorskip("workbench.variants")
-    variant = variants.build_variant(toy_model_id, "fp16").id
+    from workbench.variants.spec import parse_variant_spec
+
+    variant = variants.build_variant(toy_model_id, parse_variant_spec(variant, compute=compute)).id
     at = open_page("pages/explain.py", active_model=toy_model_id)
     assert at.selectbox(key="explain.drift_model").value == variant
     at.button(key="explain.drift").click().run()
