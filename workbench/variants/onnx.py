@@ -74,7 +74,25 @@ def load_onnx(record: ModelRecord, folder: Path) -> OnnxSequenceClassifier:
     path = folder / record.recipe.get("file", ONNX_FILE)
     if not path.is_file():
         raise ModelLoadError(f"{record.id!r} is an ONNX variant but {path} is missing; rebuild the variant.")
-    return OnnxSequenceClassifier(open_session(path), int(record.recipe.get("parameters", 0)))
+    try:
+        session = open_session(path)
+    except Exception as exc:  # onnxruntime's exception types differ by release; all mean "cannot open"
+        raise ModelLoadError(
+            f"{record.id!r} is an ONNX variant that the installed onnxruntime {_ort_version()} cannot open "
+            f"({type(exc).__name__}: {_first_line(exc)}); rebuild it (workbench compress "
+            f"{record.parent or 'PARENT'} --variant onnx-int8) or use the int8 variant instead."
+        ) from exc
+    return OnnxSequenceClassifier(session, int(record.recipe.get("parameters", 0)))
+
+
+def _ort_version() -> str:
+    import onnxruntime
+
+    return str(getattr(onnxruntime, "__version__", "?"))
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [""])[0][:200]
 
 
 def export_onnx(model: Any, tokenizer: Any, path: Path) -> None:
@@ -163,7 +181,7 @@ class OnnxInt8(VariantBuilder):
         from workbench.variants.layers import fresh_copy
         from workbench.variants.measure import count_parameters
 
-        model = fresh_copy(ctx).eval()
+        model = fresh_copy(ctx).float().eval()  # an fp32 graph: ONNX Runtime refuses mixed fp16/fp32 ones
         with tempfile.TemporaryDirectory(prefix="workbench-onnx-") as tmp:
             fp32 = Path(tmp) / "model.onnx"
             try:
@@ -171,10 +189,19 @@ class OnnxInt8(VariantBuilder):
             except Exception as exc:  # the exporter raises many types; say which model failed and why
                 raise IncompatibleError(
                     f"onnx-int8: {ctx.parent.id!r} ({type(model).__name__}) could not be exported to ONNX: "
-                    f"{type(exc).__name__}: {exc}. Use int8 instead."
+                    f"{type(exc).__name__}: {_first_line(exc)}. Use int8 instead."
                 ) from exc
-            check_export(ctx, fp32)
-            quantize_onnx_int8(fp32, ctx.folder / ONNX_FILE)
+            try:
+                check_export(ctx, fp32)
+                quantize_onnx_int8(fp32, ctx.folder / ONNX_FILE)
+                session = open_session(ctx.folder / ONNX_FILE)
+            except IncompatibleError:
+                raise
+            except Exception as exc:  # onnxruntime's own exception types differ by release
+                raise IncompatibleError(
+                    f"onnx-int8: onnxruntime {_ort_version()} could not check, quantize or open the graph of "
+                    f"{ctx.parent.id!r} ({type(exc).__name__}: {_first_line(exc)}). Use int8 instead."
+                ) from exc
         model.config.save_pretrained(str(ctx.folder))
         parameters = count_parameters(model)  # quantizing changes the bytes, not the count
         details = {
@@ -183,4 +210,4 @@ class OnnxInt8(VariantBuilder):
             "parameters": parameters,
             "scheme": "ONNX Runtime QInt8 per-channel, dynamic",
         }
-        return Built(OnnxSequenceClassifier(open_session(ctx.folder / ONNX_FILE), parameters), details)
+        return Built(OnnxSequenceClassifier(session, parameters), details)

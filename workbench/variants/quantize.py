@@ -50,6 +50,22 @@ def full_range_linear_class() -> type:
     return FullRangeDynamicLinear
 
 
+@functools.cache
+def missing_int8_support() -> str | None:
+    """Why this torch build cannot run dynamic int8 Linears (no quantized engine, API removed), or None."""
+    import torch
+
+    engines = [e for e in torch.backends.quantized.supported_engines if e != "none"]
+    if not engines:
+        return "it has no quantized engine (fbgemm, x86 or qnnpack)"
+    try:
+        from torch.ao.nn.quantized.dynamic import Linear  # noqa: F401
+        from torch.ao.quantization import quantize_dynamic  # noqa: F401
+    except ImportError as exc:
+        return f"torch {torch.__version__} has no torch.ao dynamic quantization: {exc}"
+    return None
+
+
 def int8_linear_class() -> type:
     from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
 
@@ -188,6 +204,9 @@ class Int8Dynamic(VariantBuilder):
         )
         if ok and not linear:
             return False, f"int8 quantizes Linear layers and {record.id!r} has none."
+        missing = missing_int8_support()
+        if ok and missing:
+            return False, f"int8 is not available with this PyTorch build ({missing}); try onnx-int8."
         return ok, reason
 
     def build(self, ctx: BuildContext) -> Built:
