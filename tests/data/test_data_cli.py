@@ -156,3 +156,17 @@ def test_sample_generator_is_deterministic_and_disjoint():
     assert [len(t) for t in texts] == [400, 120, 60] and not (texts[0] & texts[1] or texts[0] & texts[2])
     on_disk = pd.read_csv(SAMPLE / "support_train.csv", dtype=str, keep_default_na=False)
     assert on_disk.values.tolist() == frames["train"].values.tolist()
+
+
+def test_check_cleans_stray_nul_bytes_and_says_where(tmp_path, capsys):
+    lines = ["text,label"] + [f"message {i},{'yes' if i % 3 else 'no'}" for i in range(40)]
+    lines[5] = "refund\x00 please,yes"
+    path = tmp_path / "export.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
+    assert main(["data", "check", str(path), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["rows"] == 40 and not report["errors"]
+    assert (
+        "Removed stray NUL bytes (a database or spreadsheet export artefact) from 1 cell: row 6 (row "
+        "numbers as in a spreadsheet: header = row 1). The rest of each cell was kept." in report["warnings"]
+    )

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from workbench.data import read_table
-from workbench.data.io import row_numbering, sniff_delimiter
+from workbench.data.io import nul_cleaning, row_numbering, sniff_delimiter
 from workbench.errors import DataError
 
 ROWS = [
@@ -137,6 +137,39 @@ def test_binary_file(tmp_path):
     with pytest.raises(
         DataError, match=r"looks like a binary file \(it contains NUL bytes\), not a text table"
     ):
+        read_table(path)
+
+
+def _export_with_stray_nuls(rows: int = 200) -> bytes:
+    """A UTF-8 table like a database export: 3 cells over 2 rows hold a NUL byte, one of them quoted."""
+    lines = ["text,label"] + [f"message number {i},{'yes' if i % 2 else 'no'}" for i in range(rows)]
+    lines[3] = "caf\u00e9 order\x00,yes"
+    lines[7] = '"late, again\x00\x00",no\x00'
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+def test_a_text_table_with_stray_nul_bytes_is_read_with_them_removed(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes(_export_with_stray_nuls())
+    frame = read_table(path)
+    assert len(frame) == 200 and "\x00" not in "".join(frame["text"]) + "".join(frame["label"])
+    assert frame.loc[2, "text"] == "caf\u00e9 order" and frame.loc[6].tolist() == ["late, again", "no"]
+    assert nul_cleaning(frame) == (3, [2, 6])
+
+
+def test_a_json_lines_file_with_stray_nul_bytes_is_read_with_them_removed(tmp_path):
+    path = tmp_path / "export.jsonl"
+    rows = [json.dumps({"text": f"message {i}", "label": "a"}) for i in range(150)]
+    rows[4] = '{"text": "broken\x00 text", "label": "b"}'
+    path.write_bytes(("\n".join(rows) + "\n").encode("utf-8"))
+    frame = read_table(path)
+    assert frame.loc[4, "text"] == "broken text" and nul_cleaning(frame) == (1, [4])
+
+
+def test_many_nul_bytes_still_make_a_binary_file(tmp_path):
+    path = tmp_path / "dump.csv"
+    path.write_bytes(b"text,label\n" + b"abc\x00def\x00,x\n" * 50)  # 1 byte in 8 is NUL
+    with pytest.raises(DataError, match=r"looks like a binary file \(it contains NUL bytes\)"):
         read_table(path)
 
 

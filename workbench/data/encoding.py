@@ -1,7 +1,8 @@
 """Turn the bytes of an uploaded text file into ``str`` without guessing wrong silently.
 
-Order: byte-order marks (UTF-8, UTF-16, UTF-32), NUL bytes (UTF-16 without a BOM, else a binary
-file), strict UTF-8, then GB18030 when the result reads like Chinese, and only then
+Order: byte-order marks (UTF-8, UTF-16, UTF-32), NUL bytes (UTF-16 without a BOM; a few stray NULs
+in otherwise valid UTF-8, which database and spreadsheet exports leave behind, are kept for the reader
+to remove and report per cell; anything else is a binary file), strict UTF-8, then GB18030 when the result reads like Chinese, and only then
 ``charset-normalizer`` (Windows-1252 exports from Excel would otherwise turn into Chinese-looking
 mojibake under GB18030).
 """
@@ -21,6 +22,7 @@ _BOMS = (
 )
 SNIFF_BYTES = 1 << 16
 GB2312_SHARE = 0.9  # share of non-ASCII characters that must be common Chinese for GB18030 to win
+STRAY_NUL_SHARE = 0.01  # at most this share of NUL bytes (and valid UTF-8 around them) is a text file
 _SAVE_AS_UTF8 = "Save it as UTF-8 (in Excel: Save As → 'CSV UTF-8') and try again."
 
 
@@ -32,6 +34,8 @@ def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
     head = data[:SNIFF_BYTES]
     if b"\x00" in head:
         encoding = _bomless_utf16(head)
+        if encoding is None and has_stray_nuls(data):
+            return data.decode("utf-8"), "utf-8"
         if encoding is None:
             raise DataError(
                 f"{source} looks like a binary file (it contains NUL bytes), not a text table. "
@@ -66,11 +70,22 @@ def _decode_strict(data: bytes, encoding: str, source: str) -> str:
             f"{source} starts like {encoding.upper()} but has an undecodable byte at offset "
             f"{exc.start:,}; the file is damaged. " + _SAVE_AS_UTF8
         ) from None
-    if "\x00" in text:
+    if "\x00" in text and text.count("\x00") > STRAY_NUL_SHARE * len(text):
         raise DataError(
             f"{source} contains NUL characters; it is binary or damaged, not a text table. " + _SAVE_AS_UTF8
         )
     return text
+
+
+def has_stray_nuls(data: bytes) -> bool:
+    """A few NUL bytes in what is otherwise valid UTF-8 text (binary files have many, or invalid bytes)."""
+    if data.count(0) > STRAY_NUL_SHARE * len(data):
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _bomless_utf16(head: bytes) -> str | None:

@@ -27,6 +27,7 @@ from workbench.errors import DataError
 DELIMITERS = (",", ";", "\t", "|")
 SNIFF_RECORDS = 50
 _ROW_NUMBERING_ATTR = "row_numbering"
+NUL_CLEANING_ATTR = "nul_cleaning"
 _XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -129,6 +130,9 @@ def _read_excel(data: bytes, source: str, suffix: str) -> tuple[pd.DataFrame, Ro
 def _read_delimited(data: bytes, source: str, suffix: str) -> tuple[pd.DataFrame, RowNumbering]:
     text, _ = decode_bytes(data, source)
     text = text.replace("\r\n", "\n")
+    stray = _NUL_STAND_IN if "\x00" in text else None
+    if stray:  # parse with a stand-in the parser keeps, then find and clean the cells that held NULs
+        text = text.replace(_NUL_STAND_IN, "").replace("\x00", _NUL_STAND_IN)
     if not text.strip():
         raise DataError(f"{source} is empty. Give a file with a header row and at least one data row.")
     delimiter = "\t" if suffix == ".tsv" else sniff_delimiter(text[:SNIFF_BYTES])
@@ -150,7 +154,28 @@ def _read_delimited(data: bytes, source: str, suffix: str) -> tuple[pd.DataFrame
         raise DataError(
             f"{source} is empty. Give a file with a header row and at least one data row."
         ) from None
-    return _split_header(raw, source), TABLE_ROWS
+    frame = _split_header(raw, source)
+    if stray:
+        held = frame.apply(lambda column: column.str.contains(stray, regex=False))
+        frame = frame.apply(lambda column: column.str.replace(stray, "", regex=False))
+        _note_nul_cleaning(
+            frame, int(held.to_numpy().sum()), [i for i, row in enumerate(held.any(axis=1)) if row]
+        )
+    return frame, TABLE_ROWS
+
+
+_NUL_STAND_IN = "\ufdd0"  # a Unicode noncharacter: never meaningful text, kept as is by pandas' parser
+
+
+def _note_nul_cleaning(frame: pd.DataFrame, cells: int, positions: list[int]) -> None:
+    """Record (for the check's report) how many cells lost NUL bytes, by 0-based record position."""
+    frame.attrs[NUL_CLEANING_ATTR] = {"cells": cells, "positions": positions}
+
+
+def nul_cleaning(frame: pd.DataFrame) -> tuple[int, list[int]]:
+    """``(cells, record positions)`` from which stray NUL bytes were removed when the file was read."""
+    stored = frame.attrs.get(NUL_CLEANING_ATTR) or {}
+    return int(stored.get("cells", 0)), list(stored.get("positions", []))
 
 
 def sniff_delimiter(sample: str) -> str:
@@ -243,11 +268,15 @@ def _read_json_lines(data: bytes, source: str, suffix: str) -> tuple[pd.DataFram
     stripped = text.lstrip()
     if suffix == ".json" and stripped.startswith("["):
         return _json_array_frame(stripped, source), JSON_RECORDS
-    records, bad = [], []
+    records, bad, cleaned_cells, cleaned_lines = [], [], 0, []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             records.append({})
             continue
+        if "\x00" in line:  # stray NULs: JSON forbids raw control characters, so they go before parsing
+            cleaned_cells += len([part for part in line.split('"') if "\x00" in part])
+            cleaned_lines.append(len(records))
+            line = line.replace("\x00", "")
         try:
             record = json.loads(line)
         except json.JSONDecodeError:
@@ -261,7 +290,10 @@ def _read_json_lines(data: bytes, source: str, suffix: str) -> tuple[pd.DataFram
             f"{source}: {plural(len(bad), 'line')} {verb(len(bad), 'is', 'are')} not JSON objects: {rows_phrase(bad, 'line')}. "
             'Each line must be one object such as {"text": "...", "label": "..."}.'
         )
-    return _records_frame(records), JSONL_LINES
+    frame = _records_frame(records)
+    if cleaned_lines:
+        _note_nul_cleaning(frame, cleaned_cells, cleaned_lines)
+    return frame, JSONL_LINES
 
 
 def _json_array_frame(text: str, source: str) -> pd.DataFrame:

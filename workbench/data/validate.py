@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.data.dataset import content_fingerprint
-from workbench.data.io import RowNumbering, read_table, row_numbering
+from workbench.data.io import RowNumbering, nul_cleaning, read_table, row_numbering
 from workbench.data.labels import LABEL_PARSERS, MULTILABEL_SEPARATOR, detect_task, label_counts, sort_labels
 from workbench.data.messages import plural, quoted, snippet
 from workbench.data.preprocess import apply_preprocess
@@ -47,6 +47,7 @@ def check_frame(
     if report.errors:
         return report, pd.DataFrame(columns=["text", "label", "row"])
     numbering = row_numbering(frame)
+    report.warnings += _nul_cleaning_notes(frame, numbering)
     has_labels = columns.label is not None and columns.label in frame
     canonical, blank = _canonical(frame, columns, has_labels, numbering.first)
     canonical = _drop_incomplete(canonical, blank, report, numbering)
@@ -129,6 +130,17 @@ def _stripped(column: pd.Series) -> pd.Series:
     """Cells as stripped strings; NaN/None (frames not made by read_table) count as empty."""
     cells = column.astype(object).where(column.notna(), "")
     return cells.astype(str).str.strip().reset_index(drop=True).astype(object)
+
+
+def _nul_cleaning_notes(frame: pd.DataFrame, numbering: RowNumbering) -> list[str]:
+    cells, positions = nul_cleaning(frame)
+    if not cells:
+        return []
+    rows = [numbering.number(p) for p in positions]
+    return [
+        f"Removed stray NUL bytes (a database or spreadsheet export artefact) from {plural(cells, 'cell')}: "
+        f"{numbering.where(rows)}. The rest of each cell was kept."
+    ]
 
 
 def _drop_incomplete(
