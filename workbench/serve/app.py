@@ -14,7 +14,7 @@ from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from workbench.errors import RegistryError, WorkbenchError
 from workbench.serve.auth import require
@@ -75,7 +75,17 @@ def preload(state: ServeState) -> None:
 def mount_demo(app: FastAPI, state: ServeState) -> None:
     import gradio as gr
 
-    from workbench.serve.demo import build_demo, demo_auth
+    from workbench.serve.demo import KEY_COOKIE, build_demo, demo_auth
+
+    @app.get("/demo-login", include_in_schema=False)
+    async def demo_login(key: str) -> Response:
+        """Open the demo in a browser with a key: ``/demo-login?key=...`` sets an HttpOnly cookie."""
+        found = state.keys.verify(key)
+        if found is None or not found.allows("predict"):
+            return JSONResponse({"detail": "Unknown or revoked API key, or no predict scope."}, 401)
+        response = RedirectResponse("/demo/", status_code=303)
+        response.set_cookie(KEY_COOKIE, key, httponly=True, samesite="strict")
+        return response
 
     demo = build_demo(state=state)
     gr.mount_gradio_app(app, demo, path="/demo", auth_dependency=demo_auth(state))
