@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ipaddress
 import json
+import signal
 import sys
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from workbench.errors import SpecError
@@ -178,10 +181,34 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = create_app(settings)
     base = f"http://{host}:{args.port}"
     print(f"serving on {base}/v1 (API docs {base}/docs, metrics {base}/metrics", end="")
-    print(f", demo {base}/demo)" if settings.demo else ")")
+    print(f", demo {base}/demo)" if settings.demo else ")", flush=True)
     print("Ctrl-C stops after the requests in flight are answered", file=sys.stderr)
-    uvicorn.run(app, host=host, port=args.port, log_level="warning", timeout_graceful_shutdown=30)
+    with _stop_signals_exit_cleanly():
+        uvicorn.run(app, host=host, port=args.port, log_level="warning", timeout_graceful_shutdown=30)
+    print("server stopped", file=sys.stderr)
     return 0
+
+
+class _Stopped(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _stop_signals_exit_cleanly() -> Iterator[None]:
+    """uvicorn finishes the requests in flight, then re-raises the signal it caught with the handler
+    that was there before it: make that handler end the command normally instead of killing it."""
+
+    def stop(signum: int, frame: Any) -> None:
+        raise _Stopped
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    except _Stopped:
+        pass
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
