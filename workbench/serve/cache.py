@@ -61,6 +61,11 @@ class PredictionCache:
             self.hits += 1
             return item[0]
 
+    def contains(self, key: tuple[Hashable, ...]) -> bool:
+        """Whether ``key`` is cached (not counted as a hit or miss, LRU order unchanged)."""
+        with self._lock:
+            return key in self._lru
+
     def put(self, key: tuple[Hashable, ...], value: Prediction) -> None:
         if not self.enabled:
             return

@@ -3,8 +3,8 @@
 It keeps time, key name, deployment, version, route, status, latency, label, confidence and rule
 hits, and the text only in masked form (every kind of personal data the rules know replaced by its
 placeholder) plus a SHA-256 of the raw text (to count repeats without keeping them). Never the raw
-text. Rows are written by one background thread in batches (WAL mode, ``synchronous=NORMAL``), so a
-request never waits on the disk; ``close`` writes what is left.
+text. Rows are written by one background thread, at most 20 transactions a second (WAL mode,
+``synchronous=NORMAL``), so a request never waits on the disk; ``close`` writes what is left.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import json
 import queue
 import sqlite3
 import threading
+import time
 from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 from workbench.config import workspace_home
 
 LOG_FILE = "requests.sqlite3"
+GATHER_SECONDS = 0.05
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -119,6 +121,8 @@ class RequestLog:
         try:
             while True:
                 item = self._queue.get()
+                if item is not None and not isinstance(item, threading.Event):
+                    time.sleep(GATHER_SECONDS)  # one transaction for the rows of many requests
                 rows: list[LogRow] = []
                 events: list[threading.Event] = []
                 stop = False

@@ -17,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from workbench.safety import resolve_rules
 from workbench.serve.auth import Caller, require
 from workbench.serve.records import count_safety_hits, explanation_out, log_rows, prediction_out
+from workbench.serve.runtime import CacheMiss
 from workbench.serve.schemas import (
     VERSION_HEADER,
     ErrorResponse,
@@ -187,6 +188,11 @@ async def _checked(request: Request, response: Response, version: str, body: Pre
     runtime = state.runtimes.peek(version) or await run_in_threadpool(state.runtimes.get, version)
     check_pairs(runtime.loaded, body)
     rules = resolve_rules(state.settings.rules)
+    if runtime.all_cached(body.texts, body.pairs):  # answered from memory: no worker thread needed
+        try:
+            return runtime, runtime.predict(body.texts, body.pairs, rules, cache_only=True)
+        except CacheMiss:
+            pass  # evicted in between: take the model path
     served = await run_in_threadpool(runtime.predict, body.texts, body.pairs, rules)
     return runtime, served
 

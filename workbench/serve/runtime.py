@@ -29,6 +29,10 @@ from workbench.tasks import Prediction
 Item = tuple[str, str | None]
 
 
+class CacheMiss(Exception):
+    """A cache-only call met a text the cache does not hold (the caller takes the model path)."""
+
+
 @dataclass
 class ServedPrediction:
     checked: CheckedPrediction
@@ -67,10 +71,21 @@ class ModelRuntime:
         pairs = None if all(p is None for _, p in items) else [p or "" for _, p in items]
         return self.loaded.predict(texts, pairs, batch_size=max(self.max_batch_size, 1))
 
+    def cache_keys(self, texts: Sequence[str], pairs: Sequence[str] | None) -> list[tuple]:
+        """(version, text, pair) as the model reads them (its own preprocessing normalises them)."""
+        prepared = self.loaded.prepare_texts(texts)
+        prepared_pairs = self.loaded.prepare_texts(pairs) if pairs is not None else [None] * len(texts)
+        return [(self.version, t, p) for t, p in zip(prepared, prepared_pairs, strict=True)]
+
+    def all_cached(self, texts: Sequence[str], pairs: Sequence[str] | None) -> bool:
+        return self.cache.enabled and all(self.cache.contains(k) for k in self.cache_keys(texts, pairs))
+
     def predict(
-        self, texts: Sequence[str], pairs: Sequence[str] | None, rules: RuleSet
+        self, texts: Sequence[str], pairs: Sequence[str] | None, rules: RuleSet, *, cache_only: bool = False
     ) -> list[ServedPrediction]:
-        model = ServedModel(self)
+        """Every text with its safety verdict; ``cache_only`` raises ``CacheMiss`` instead of waiting
+        for the model (the server answers cached texts without a worker thread)."""
+        model = ServedModel(self, cache_only=cache_only)
         checked = predict_checked(model, texts, pairs, rules=rules)
         return [ServedPrediction(c, i in model.cached_rows) for i, c in enumerate(checked)]
 
@@ -84,6 +99,7 @@ class ServedModel:
     """What ``predict_checked`` calls as "the model" for one request: cache first, then the batcher."""
 
     runtime: ModelRuntime
+    cache_only: bool = False
     cached_rows: set[int] = field(default_factory=set)
 
     @property
@@ -99,10 +115,8 @@ class ServedModel:
         progress: ProgressCallback = no_progress,
     ) -> list[Prediction]:
         runtime = self.runtime
-        loaded, version = runtime.loaded, runtime.version
-        keys_text = loaded.prepare_texts(texts)
-        keys_pair = loaded.prepare_texts(pairs) if pairs is not None else [None] * len(texts)
-        keys = [(version, t, p) for t, p in zip(keys_text, keys_pair, strict=True)]
+        version = runtime.version
+        keys = runtime.cache_keys(texts, pairs)
         results: list[Prediction | None] = [runtime.cache.get(k) for k in keys]
         hits = sum(r is not None for r in results)
         if runtime.cache.enabled:
@@ -110,6 +124,8 @@ class ServedModel:
             runtime.metrics.cache_misses.labels(version).inc(len(keys) - hits)
         self.cached_rows = {i for i, r in enumerate(results) if r is not None}
         missing = [i for i, r in enumerate(results) if r is None]
+        if missing and self.cache_only:
+            raise CacheMiss(f"{len(missing)} of {len(texts)} texts are not cached")
         if missing:
             items = [(texts[i], pairs[i] if pairs is not None else None) for i in missing]
             fresh = runtime.batcher.call(items) if runtime.batcher else runtime._forward(items)
