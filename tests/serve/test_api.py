@@ -103,3 +103,12 @@ def test_explain_gives_shap_values_and_skips_blocked_texts(client, deployed, iso
     assert blocked["blocked"] is True and blocked["tokens"] == [] and blocked["label"] is None
     unknown = client.post("/v1/models/toy/explain", json={"texts": ["good"], "labels": ["maybe"]})
     assert unknown.status_code == 422 and "label(s) 'maybe' are not outputs" in unknown.json()["detail"]
+
+
+def test_curl_style_form_content_type_is_read_as_json(client):
+    response = client.post(
+        "/v1/models/toy/predict",
+        content=b'{"texts": ["the acting was wonderful"]}',
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 200 and response.json()["predictions"][0]["label"] == "pos"

@@ -20,7 +20,7 @@ from workbench.errors import RegistryError, WorkbenchError
 from workbench.serve.auth import require
 from workbench.serve.batcher import BatcherClosed, QueueFull
 from workbench.serve.metrics import CONTENT_TYPE
-from workbench.serve.middleware import BodyLimit, RequestMetrics
+from workbench.serve.middleware import BodyLimit, JsonBodies, RequestMetrics
 from workbench.serve.routes import router
 from workbench.serve.settings import ServeSettings
 from workbench.serve.state import ServeState
@@ -59,6 +59,7 @@ def create_app(settings: ServeSettings | None = None, *, home: Path | None = Non
 
     if settings.demo:
         mount_demo(app, state)
+    app.add_middleware(JsonBodies)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetrics, metrics=state.metrics)
     return app

@@ -98,3 +98,22 @@ class RequestMetrics:
             version = scope.get("state", {}).get("version", "")
             self.metrics.requests.labels(deployment, version, route, str(status)).inc()
             self.metrics.latency.labels(deployment, route).observe(time.perf_counter() - started)
+
+
+class JsonBodies:
+    """Read a /v1 POST body as JSON even when the client labels it as a form (``curl -d`` does): the
+    API takes JSON only, so the curl one-liner in the README works without a Content-Type header."""
+
+    FORM = b"application/x-www-form-urlencoded"
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"].startswith("/v1/"):
+            headers = [
+                (k, b"application/json") if k == b"content-type" and v.startswith(self.FORM) else (k, v)
+                for k, v in scope["headers"]
+            ]
+            scope = {**scope, "headers": headers}
+        await self.app(scope, receive, send)
