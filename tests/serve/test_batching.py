@@ -38,13 +38,13 @@ def test_idle_model_dispatches_at_once_then_joins_what_waits():
     started = time.perf_counter()
     assert batcher.call([1]) == [2]
     assert time.perf_counter() - started < fn.delay + 0.04  # no batching wait on an idle model
-    first = batcher.submit([1])  # the model is now busy with this one...
-    time.sleep(0.01)
-    rest = [batcher.submit([i, i + 100]) for i in range(2, 6)]  # ...so these queue up and go together
-    assert first.result() == [2]
-    assert [f.result() for f in rest] == [[2 * i, 2 * (i + 100)] for i in range(2, 6)]
-    assert fn.batches[-1] == [2, 102, 3, 103, 4, 104, 5, 105]
-    batcher.close()
+    with ThreadPoolExecutor(5) as pool:
+        first = pool.submit(batcher.call, [1])  # the model is now busy with this one...
+        time.sleep(0.02)
+        rest = [pool.submit(batcher.call, [i, i + 100]) for i in range(2, 6)]  # ...these wait together
+        assert first.result() == [2]
+        assert [f.result() for f in rest] == [[2 * i, 2 * (i + 100)] for i in range(2, 6)]
+    assert len(fn.batches) == 3 and sorted(fn.batches[-1]) == [2, 3, 4, 5, 102, 103, 104, 105]
 
 
 def test_batches_never_exceed_the_size_and_async_callers_work():
@@ -56,28 +56,29 @@ def test_batches_never_exceed_the_size_and_async_callers_work():
 
     assert asyncio.run(many()) == [[2 * i] for i in range(10)]
     assert max(len(b) for b in fn.batches) <= 4 and len(fn.batches) < 10
-    batcher.close()
 
 
 def test_full_queue_refuses_at_once_and_errors_reach_every_caller():
     fn = SlowDouble()
     fn.release.clear()  # the model hangs on the first batch
     batcher = MicroBatcher(fn, max_batch_size=2, max_queue=3)
-    batcher.submit([1])
-    time.sleep(0.02)
-    batcher.submit([2, 3])
-    with pytest.raises(QueueFull, match=r"The model's queue is full \(2 texts waiting, limit 3\); retry in"):
-        batcher.submit([4, 5])
-    fn.release.set()
-    batcher.close()
+    with ThreadPoolExecutor(2) as pool:
+        running = pool.submit(batcher.call, [1])
+        time.sleep(0.05)
+        waiting = pool.submit(batcher.call, [2, 3])
+        time.sleep(0.05)
+        with pytest.raises(
+            QueueFull, match=r"The model's queue is full \(2 texts waiting, limit 3\); retry in"
+        ):
+            batcher.call([4, 5])
+        fn.release.set()
+        assert running.result() == [2] and waiting.result() == [4, 6]
 
     def broken(items: list[int]) -> list[int]:
         raise ValueError("model broke")
 
-    failing = MicroBatcher(broken)
     with pytest.raises(ValueError, match="model broke"):
-        failing.call([1])
-    failing.close()
+        MicroBatcher(broken).call([1])
 
 
 def test_full_queue_is_503_with_retry_after(deployed, monkeypatch):

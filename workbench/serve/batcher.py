@@ -4,12 +4,17 @@ The shape of Ray Serve's ``@serve.batch``: a function that takes a list and retu
 batch size and the wait as its knobs; ``await batcher(items)`` from async code, ``batcher.call(items)``
 from a thread. No kept library does this for an in-process PyTorch model, so it is written here.
 
-Policy: a request that finds the model idle and nobody waiting is dispatched at once (one client pays
-no batching delay). Requests that arrive while a batch is running wait for it and go together as the
-next batch, up to ``max_batch_size`` texts; a batch that is not full waits at most ``max_wait_s``
-(counted from its first request's arrival) for more. The model function sorts by length inside the
-batch (``workbench.inference.predict.run_batches``). The queue is bounded in texts: when full,
-``submit`` raises ``QueueFull`` at once (the server answers 503 with Retry-After) instead of growing.
+Policy: a request that finds the model idle is dispatched at once, with whatever else is waiting (one
+client pays no batching delay). Requests that arrive while a batch is running wait for it and go
+together as the next batch, up to ``max_batch_size`` texts; a batch that is not full waits at most
+``max_wait_s`` (counted from its first request's arrival) for more. The model function sorts by
+length inside the batch (``workbench.inference.predict.run_batches``). The queue is bounded in texts:
+when full, ``submit`` raises ``QueueFull`` at once (the server answers 503 with Retry-After).
+
+There is no batcher thread: the caller that finds the model free runs the batch in its own thread
+(a server's worker thread) for everyone in it, the others wait for their results. Measured: PyTorch
+forward passes in a long-lived extra thread of the uvicorn process ran 5-20x slower than the same
+passes in the server's worker threads, so the work stays where the one-request-per-pass path runs it.
 """
 
 from __future__ import annotations
@@ -51,7 +56,7 @@ class _Request(Generic[T, R]):
 
 
 class MicroBatcher(Generic[T, R]):
-    """Joins concurrent ``submit``s into calls of ``fn`` (one dispatcher thread per batcher)."""
+    """Joins concurrent ``call``s into calls of ``fn`` (run by one of the callers, one batch at a time)."""
 
     def __init__(
         self,
@@ -61,7 +66,6 @@ class MicroBatcher(Generic[T, R]):
         max_wait_s: float = 0.005,
         max_queue: int = 256,
         observer: BatchObserver | None = None,
-        name: str = "batcher",
     ) -> None:
         if max_batch_size < 1 or max_wait_s < 0 or max_queue < 1:
             raise ValueError("max_batch_size and max_queue must be at least 1, max_wait_s at least 0")
@@ -73,21 +77,19 @@ class MicroBatcher(Generic[T, R]):
         self._pending: deque[_Request[T, R]] = deque()
         self._pending_items = 0
         self._cond = threading.Condition()
+        self._busy = False
         self._closed = False
         self._seconds_per_item = 0.01  # running estimate, for Retry-After
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self._thread.start()
 
     @property
     def pending(self) -> int:
         return self._pending_items
 
-    def submit(self, items: Sequence[T]) -> Future[list[R]]:
-        """Queue ``items``; the future holds one result per item, in order."""
+    def _enqueue(self, items: Sequence[T]) -> _Request[T, R]:
         request: _Request[T, R] = _Request(list(items), Future())
         if not request.items:
             request.future.set_result([])
-            return request.future
+            return request
         with self._cond:
             if self._closed:
                 raise BatcherClosed("the server is shutting down")
@@ -96,39 +98,41 @@ class MicroBatcher(Generic[T, R]):
                 raise QueueFull(self._pending_items, self.max_queue, retry)
             self._pending.append(request)
             self._pending_items += len(request.items)
-            self._cond.notify()
-        return request.future
+            self._cond.notify_all()
+        return request
 
     def call(self, items: Sequence[T]) -> list[R]:
-        return self.submit(items).result()
+        """One result per item, in order; blocks until its batch has run (perhaps run by this thread)."""
+        request = self._enqueue(items)
+        while not request.future.done():
+            batch = self._lead_or_wait(request)
+            if batch:
+                self._dispatch(batch)
+        return request.future.result()
 
     async def __call__(self, items: Sequence[T]) -> list[R]:
-        return await asyncio.wrap_future(self.submit(items))
+        return await asyncio.to_thread(self.call, items)
 
-    def close(self, timeout: float | None = 30.0) -> None:
-        """Stop accepting work, finish what is queued, stop the thread."""
+    def close(self) -> None:
+        """Stop accepting work; what is queued still runs (its callers drive it)."""
         with self._cond:
             self._closed = True
             self._cond.notify_all()
-        self._thread.join(timeout)
 
-    def _run(self) -> None:
-        while True:
-            batch = self._next_batch()
-            if batch is None:
-                return
-            self._dispatch(batch)
-
-    def _next_batch(self) -> list[_Request[T, R]] | None:
+    def _lead_or_wait(self, request: _Request[T, R]) -> list[_Request[T, R]] | None:
+        """Wait while the model is busy; when it is free and our result is still due, take the next
+        batch (the caller then runs it). None when our result arrived meanwhile."""
         with self._cond:
-            was_idle = not self._pending
-            while not self._pending:
-                if self._closed:
-                    return None
+            waited = False
+            while self._busy and not request.future.done():
+                waited = True
                 self._cond.wait()
-            if not was_idle:  # the model was busy: wait (bounded) for the batch to fill
+            if request.future.done() or not self._pending:
+                return None
+            self._busy = True
+            if waited:  # the model was busy: let the batch fill, for at most max_wait_s
                 deadline = self._pending[0].arrived + self.max_wait_s
-                while self._pending_items < self.max_batch_size and not self._closed:
+                while self._pending_items < self.max_batch_size:
                     left = deadline - time.perf_counter()
                     if left <= 0:
                         break
@@ -142,6 +146,14 @@ class MicroBatcher(Generic[T, R]):
             return batch
 
     def _dispatch(self, batch: list[_Request[T, R]]) -> None:
+        try:
+            self._run_batch(batch)
+        finally:
+            with self._cond:
+                self._busy = False
+                self._cond.notify_all()
+
+    def _run_batch(self, batch: list[_Request[T, R]]) -> None:
         started = time.perf_counter()
         items = [item for request in batch for item in request.items]
         if self.observer is not None:
@@ -150,7 +162,7 @@ class MicroBatcher(Generic[T, R]):
             results = self.fn(items)
             if len(results) != len(items):
                 raise RuntimeError(f"batch function returned {len(results)} results for {len(items)} items")
-        except BaseException as exc:  # every waiting request gets the error, the thread lives on
+        except BaseException as exc:  # every request of the batch gets the error
             for request in batch:
                 request.future.set_exception(exc)
             return

@@ -115,5 +115,5 @@ class JsonBodies:
                 (k, b"application/json") if k == b"content-type" and v.startswith(self.FORM) else (k, v)
                 for k, v in scope["headers"]
             ]
-            scope = {**scope, "headers": headers}
+            scope["headers"] = headers  # in place: the metrics layer reads the route from this scope
         await self.app(scope, receive, send)

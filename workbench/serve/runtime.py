@@ -54,7 +54,6 @@ class ModelRuntime:
                 max_wait_s=settings.max_wait_s,
                 max_queue=settings.max_queue,
                 observer=metrics.batch_observer(self.version),
-                name=f"batcher-{self.version}",
             )
             if settings.batching
             else None
