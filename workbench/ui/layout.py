@@ -25,6 +25,7 @@ NAV = (
     ("pages/explain.py", "Explain", ":material/psychology:"),
     ("pages/review.py", "Review", ":material/fact_check:"),
     ("pages/safety.py", "Safety", ":material/shield:"),
+    ("pages/deploy.py", "Deploy", ":material/rocket_launch:"),
 )
 
 
