@@ -186,3 +186,24 @@ def test_a_validation_split_without_errors_does_not_push_confidence_to_certainty
     confidence = SOFTMAX.probabilities(logits / temperature).max(axis=1).mean()
     assert temperature < 1.0  # sharper than before, since it was never wrong...
     assert confidence == pytest.approx(19 / 20, abs=0.02)  # ...but no surer than 19 of 20 supports
+
+
+def test_evaluate_cli_reports_before_and_after_and_draws_the_diagram(toy_model_id, tmp_path, capsys):
+    from PIL import Image
+
+    from workbench.cli.main import main
+
+    data = write_sentiment_csv(tmp_path, n=40, seed=3)
+    png = tmp_path / "plots" / "reliability.png"
+    assert main(["evaluate", toy_model_id, str(data), "--json", "--plot", str(png)]) == 0
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    calibration = out["calibration"]
+    temperature = Registry().get(toy_model_id).extra["calibration"]["temperature"]
+    assert calibration["temperature"] == temperature and calibration["rows"] == 40
+    assert out["metrics"]["ece"] == pytest.approx(calibration["after"]["ece"])
+    assert out["metrics"]["ece_uncalibrated"] == pytest.approx(calibration["before"]["ece"])
+    assert sum(b["count"] for b in calibration["after"]["bins"]) == 40
+    assert Image.open(png).format == "PNG"
+    assert main(["evaluate", toy_model_id, str(data), "--plot", str(tmp_path / "r.svg")]) == 2
+    assert "--plot writes a PNG: give a file name ending in .png" in capsys.readouterr().err
+    assert main(["train", str(data), "--no-calibration", "--model", "nope-model"]) == 2  # flag parses

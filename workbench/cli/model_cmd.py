@@ -7,6 +7,7 @@ import json
 import signal
 import sys
 from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 from workbench.errors import RunError
@@ -215,7 +216,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         raise RunError(f"--plot writes a PNG: give a file name ending in .png, not {args.plot!r}.")
     result = evaluate(args.model, args.data, columns, batch_size=args.batch_size, progress=bar)
     bar.close()
-    plot_note = _write_plot(result, args.model, args.plot) if args.plot else None
+    plot_note = _write_plot(result, args.model, args.data, args.plot) if args.plot else None
     if args.json:
         print(json.dumps(result.to_json_dict()))
         return 0
@@ -225,8 +226,6 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         from workbench.evaluation.calibration import describe
 
         print(describe(result.calibration, f"(the model's own), on these {result.calibration['rows']} rows"))
-    if plot_note:
-        print(plot_note)
     per_class = result.details.get("per_class") or {}
     if per_class:
         print(f"\n{'label':<24} {'precision':>9} {'recall':>9} {'f1':>9} {'support':>8}")
@@ -235,10 +234,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                 f"{label[:24]:<24} {row['precision']:>9.3f} {row['recall']:>9.3f} {row['f1-score']:>9.3f} "
                 f"{int(row['support']):>8}"
             )
+    if plot_note:
+        print(f"\n{plot_note}")
     return 0
 
 
-def _write_plot(result: Any, model: str, path: str) -> str:
+def _write_plot(result: Any, model: str, data: str, path: str) -> str:
     from workbench.evaluation.reliability_plot import save_reliability_png
 
     if result.calibration is None:
@@ -246,7 +247,7 @@ def _write_plot(result: Any, model: str, path: str) -> str:
             f"{model} has no class probabilities (a regression model), so there is no reliability "
             "diagram to draw; leave out --plot."
         )
-    save_reliability_png(result.calibration, path, title=f"{model} on {len(result.logits)} rows")
+    save_reliability_png(result.calibration, path, title=f"{model} on {Path(data).name}")
     return f"wrote the reliability diagram to {path}"
 
 

@@ -48,7 +48,7 @@ def reliability_figure(calibration: dict[str, Any], title: str = "Reliability di
     ax.set_ylabel("How often it was right")
     ax.set_title(f"{title} ({calibration['rows']} rows; marker area = rows in the bin)", fontsize=9)
     ax.grid(True, color="#dddddd", linewidth=0.6)
-    ax.legend(loc="upper left", fontsize=8, frameon=True)
+    ax.legend(loc="lower right", fontsize=8, frameon=True)
     figure.tight_layout()
     return figure
 
