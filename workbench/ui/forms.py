@@ -109,11 +109,14 @@ def spec_form_fields(
     *,
     key_prefix: str,
     columns: int = 2,
+    disabled: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Widgets for ``names`` of ``spec_cls`` laid out in ``columns``; returns ``{field: value}``.
 
-    ``values`` overrides the spec defaults (a preset, or the settings of a previous run).
+    ``values`` overrides the spec defaults (a preset, or the settings of a previous run);
+    ``disabled`` maps fields that do not apply now to the reason, added to their help text.
     """
+    disabled = disabled or {}
     info = spec_cls.field_info()
     types = spec_field_types(spec_cls)
     values = values or {}
@@ -123,5 +126,13 @@ def spec_form_fields(
         kind, optional = types[name]
         value = values.get(name, info[name]["default"])
         with slots[i % len(slots)]:
-            out[name] = field_widget(name, info[name], kind, optional, value, key=f"{key_prefix}.{name}")
+            field_info = info[name]
+            if name in disabled:
+                field_info = {
+                    **field_info,
+                    "help": f"{field_info.get('help') or ''} {disabled[name]}".strip(),
+                }
+            out[name] = field_widget(
+                name, field_info, kind, optional, value, key=f"{key_prefix}.{name}", disabled=name in disabled
+            )
     return out
