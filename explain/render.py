@@ -32,7 +32,7 @@ _CSS = """
 #{uid} .wbx-t {{border-radius: 3px; padding: 1px 0; cursor: default}}
 #{uid} .wbx-t:hover {{outline: 1px solid #333}}
 #{uid} .wbx-note {{font-size: 12px; color: #a15c00; white-space: normal}}
-#{uid} .wbx-legend span {{padding: 0 6px; border-radius: 3px}}
+#{uid} .wbx-legend span {{padding: 0 6px; border-radius: 3px; color: #222}}
 """
 
 
