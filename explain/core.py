@@ -44,6 +44,14 @@ def explained_scale(model: Any, spec: ExplainSpec) -> str:
     return "value" if model.task.name == "regression" else spec.scale
 
 
+def calibrated_forward(forward: Any, model: Any) -> Any:
+    """Explanations read the probabilities users see: the model's temperature applies here too."""
+    calibrate = getattr(model, "calibrate", None)
+    if calibrate is None or getattr(model, "temperature", 1.0) == 1.0:
+        return forward
+    return lambda batch: calibrate(forward(batch))
+
+
 class ExplainSession:
     """The masker, prediction function and explainer for one model and one spec."""
 
@@ -55,6 +63,7 @@ class ExplainSession:
         tokenizer = model.tokenizer
         strategy = spec.masking if getattr(tokenizer, "mask_token_id", None) is not None else "remove"
         forward, self.backend, backend_note = choose_forward(model, spec.backend)
+        forward = calibrated_forward(forward, model)
         self.notes = [backend_note] if backend_note else []
         self.predictor = MaskedRowPredictor(
             forward=forward,

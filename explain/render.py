@@ -32,7 +32,7 @@ _CSS = """
 #{uid} .wbx-t {{border-radius: 3px; padding: 1px 0; cursor: default}}
 #{uid} .wbx-t:hover {{outline: 1px solid #333}}
 #{uid} .wbx-note {{font-size: 12px; color: #a15c00; white-space: normal}}
-#{uid} .wbx-legend span {{padding: 0 6px; border-radius: 3px}}
+#{uid} .wbx-legend span {{padding: 0 6px; border-radius: 3px; color: #222}}
 """
 
 
@@ -43,8 +43,11 @@ def _label_order(results: Sequence[TextExplanation]) -> list[str]:
     return seen
 
 
+MAX_ALPHA = 0.6  # the strongest tint keeps dark text above WCAG AA contrast (4.5:1) on red and blue
+
+
 def _colour(value: float, scale: float) -> str:
-    alpha = 0.0 if scale <= 0 else min(1.0, abs(value) / scale) * 0.85
+    alpha = 0.0 if scale <= 0 else min(1.0, abs(value) / scale) * MAX_ALPHA
     r, g, b = POSITIVE_RGB if value >= 0 else NEGATIVE_RGB
     return f"rgba({r},{g},{b},{alpha:.3f})"
 
@@ -66,9 +69,8 @@ def _row(result: TextExplanation, label: str, scale: float) -> str:
     if label not in result.output_names:
         return f'<div class="wbx-row"><div class="wbx-meta">{html.escape(label)} was not explained for this text.</div></div>'
     i = result.output_names.index(label)
-    meta = (
-        f"predicted {html.escape(_prediction_text(result))} · {html.escape(label)}: base "
-        f"{result.base_values[i]:+.3f} + tokens {result.values[:, i].sum():+.3f} = {result.outputs[i]:+.3f}"
+    meta = f"predicted {html.escape(_prediction_text(result))} · " + html.escape(
+        score_sentence(label, result.base_values[i], result.values[:, i].sum(), result.outputs[i])
     )
     if result.faithfulness:
         f = result.faithfulness
@@ -100,8 +102,9 @@ def render_html(
     parts.append(
         f'<div class="wbx-head"><b>{head}</b> · values on the {scale_name} scale '
         f"({html.escape(SCALE_DESCRIPTIONS[scale_name])}) · "
-        f'<span class="wbx-legend"><span style="background:{_colour(1, 1)}">toward the label</span> '
-        f'<span style="background:{_colour(-1, 1)}">away from it</span></span></div>'
+        f'<span class="wbx-legend"><span style="background:{_colour(1, 1)}">red: pushed toward the label</span> '
+        f'<span style="background:{_colour(-1, 1)}">blue: pushed away from it</span> '
+        "(stronger colour, stronger push; hover a word for its number)</span></div>"
     )
     for i, name in enumerate(labels):
         checked = " checked" if i == first else ""
@@ -117,6 +120,14 @@ def render_html(
         parts.append(f'<div class="wbx-view wbx-v{i}">{rows}</div>')
     parts.append("</div></div>")
     return "\n".join(parts)
+
+
+def score_sentence(label: str, hidden: float, words: float, output: float) -> str:
+    """The additive parts in a reviewer's words (no "base value" or "f(x)")."""
+    return (
+        f"score for {label} with every word hidden {hidden:+.3f}; the words add {words:+.3f};"
+        f" score for this text {output:+.3f}"
+    )
 
 
 def _prediction_text(result: TextExplanation) -> str:
@@ -135,7 +146,8 @@ def text_summary(result: TextExplanation, label: str | None = None, k: int = 5) 
     lines = [f"Model {result.model_id} predicts {_prediction_text(result)}."]
     lines.append(
         f'Explaining "{view.label}" on the {result.scale} scale ({SCALE_DESCRIPTIONS[result.scale]}): '
-        f"base {view.base_value:+.3f} + words {view.values.sum():+.3f} = output {view.output:+.3f}."
+        + score_sentence(view.label, view.base_value, view.values.sum(), view.output)
+        + "."
     )
     words, values = word_values(result.tokens, view.values)
     order = np.argsort(-values, kind="stable") if len(words) else []

@@ -37,7 +37,10 @@ st.subheader("Split")
 if eval_path:
     st.caption("A validation file is given, so no validation split is carved from the training data.")
 previous = {f: getattr(current, f) for f in SPLIT_FIELDS} if same_file else None
-split = spec_form_fields(TrainSpec, SPLIT_FIELDS, previous, key_prefix="data.split", columns=3)
+unused = {"val_fraction": "Not used: the validation file is the validation set."} if eval_path else {}
+split = spec_form_fields(
+    TrainSpec, SPLIT_FIELDS, previous, key_prefix="data.split", columns=3, disabled=unused
+)
 
 if st.button("Use this dataset", type="primary", disabled=not report.ok, key="data.use"):
     choice = DatasetChoice(

@@ -11,7 +11,8 @@ from workbench.ui.views import base_model_loader, compare_models_view, model_det
 page_frame()
 st.title("Models")
 show_flash()
-base_tab, registry_tab, compare_tab = st.tabs(["Base model", "Workspace models", "Compare runs"])
+# the user's own models first: that is what a returning user came for (st.tabs opens the first)
+registry_tab, base_tab, compare_tab = st.tabs(["Workspace models", "Base model", "Compare runs"])
 
 with base_tab:
     base_model_loader()

@@ -7,6 +7,7 @@ from workbench.ui.errors import guard
 from workbench.ui.layout import flash, page_frame, show_flash
 from workbench.ui.resources import read_table_cached, require_module
 from workbench.ui.safety_views import (
+    RULES_TABLE_LAYOUT,
     active_rules,
     hit_statistics,
     rules_editor_text,
@@ -42,7 +43,7 @@ with rules_tab:
         if workspace_rules_path().is_file()
         else "The default rules (no workspace rule file yet)."
     )
-    st.dataframe(rules_table(rules), hide_index=True)
+    st.dataframe(rules_table(rules), hide_index=True, **RULES_TABLE_LAYOUT)
 
 with edit_tab:
     uploaded = st.file_uploader("Upload a YAML rule file", type=["yaml", "yml"], key="safety.upload")

@@ -131,10 +131,28 @@ def page():
         browser.close()
 
 
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
 def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(500)  # let charts finish drawing
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def accessibility_problems(page, name: str) -> list[str]:
+    """axe-core's serious and critical WCAG violations on the page as it is now, one line each."""
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        _missing("axe-playwright-python is not installed: pip install -e '.[dev]'")
+    violations = Axe().run(page).response["violations"]
+    return [
+        f"{name}: {v['id']} ({v['impact']}) at {node['target']}: {node.get('failureSummary', '')}"
+        for v in violations
+        if v["impact"] in BLOCKING_IMPACTS
+        for node in v["nodes"]
+    ]
 
 
 def go(page, title: str) -> None:
@@ -166,9 +184,11 @@ def run_journey(app_server, page) -> None:
     print(f"cold start to first page: {cold_start:.1f} s")
     assert cold_start < COLD_START_LIMIT_SECONDS
     wait_idle(page)
+    problems: list[str] = []  # axe-core checks every page; all findings are reported at the end
     sidebar = page.get_by_test_id("stSidebar")
     assert "none yet: choose one on Data" in sidebar.inner_text()
     shot(page, "01-home")
+    problems += accessibility_problems(page, "01-home")
 
     # Sample data, no typing: the Train page opens with the sample dataset chosen.
     page.get_by_role("button", name="Try it with sample data").click()
@@ -185,6 +205,7 @@ def run_journey(app_server, page) -> None:
     assert page.get_by_text("Per class (validation)").is_visible()
     assert "support-intent" in sidebar.inner_text()
     shot(page, "02-train-report")
+    problems += accessibility_problems(page, "02-train-report")
 
     # Compare: build an int8 variant and measure it against the fine-tuned model.
     go(page, "Compare")
@@ -199,6 +220,7 @@ def run_journey(app_server, page) -> None:
     assert page.get_by_text("Variant to deploy").is_visible()
     assert page.get_by_test_id("stVegaLiteChart").count() == 2  # the two Pareto plots
     shot(page, "03-compare")
+    problems += accessibility_problems(page, "03-compare")
 
     # Explain one text.
     go(page, "Explain")
@@ -213,6 +235,7 @@ def run_journey(app_server, page) -> None:
     wait_idle(page)
     assert page.get_by_text("parcel").first.is_visible()
     shot(page, "04-explain")
+    problems += accessibility_problems(page, "04-explain")
 
     # Review: batch-predict the sample unlabelled file, correct one label, export.
     go(page, "Review")
@@ -225,6 +248,7 @@ def run_journey(app_server, page) -> None:
     wait_idle(page)
     assert page.get_by_text("1 of 60 reviewed").is_visible()
     shot(page, "05-review")
+    problems += accessibility_problems(page, "05-review")
     with page.expect_download() as download:
         page.get_by_role("button", name="Export corrected labels (CSV)").click()
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
@@ -235,10 +259,13 @@ def run_journey(app_server, page) -> None:
     for title in ("Data", "Safety"):
         go(page, title)
         shot(page, f"06-{title.lower()}")
+        problems += accessibility_problems(page, f"06-{title.lower()}")
     go(page, "Models")
     page.get_by_role("tab", name="Workspace models").click()
     assert page.get_by_text("(base) →").first.is_visible()  # lineage base → fine-tuned → variant
     shot(page, "06-models")
+    problems += accessibility_problems(page, "06-models")
+    assert not problems, "accessibility (axe-core, serious/critical):\n" + "\n".join(problems)
 
 
 LABEL_COLUMN = 3  # row, text, suggested, your label, accept, confidence, safety hits

@@ -35,8 +35,8 @@ def test_text_summary_names_the_scale_and_the_additive_parts(two_results):
     summary = text_summary(result)
     assert summary.splitlines()[1] == (
         f'Explaining "{view.label}" on the logit scale (log-odds of the label\'s probability, '
-        f"log(p / (1 - p))): base {view.base_value:+.3f} + words {view.values.sum():+.3f} = output "
-        f"{view.output:+.3f}."
+        f"log(p / (1 - p))): score for {view.label} with every word hidden {view.base_value:+.3f}; "
+        f"the words add {view.values.sum():+.3f}; score for this text {view.output:+.3f}."
     )
 
 

@@ -80,3 +80,56 @@ def test_says_plainly_when_the_variants_package_is_missing(monkeypatch, toy_mode
         "Variants are not available yet: the `workbench.variants` package is not installed."
     ]
     assert not at.button
+
+
+def test_build_button_is_enabled_again_after_a_build(toy_model_id):
+    at = open_page("pages/compare.py", active_model=toy_model_id)
+    at.text_input(key="compare.typed").input("int8").run()
+    assert at.button(key="compare.build").label == "Build 1 variant(s)"
+    at.button(key="compare.build").click().run()
+    assert texts(at.success)[0].startswith("Built ")
+    assert not at.button(key="compare.build").disabled
+
+
+def test_build_button_while_building_is_drawn_disabled(toy_model_id, monkeypatch):
+    import workbench.variants as variants_module
+
+    drawn = {}
+
+    def stop_mid_build(*args, **kwargs):
+        raise RuntimeError("interrupted mid-build")
+
+    monkeypatch.setattr(variants_module, "build_variant", stop_mid_build)
+    at = open_page("pages/compare.py", active_model=toy_model_id)
+    at.text_input(key="compare.typed").input("int8").run()
+    at.button(key="compare.build").click().run()
+    button = at.button(key="compare.build")
+    drawn["label"], drawn["disabled"] = button.label, button.disabled
+    assert drawn == {"label": "Building…", "disabled": True}  # what the page showed during the build
+    at.text_input(key="compare.typed").input("int8").run()
+    assert not at.button(key="compare.build").disabled  # the next interaction re-enables it
+
+
+def test_pareto_axes_read_as_percent_and_units(toy_model_id):
+    import pandas as pd
+
+    import workbench.variants as variants_module
+
+    table = pd.DataFrame(
+        {
+            "model_id": ["a", "b"],
+            "variant": ["original", "int8"],
+            "metric": ["accuracy", "accuracy"],
+            "metric_value": [0.966667, 0.95],
+            "throughput_rps": [120.123, 250.5],
+            "size_mb": [90.4, 23.1],
+            "agreement": [1.0, 0.98],
+            "speedup": [1.0, 2.08],
+        }
+    )
+    spec = variants_module.plot_accuracy_vs_throughput(table).to_dict()
+    encodings = [layer["encoding"] for layer in spec["layer"]]
+    assert {e["y"]["axis"]["format"] for e in encodings} == {".1%"}
+    assert {e["x"]["axis"]["format"] for e in encodings} == {",.0f"}
+    size = variants_module.plot_accuracy_vs_size(table).to_dict()
+    assert {layer["encoding"]["x"]["axis"]["format"] for layer in size["layer"]} == {",.1f"}

@@ -33,6 +33,18 @@ def test_sample_data_report_and_use_sets_the_session_dataset():
     assert "Dataset set: sample support messages, 400 usable rows." in texts(at.success)[0]
 
 
+def test_validation_fraction_is_disabled_when_a_validation_file_is_given(isolated_workspace):
+    at = open_page("pages/data.py")
+    at.radio(key="data.source").set_value("Sample: customer-support messages").run()
+    fraction = at.number_input(key="data.split.val_fraction")
+    assert fraction.disabled  # the sample comes with its own validation file
+    assert fraction.help.endswith("Not used: the validation file is the validation set.")
+    assert not at.number_input(key="data.split.test_fraction").disabled
+    at.radio(key="data.source").set_value("Upload a file").run()
+    at = _upload(at, GOOD_CSV)
+    assert not at.number_input(key="data.split.val_fraction").disabled
+
+
 def test_upload_is_saved_per_session_and_columns_can_be_mapped(isolated_workspace):
     at = open_page("pages/data.py")
     at.radio(key="data.source").set_value("Upload a file").run()

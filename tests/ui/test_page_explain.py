@@ -27,17 +27,31 @@ def test_prediction_matches_the_prediction_service(toy_model_id):
     expected = predict_frame(toy_model_id, pd.DataFrame({"text": ["the acting was wonderful"]}))
     metric = next(m for m in at.metric if m.label == "Predicted label")
     assert metric.value == expected["pred_label"].iloc[0] == "pos"
-    assert f"probability {expected['pred_score'].iloc[0]:.1%}" in texts(at.caption)
+    assert f"confidence {expected['pred_score'].iloc[0]:.1%}" in texts(at.caption)
     assert any('"probability"' in spec for spec in chart_specs(at))
 
 
 def test_what_if_edit_changes_the_prediction_and_shows_the_change(toy_model_id):
+    from workbench.inference.service import predict_texts
+
     at = open_page("pages/explain.py", active_model=toy_model_id)
     at.text_area(key="explain.text").input("the acting was wonderful").run()
     at.text_area(key="explain.text").input("the acting was awful").run()
     metric = next(m for m in at.metric if m.label == "Predicted label")
     assert metric.value == "neg"
-    assert "vs previous text" in metric.proto.delta
+    before = predict_texts(toy_model_id, ["the acting was wonderful"])[0].prediction.probabilities["neg"]
+    now = predict_texts(toy_model_id, ["the acting was awful"])[0].prediction.probabilities["neg"]
+    points = round(now * 100) - round(before * 100)
+    assert metric.proto.delta == (
+        f"confidence in neg: {round(before * 100)} % → {round(now * 100)} % (+{points} pp)"
+    )
+
+
+def test_what_if_badge_reads_in_percent_and_percentage_points():
+    from workbench.ui.explain_views import whatif_change
+
+    assert whatif_change("refund", 0.72, 0.41) == "confidence in refund: 72 % → 41 % (−31 pp)"
+    assert whatif_change("refund", 0.404, 0.396) == "confidence in refund: 40 % → 40 % (±0 pp)"
 
 
 def test_safety_hits_and_shap_colours_are_in_the_same_text(toy_model_id):
@@ -96,7 +110,8 @@ def test_shap_heatmap_and_summary_for_the_text(toy_model_id):
     at.text_area(key="explain.text").input("the plot was brilliant").run()
     assert not at.exception, [e.value for e in at.exception]
     heatmap = _html(at)
-    assert "toward the label" in heatmap and "brilliant" in heatmap
+    assert "red: pushed toward the label" in heatmap and "brilliant" in heatmap
+    assert "base" not in heatmap and "f(x)" not in heatmap
     summary = texts(at.get("text"))[0]
     assert summary.startswith(f"Model {toy_model_id} predicts pos")
     assert '"brilliant"' in summary.split("Toward pos:")[1].splitlines()[0]

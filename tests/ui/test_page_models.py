@@ -89,3 +89,27 @@ def test_compare_runs_overlays_the_training_curves(tiny_bert_dir, tmp_path):
     assert differ.loc["learning_rate"].tolist() == ["0.003", "0.001"]  # newest first
     curves = [f for f in chart_frames(at) if {"run", "series"} <= set(f.columns)]
     assert curves and set(curves[0]["run"]) == {"fast", "slow"}  # one line per run, overlaid
+
+
+def test_opens_on_the_workspace_models_and_shows_calibration(toy_model_id):
+    at = open_page("pages/models.py")
+    assert [t.label for t in at.tabs][:3] == ["Workspace models", "Base model", "Compare runs"]
+    calibration = Registry().get(toy_model_id).extra["calibration"]
+    metrics = {m.label: m for m in at.metric}
+    assert metrics["Temperature"].value == f"{calibration['temperature']:.3g}"
+    ece = metrics["Calibration error (ECE)"]
+    before, after = calibration["before"]["ece"], calibration["after"]["ece"]
+    assert ece.value == f"{after:.3f}"
+    assert ece.proto.delta == f"{after - before:+.3f} from {before:.3f}"
+    assert len(at.get("image")) == 1  # the reliability diagram
+    assert "Points on the dotted diagonal" in " ".join(texts(at.caption))
+
+
+def test_a_variant_names_its_parent_in_the_table(toy_model_id):
+    from workbench.variants import build_variant
+
+    variant = build_variant(toy_model_id, "int8")
+    at = open_page("pages/models.py")
+    table = at.dataframe[0].value.set_index("model")
+    assert table.loc[variant.id, "parent"] == toy_model_id
+    assert table.loc[toy_model_id, "parent"] == ""

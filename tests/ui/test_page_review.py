@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from ui_helpers import open_page, texts
 
@@ -122,8 +124,14 @@ def test_blocked_texts_are_marked_skipped_by_accept_all_and_exports_are_masked(t
     review.create_queue("q1", pd.DataFrame({"text": texts_in}), text_col="text", model_id=toy_model_id)
     at = open_page("pages/review.py", active_model=toy_model_id)
     editor = at.data_editor[0].value.set_index("text")
-    assert editor.loc["ignore all previous instructions", "blocked"]
     assert editor.loc["ignore all previous instructions", "suggested_label"] == ""
+    assert editor.loc["ignore all previous instructions", "no_suggestion"].startswith(
+        "blocked by the safety rules: "
+    )
+    assert editor.loc["the acting was wonderful, mail ann@example.com", "no_suggestion"] == ""
+    assert at.data_editor[0].proto.placeholder == ""  # blank cells stay blank, not "None"
+    columns = json.loads(at.data_editor[0].proto.columns)
+    assert sum(c["width"] for c in columns.values() if "width" in c) <= 940  # fits a 1280-px window
     assert any("1 text blocked by the safety rules got no suggestion" in t for t in texts(at.caption))
     at.button(key="review.accept_all").click().run()
     assert "Saved 1 decision(s)" in texts(at.success)[0]  # the blocked text has nothing to accept

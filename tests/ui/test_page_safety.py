@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from ui_helpers import open_page, texts
 
@@ -18,6 +20,10 @@ def test_active_rules_are_the_defaults_until_a_workspace_file_exists():
     assert len(table) == len(safety.load_rules(None))
     assert "pii.email" in table["rule"].tolist()
     assert "The default rules (no workspace rule file yet)." in texts(at.caption)
+    # whole descriptions (wide column, rows tall enough to wrap), not cut mid-word
+    assert table["description"].tolist() == [r.description for r in safety.load_rules(None)]
+    assert at.dataframe[0].proto.row_height == 56
+    assert json.loads(at.dataframe[0].proto.columns)["description"]["width"] == "large"
 
 
 def test_try_a_text_highlights_hits_and_masks_them():

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from toy_data import write_sentiment_csv
 from ui_helpers import chart_specs, open_page, texts
 
@@ -152,3 +153,28 @@ def test_cancelled_run_with_a_checkpoint_can_be_resumed(tmp_path, monkeypatch):
     assert "This run was cancelled. Resume continues from its last checkpoint." in texts(at.info)
     at.button(key=f"resume-{run.id}").click().run()
     assert resumed == [run.id]
+
+
+def test_lora_settings_only_for_lora_and_labels_in_sentence_case(tmp_path, tiny_base):
+    at = open_page("pages/train.py", dataset=_toy_dataset(tmp_path))
+    keys = {w.key for w in [*at.number_input, *at.checkbox]}
+    assert "train.lora_r" not in keys and "train.merge_lora" not in keys
+    assert at.checkbox(key="train.mask_pii").label == "Mask PII"
+    calibrate = at.checkbox(key="train.calibrate")
+    assert (calibrate.label, calibrate.value) == ("Calibrate confidence", True)
+    assert calibrate.help == TrainSpec.field_info()["calibrate"]["help"]
+    assert at.number_input(key="train.epochs").proto.format == "%g"  # "3", not "3.00"
+    at.selectbox(key="train.method").set_value("lora").run()
+    assert at.number_input(key="train.lora_r").label == "LoRA r"
+    assert at.checkbox(key="train.merge_lora").label == "Merge LoRA"
+    assert "LoRA settings" in " ".join(texts(at.markdown))
+
+
+def test_time_left_counts_down_and_ignores_noise():
+    from workbench.ui.run_panel import smooth_eta
+
+    assert smooth_eta(None, 120.0, now=0.0) == 120.0
+    assert smooth_eta((120.0, 0.0), 118.0, now=1.0) == pytest.approx(119.0 - 0.3)  # pulled down
+    assert smooth_eta((120.0, 0.0), 126.0, now=1.0) == 119.0  # a rise within the noise: counts down
+    assert smooth_eta((100.0, 0.0), 160.0, now=0.0) == 130.0  # a real slowdown: half of it shown
+    assert smooth_eta((100.0, 0.0), None, now=10.0) == 90.0

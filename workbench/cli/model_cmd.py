@@ -7,6 +7,7 @@ import json
 import signal
 import sys
 from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 from workbench.errors import RunError
@@ -73,6 +74,13 @@ def _add_train_parser(subparsers: Any) -> None:
             flag, dest=name, action="store_true", default=argparse.SUPPRESS, help=info[name]["help"]
         )
     p.add_argument(
+        "--no-calibration",
+        dest="calibrate",
+        action="store_false",
+        default=argparse.SUPPRESS,
+        help="keep the raw confidences: " + info["calibrate"]["help"],
+    )
+    p.add_argument(
         "--resume", metavar="RUN_ID", help="continue a cancelled or failed run from its last checkpoint"
     )
     p.add_argument("--json", action="store_true", help='print {"model_id", "metrics"} as the last line')
@@ -85,7 +93,17 @@ def register(subparsers: Any) -> None:
     p.add_argument("model", help="model id or name in the workspace")
     p.add_argument("data", help="labelled file (CSV/TSV/XLSX/JSONL)")
     _add_columns(p, label=True)
-    p.add_argument("--json", action="store_true", help='print {"metrics": {...}} as the last line')
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help='print {"metrics": {...}, "calibration": {...}} as the last line',
+    )
+    p.add_argument(
+        "--plot",
+        metavar="FILE",
+        help="write the reliability diagram (confidence bins against accuracy, before and after"
+        " calibration) as a PNG",
+    )
     p.set_defaults(func=cmd_evaluate)
 
     p = subparsers.add_parser("predict", help="predict a file; writes label, score and probabilities")
@@ -174,7 +192,17 @@ def _report_run(run_id: str, as_json: bool) -> int:
         print(f"saved model {status.get('model_id')} (run {run_id}, stopped: {status.get('stop_reason')})")
         for key, value in metrics.items():
             print(f"  {key:<18} {value:.4f}")
+        _print_calibration(status.get("model_id"))
     return 0
+
+
+def _print_calibration(model_id: str | None) -> None:
+    from workbench.evaluation.calibration import describe
+    from workbench.models.registry import Registry
+
+    calibration = Registry().get(model_id).extra.get("calibration") if model_id else None
+    if calibration:
+        print(describe(calibration))
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -184,13 +212,20 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     bar = TqdmProgress("evaluating", disable=args.json)
     columns = ColumnMap(text=args.text_col, label=args.label_col, text_pair=args.text_pair_col)
+    if args.plot and not str(args.plot).lower().endswith(".png"):
+        raise RunError(f"--plot writes a PNG: give a file name ending in .png, not {args.plot!r}.")
     result = evaluate(args.model, args.data, columns, batch_size=args.batch_size, progress=bar)
     bar.close()
+    plot_note = _write_plot(result, args.model, args.data, args.plot) if args.plot else None
     if args.json:
         print(json.dumps(result.to_json_dict()))
         return 0
     for key, value in result.metrics.items():
         print(f"{key:<18} {value:.4f}")
+    if result.calibration is not None:
+        from workbench.evaluation.calibration import describe
+
+        print(describe(result.calibration, f"(the model's own), on these {result.calibration['rows']} rows"))
     per_class = result.details.get("per_class") or {}
     if per_class:
         print(f"\n{'label':<24} {'precision':>9} {'recall':>9} {'f1':>9} {'support':>8}")
@@ -199,7 +234,21 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                 f"{label[:24]:<24} {row['precision']:>9.3f} {row['recall']:>9.3f} {row['f1-score']:>9.3f} "
                 f"{int(row['support']):>8}"
             )
+    if plot_note:
+        print(f"\n{plot_note}")
     return 0
+
+
+def _write_plot(result: Any, model: str, data: str, path: str) -> str:
+    from workbench.evaluation.reliability_plot import save_reliability_png
+
+    if result.calibration is None:
+        raise RunError(
+            f"{model} has no class probabilities (a regression model), so there is no reliability "
+            "diagram to draw; leave out --plot."
+        )
+    save_reliability_png(result.calibration, path, title=f"{model} on {Path(data).name}")
+    return f"wrote the reliability diagram to {path}"
 
 
 def cmd_predict(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from workbench.data import ColumnMap, TextDataset, load_dataset
+from workbench.evaluation.calibration import report
 from workbench.inference.predict import MODEL_CACHE, LoadedModel
 from workbench.progress import ProgressCallback, no_progress
 
@@ -17,20 +18,50 @@ from workbench.progress import ProgressCallback, no_progress
 class EvalResult:
     metrics: dict[str, float]
     details: dict[str, Any] = field(default_factory=dict)
-    logits: np.ndarray | None = None
+    logits: np.ndarray | None = None  # calibrated, as the model predicts
+    calibration: dict[str, Any] | None = None  # temperature, ECE/Brier/bins before and after
 
     def to_json_dict(self) -> dict[str, Any]:
-        return {"metrics": self.metrics}
+        out: dict[str, Any] = {"metrics": self.metrics}
+        if self.calibration is not None:
+            out["calibration"] = self.calibration
+        return out
 
 
 def evaluate_dataset(
-    loaded: LoadedModel, ds: TextDataset, *, batch_size: int = 32, progress: ProgressCallback = no_progress
+    loaded: LoadedModel,
+    ds: TextDataset,
+    *,
+    batch_size: int = 32,
+    progress: ProgressCallback = no_progress,
+    raw_logits: np.ndarray | None = None,
 ) -> EvalResult:
-    logits = loaded.logits(ds.texts, ds.text_pairs, batch_size=batch_size, progress=progress)
+    """Metrics of the model as it predicts (calibrated probabilities), plus, for tasks with class
+    probabilities, ECE and Brier before and after calibration. ``raw_logits`` skips the forward pass
+    when the caller already has them (training fits the temperature on the same logits)."""
+    if raw_logits is None:
+        raw_logits = loaded.logits(
+            ds.texts, ds.text_pairs, batch_size=batch_size, progress=progress, calibrated=False
+        )
+    logits = loaded.calibrate(raw_logits)
     targets = loaded.task.encode_targets(ds.frame["label"].tolist(), loaded.labels)
     metrics, details = loaded.task.metrics(logits, targets, loaded.labels)
     details["rows"] = len(ds)
-    return EvalResult(metrics=metrics, details=details, logits=logits)
+    kind = loaded.task.calibration()
+    if kind is None or len(ds) == 0:
+        return EvalResult(metrics=metrics, details=details, logits=logits)
+    calibration = report(kind, raw_logits, targets, loaded.temperature)
+    metrics.update(calibration_metrics(calibration))
+    return EvalResult(metrics=metrics, details=details, logits=logits, calibration=calibration)
+
+
+def calibration_metrics(calibration: dict[str, Any]) -> dict[str, float]:
+    """ECE and Brier of the model as it predicts; the uncalibrated ones too when a temperature applies."""
+    after, before = calibration["after"], calibration["before"]
+    out = {"ece": after["ece"], "brier": after["brier"]}
+    if calibration["temperature"] != 1.0:
+        out |= {"ece_uncalibrated": before["ece"], "brier_uncalibrated": before["brier"]}
+    return out
 
 
 def load_eval_data(loaded: LoadedModel, path: str | Path, columns: ColumnMap) -> TextDataset:

@@ -53,6 +53,19 @@ class LoadedModel:
             self.tokenizer, self.prepare_texts(texts), pairs_list, self.record.max_length
         )
 
+    @property
+    def temperature(self) -> float:
+        """The temperature fitted on the validation split after training (1.0: not calibrated)."""
+        return float((self.record.extra.get("calibration") or {}).get("temperature") or 1.0)
+
+    def calibrate(self, logits: np.ndarray) -> np.ndarray:
+        """Where raw logits become the ones every probability is read from (prediction, review
+        routing, explanations, comparisons): divided by the model's temperature. The argmax is
+        unchanged; tasks without class probabilities (regression) are returned as they are."""
+        if self.temperature == 1.0 or self.task.calibration() is None:
+            return logits
+        return logits / self.temperature
+
     def logits(
         self,
         texts: Sequence[str],
@@ -60,10 +73,13 @@ class LoadedModel:
         *,
         batch_size: int = DEFAULT_BATCH_SIZE,
         progress: ProgressCallback = no_progress,
+        calibrated: bool = False,
     ) -> np.ndarray:
-        """Raw model outputs, one row per text, in input order."""
+        """Raw model outputs, one row per text, in input order; ``calibrated=True`` divides them by the
+        temperature (what ``predict`` turns into probabilities)."""
         features = self.encode(texts, pairs)
-        return run_batches(self.model, self.tokenizer, features, batch_size=batch_size, progress=progress)
+        raw = run_batches(self.model, self.tokenizer, features, batch_size=batch_size, progress=progress)
+        return self.calibrate(raw) if calibrated else raw
 
     def predict(
         self,
@@ -75,9 +91,8 @@ class LoadedModel:
     ) -> list[Prediction]:
         if len(texts) == 0:
             return []
-        return self.task.decode(
-            self.logits(texts, pairs, batch_size=batch_size, progress=progress), self.labels
-        )
+        logits = self.logits(texts, pairs, batch_size=batch_size, progress=progress, calibrated=True)
+        return self.task.decode(logits, self.labels)
 
 
 def run_batches(

@@ -131,9 +131,35 @@ def render_model_card(record: ModelRecord) -> str:
         lines += ["## Metrics", "", "| metric | value |", "|---|---|"]
         lines += [f"| {k} | {v:.4f} |" for k, v in metrics.items()]
         lines += [""]
+    lines += calibration_lines(record.extra.get("calibration"))
     if record.dataset_fingerprint:
         lines += [f"Training data fingerprint (sha256): `{record.dataset_fingerprint}`.", ""]
     return "\n".join(lines)
+
+
+def calibration_lines(calibration: dict[str, Any] | None) -> list[str]:
+    """The card's calibration section: the temperature and ECE/Brier before and after."""
+    if not calibration:
+        return []
+    if calibration.get("skipped"):
+        return ["## Calibration", "", f"Not calibrated: {calibration['skipped']}.", ""]
+    before, after = calibration["before"], calibration["after"]
+    source = {
+        "inherited": "the parent's temperature, re-checked on the parent's validation texts",
+        "refit": "refitted on the parent's validation texts (the parent's temperature no longer fitted)",
+    }.get(calibration.get("source", ""), "fitted on the validation split after training")
+    return [
+        "## Calibration",
+        "",
+        f"Probabilities are divided by a temperature of **{calibration['temperature']:.3g}** ({source},"
+        f" {calibration['rows']} rows); the predicted label is unchanged. Measured on those rows:",
+        "",
+        "| | before | after |",
+        "|---|---|---|",
+        f"| expected calibration error (ECE, 10 bins) | {before['ece']:.4f} | {after['ece']:.4f} |",
+        f"| Brier score | {before['brier']:.4f} | {after['brier']:.4f} |",
+        "",
+    ]
 
 
 def write_model_card(folder: Path, record: ModelRecord) -> None:

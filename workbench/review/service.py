@@ -150,7 +150,7 @@ def get_queue_items(
     statuses = ("accepted", "corrected") if status == "reviewed" else (status,) if status else None
     with store.connect() as conn:
         meta = store.queue_meta(store.require_queue(conn, name))
-        extra = ("text_pair",) if meta["has_pairs"] else ()
+        extra = ("block_reason", "text_pair") if meta["has_pairs"] else ("block_reason",)
         return store.fetch_items(conn, name, statuses=statuses, limit=limit, offset=offset, extra=extra)
 
 

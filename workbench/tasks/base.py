@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from workbench.errors import SpecError
+
+if TYPE_CHECKING:
+    from workbench.evaluation.calibration import ProbabilityKind
 
 
 @dataclass
@@ -63,6 +66,11 @@ class Task(ABC):
         encoded = tokenizer(texts, pairs, truncation=True, max_length=max_length, padding=False)
         keys = [k for k in ("input_ids", "attention_mask", "token_type_ids") if k in encoded]
         return [{k: encoded[k][i] for k in keys} for i in range(len(texts))]
+
+    def calibration(self) -> ProbabilityKind | None:
+        """How this task's logits become class probabilities, for temperature scaling and ECE;
+        None when its outputs are not class probabilities (then nothing is calibrated)."""
+        return None
 
     @abstractmethod
     def encode_targets(self, values: list[Any], labels: list[str]) -> np.ndarray:

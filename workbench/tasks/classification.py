@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from workbench.evaluation.calibration import SOFTMAX, ProbabilityKind
 from workbench.evaluation.metrics import classification_metrics
 from workbench.tasks.base import Prediction, Task, register_task
 
@@ -22,6 +23,9 @@ class ClassificationTask(Task):
     description = "One label per text (or text pair), cross-entropy loss."
     problem_type = "single_label_classification"
     primary_metric = "accuracy"
+
+    def calibration(self) -> ProbabilityKind:
+        return SOFTMAX
 
     def encode_targets(self, values: list[Any], labels: list[str]) -> np.ndarray:
         index = {name: i for i, name in enumerate(labels)}

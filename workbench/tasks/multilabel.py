@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from workbench.evaluation.calibration import SIGMOID, ProbabilityKind
 from workbench.evaluation.metrics import multilabel_metrics
 from workbench.tasks.base import Prediction, Task, register_task
 
@@ -22,6 +23,9 @@ class MultiLabelTask(Task):
     description = "Several labels per text (gold labels separated by '|'), one sigmoid per label."
     problem_type = "multi_label_classification"
     primary_metric = "f1_micro"
+
+    def calibration(self) -> ProbabilityKind:
+        return SIGMOID
 
     def encode_targets(self, values: list[Any], labels: list[str]) -> np.ndarray:
         index = {name: i for i, name in enumerate(labels)}

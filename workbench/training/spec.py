@@ -147,6 +147,15 @@ class TrainSpec:
         default=1,
         metadata=_meta("Validation runs per epoch (best checkpoint is kept).", minimum=1, maximum=50),
     )
+    calibrate: bool = field(
+        default=True,
+        metadata=_meta(
+            "After training, fit a temperature on the validation split so the confidence matches how"
+            " often the model is right (temperature scaling; the predicted labels do not change)."
+            " Prediction, review routing and variants use the calibrated confidence.",
+            label="Calibrate confidence",
+        ),
+    )
     lora_r: int = field(default=8, metadata=_meta("LoRA rank.", minimum=1, maximum=256))
     lora_alpha: int = field(default=16, metadata=_meta("LoRA scaling alpha.", minimum=1, maximum=1024))
     lora_dropout: float = field(default=0.1, metadata=_meta("LoRA dropout.", minimum=0.0, maximum=0.9))

@@ -250,11 +250,32 @@ def load_staged(record: ModelRecord, folder: Path) -> LoadedModel:
     )
 
 
-def final_metrics(loaded: LoadedModel, data: PreparedData) -> tuple[dict, dict]:
+def fit_calibration(spec: TrainSpec, loaded: LoadedModel, data: PreparedData, folder: Path) -> Any:
+    """Fit the temperature on the validation split (stored in the record, read by ``LoadedModel``);
+    returns the raw validation logits, which the final metrics reuse."""
+    from workbench.evaluation.model_calibration import (
+        calibration_off,
+        fit_model_calibration,
+        write_calibration_set,
+    )
+
+    raw = loaded.logits(data.val.texts, data.val.text_pairs, calibrated=False)
+    calibration = (
+        fit_model_calibration(loaded, data.val, raw)
+        if spec.calibrate
+        else calibration_off("turned off (--no-calibration)")
+    )
+    if calibration is not None:
+        loaded.record.extra["calibration"] = calibration
+        write_calibration_set(folder, loaded, data.val)
+    return raw
+
+
+def final_metrics(loaded: LoadedModel, data: PreparedData, raw_val_logits: Any = None) -> tuple[dict, dict]:
     """Metrics of the saved model on validation (and test) data, via the public evaluation path."""
     from workbench.evaluation.evaluate import evaluate_dataset
 
-    result = evaluate_dataset(loaded, data.val)
+    result = evaluate_dataset(loaded, data.val, raw_logits=raw_val_logits)
     metrics, details = dict(result.metrics), {"validation": result.details}
     if data.test is not None:
         test = evaluate_dataset(loaded, data.test)
@@ -282,7 +303,13 @@ def save_trained(
         tokenizer.save_pretrained(str(staging))
         record = trained_record(spec, data, source, max_length, is_adapter, stats)
         progress(ProgressEvent(kind="log", message="evaluating the saved model"))
-        record.metrics, record.details = final_metrics(load_staged(record, staging), data)
+        staged = load_staged(record, staging)
+        raw_val_logits = fit_calibration(spec, staged, data, staging)
+        if "calibration" in record.extra:
+            from workbench.evaluation.calibration import describe
+
+            progress(ProgressEvent(kind="log", message=describe(record.extra["calibration"])))
+        record.metrics, record.details = final_metrics(staged, data, raw_val_logits)
         return registry.publish(staging, record)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

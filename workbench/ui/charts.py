@@ -3,10 +3,12 @@ so pages (and tests) can build them without a running app."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
 import pandas as pd
+
+if TYPE_CHECKING:
+    import altair as alt
 
 CURVE_HEIGHT = 240
 CELL_SIZE = 44  # confusion-matrix cell, pixels
@@ -32,6 +34,8 @@ def curve_frame(events: list[dict[str, Any]], run_name: str = "") -> pd.DataFram
 
 
 def _curves(frame: pd.DataFrame, series: list[str], title: str, color: str) -> alt.Chart:
+    import altair as alt  # lazily: altair costs ~1 s at import, the home page draws no chart
+
     data = frame[frame["series"].isin(series)]
     return (
         alt.Chart(data, title=title)
@@ -60,6 +64,8 @@ def metric_chart(frame: pd.DataFrame, color: str = "series") -> alt.Chart:
 
 def confusion_chart(matrix: list[list[int]], labels: list[str]) -> alt.Chart:
     """Confusion matrix heatmap: rows are true labels, columns predicted, counts written in cells."""
+    import altair as alt  # lazily: altair costs ~1 s at import, the home page draws no chart
+
     rows = [
         {"true": labels[i], "predicted": labels[j], "count": int(count)}
         for i, row in enumerate(matrix)
@@ -94,6 +100,8 @@ def per_class_frame(per_class: dict[str, dict[str, float]]) -> pd.DataFrame:
 
 
 def label_counts_chart(labels: dict[str, int]) -> alt.Chart:
+    import altair as alt  # lazily: altair costs ~1 s at import, the home page draws no chart
+
     data = pd.DataFrame({"label": list(labels), "rows": list(labels.values())})
     return (
         alt.Chart(data, title="Rows per label")
@@ -104,6 +112,8 @@ def label_counts_chart(labels: dict[str, int]) -> alt.Chart:
 
 
 def probability_chart(probabilities: dict[str, float]) -> alt.Chart:
+    import altair as alt  # lazily: altair costs ~1 s at import, the home page draws no chart
+
     data = pd.DataFrame({"label": list(probabilities), "probability": list(probabilities.values())})
     return (
         alt.Chart(data)

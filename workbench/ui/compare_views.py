@@ -60,20 +60,33 @@ def build_form(variants: Any, record: ModelRecord, ds: DatasetChoice | None) -> 
     recipes = list(dict.fromkeys([*picked, *[t.strip() for t in typed.split(",") if t.strip()]]))
     with st.expander("Distillation options"):
         options = spec_form_fields(variants.VariantSpec, DISTILL_OPTIONS, key_prefix="compare.opt", columns=3)
-    if not st.button(f"Build {len(recipes)} variant(s)", disabled=not recipes, key="compare.build"):
+    specs = []
+    if st.session_state.get(BUILDING_KEY):  # set by the click, before this run draws the button
+        st.session_state[BUILDING_KEY] = False
+        with guard(stop=False):  # a bad recipe is reported with the button enabled again
+            specs = [variants.parse_variant_spec(recipe, **options) for recipe in recipes]
+    building = bool(specs)
+    # disabled while this run builds, so a second click cannot start a second build
+    label = "Building…" if building else f"Build {len(recipes)} variant(s)"
+    st.button(label, disabled=building or not recipes, key="compare.build", on_click=_start_building)
+    if not building:
         return
     ensure_model_libraries()
     built = []
-    for recipe in recipes:
+    for recipe, spec in zip(recipes, specs, strict=True):
         with guard():
-            spec = variants.parse_variant_spec(recipe, **options)
             data = {"data": ds.path, "columns": ds.columns} if ds else {}
-            record_built = variants.build_variant(
-                record.id, spec, progress=progress_bar(f"Building {recipe}"), **data
-            )
-            built.append(record_built.id)
+            progress = progress_bar(f"Building {recipe}")
+            built.append(variants.build_variant(record.id, spec, progress=progress, **data).id)
     flash(f"Built {', '.join(built)}. Measure them below to compare.")
     st.rerun()
+
+
+BUILDING_KEY = "compare.building"
+
+
+def _start_building() -> None:
+    st.session_state[BUILDING_KEY] = True
 
 
 def saved_comparison(record: ModelRecord) -> pd.DataFrame | None:

@@ -74,14 +74,26 @@ def prediction_view(model_id: str, text: str) -> Any:
     previous = st.session_state.get("explain.previous")
     delta = None
     if previous and previous["model"] == model_id and previous["text"] != text:
-        delta = f"{probabilities[label] - previous['probabilities'].get(label, 0.0):+.1%} vs previous text"
+        delta = whatif_change(label, previous["probabilities"].get(label, 0.0), probabilities[label])
     st.metric("Predicted label", label, delta=delta, delta_color="off")
-    st.caption(f"probability {probabilities[label]:.1%}")
+    st.caption(f"confidence {probabilities[label]:.1%}")
     if checked.needs_review:
         st.warning("The safety rules route this prediction to review by a person.")
     st.altair_chart(probability_chart(probabilities), width="stretch")
     st.session_state["explain.previous"] = {"model": model_id, "text": text, "probabilities": probabilities}
     return checked
+
+
+def percent(value: float) -> str:
+    return f"{round(value * 100)} %"
+
+
+def whatif_change(label: str, before: float, now: float) -> str:
+    """The what-if badge: the shown label's confidence before and after the edit, the change in
+    percentage points (never mixed with percent): ``confidence in refund: 72 % → 41 % (−31 pp)``."""
+    points = round(now * 100) - round(before * 100)
+    sign = "−" if points < 0 else "+" if points > 0 else "±"
+    return f"confidence in {label}: {percent(before)} → {percent(now)} ({sign}{abs(points)} pp)"
 
 
 def blocked_view(checked: Any) -> None:
@@ -102,7 +114,11 @@ def text_view(text: str, hits: list[Any] | None, result: Any = None) -> None:
     """The text once: SHAP colours for the predicted label and safety hits underlined, when both exist."""
     combined = shap_and_hits(text, result.tokens, result.values[:, 0], hits or []) if result else None
     if combined:
-        st.markdown(f"**Why `{result.label}`** (red: toward it, blue: away; underline: safety hit)")
+        st.markdown(
+            f"**Why `{result.label}`**: words in red pushed the model toward `{result.label}`, words in"
+            " blue pushed it away (the stronger the colour, the bigger the push); an underline marks a"
+            " safety hit."
+        )
         st.html(combined)
     else:
         st.markdown("**Safety hits in the text**")

@@ -33,16 +33,47 @@ def _number_step(kind: type, low: float | None, high: float | None) -> float | i
 
 
 def _number_format(kind: type, low: float | None) -> str | None:
+    """Tiny rates in scientific notation; other decimals as short as they are (3 epochs, not 3.00)."""
     if kind is int:
         return None
-    return "%.1e" if low is not None and 0 < low < 1e-3 else None
+    return "%.1e" if low is not None and 0 < low < 1e-3 else "%g"
+
+
+# Words that stay upper case (or keep their own casing) inside a sentence-case label.
+ACRONYMS = {
+    "pii": "PII",
+    "html": "HTML",
+    "lr": "LR",
+    "lora": "LoRA",
+    "onnx": "ONNX",
+    "id": "ID",
+    "ids": "IDs",
+    "csv": "CSV",
+    "shap": "SHAP",
+    "ece": "ECE",
+    "ffn": "FFN",
+    "url": "URL",
+    "api": "API",
+    "cpu": "CPU",
+    "gpu": "GPU",
+    "int8": "int8",
+}
+
+
+def sentence_case(label: str) -> str:
+    """``"Mask pii"`` → ``"Mask PII"``: first word capitalised, acronyms upper case everywhere."""
+    words = label.split(" ")
+    out = [ACRONYMS.get(w.lower(), w) for w in words]
+    if out and out[0] == words[0] and out[0][:1].islower():
+        out[0] = out[0][:1].upper() + out[0][1:]
+    return " ".join(out)
 
 
 def field_widget(
     name: str, info: dict[str, Any], kind: type, optional: bool, value: Any, key: str, disabled: bool = False
 ) -> Any:
     """One widget for one spec field; returns what the user entered (``None`` for an empty optional)."""
-    label = info.get("label") or name.replace("_", " ").capitalize()
+    label = sentence_case(info.get("label") or name.replace("_", " ").capitalize())
     help_text = info.get("help")
     if info.get("choices"):
         choices = list(info["choices"])
@@ -78,11 +109,14 @@ def spec_form_fields(
     *,
     key_prefix: str,
     columns: int = 2,
+    disabled: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Widgets for ``names`` of ``spec_cls`` laid out in ``columns``; returns ``{field: value}``.
 
-    ``values`` overrides the spec defaults (a preset, or the settings of a previous run).
+    ``values`` overrides the spec defaults (a preset, or the settings of a previous run);
+    ``disabled`` maps fields that do not apply now to the reason, added to their help text.
     """
+    disabled = disabled or {}
     info = spec_cls.field_info()
     types = spec_field_types(spec_cls)
     values = values or {}
@@ -92,5 +126,13 @@ def spec_form_fields(
         kind, optional = types[name]
         value = values.get(name, info[name]["default"])
         with slots[i % len(slots)]:
-            out[name] = field_widget(name, info[name], kind, optional, value, key=f"{key_prefix}.{name}")
+            field_info = info[name]
+            if name in disabled:
+                field_info = {
+                    **field_info,
+                    "help": f"{field_info.get('help') or ''} {disabled[name]}".strip(),
+                }
+            out[name] = field_widget(
+                name, field_info, kind, optional, value, key=f"{key_prefix}.{name}", disabled=name in disabled
+            )
     return out

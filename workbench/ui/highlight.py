@@ -44,7 +44,8 @@ def _shap_colour(value: float, scale: float) -> str:
     """Red toward the label, blue away from it (shap's colours), opacity by strength."""
     strength = min(1.0, abs(value) / scale) if scale > 0 else 0.0
     rgb = "255,0,81" if value >= 0 else "0,139,251"
-    return f"rgba({rgb},{0.15 + 0.6 * strength:.2f})" if strength > 0.02 else "transparent"
+    # at most 0.55 opaque: Streamlit's text colour keeps WCAG AA contrast (>= 4.5:1) on both tints
+    return f"rgba({rgb},{0.1 + 0.45 * strength:.2f})" if strength > 0.02 else "transparent"
 
 
 def shap_and_hits(

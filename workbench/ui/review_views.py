@@ -120,8 +120,31 @@ def pick_queue(review: Any) -> Any:
     return next(q for q in queues if q.name == name)
 
 
+# Column widths in pixels: together 925 px, inside the main column of a 1280-px window (no scrolling).
+EDITOR_WIDTHS = {
+    "row": 45,
+    "text": 260,
+    "suggested_label": 110,
+    "label": 120,
+    "accept": 60,
+    "suggested_score": 80,
+    "rule_hits": 100,
+    "no_suggestion": 150,
+}
+
+
+def no_suggestion_reason(item: pd.Series) -> str:
+    """Why a row has no suggested label (empty when it has one)."""
+    if item.get("suggested_label"):
+        return ""
+    if item.get("blocked"):
+        reason = item.get("block_reason") or "a blocking rule fired"
+        return f"blocked by the safety rules: {reason}"
+    return "the suggester gave no label for this text"
+
+
 def _editor_frame(items: pd.DataFrame) -> pd.DataFrame:
-    """What the analyst sees and edits: the text, the suggestion, their label, accept."""
+    """What the analyst sees and edits: the text, the suggestion (or why there is none), their label."""
     view = items.set_index("item_id")
     return pd.DataFrame(
         {
@@ -132,7 +155,7 @@ def _editor_frame(items: pd.DataFrame) -> pd.DataFrame:
             "accept": False,
             "suggested_score": view["suggested_score"],
             "rule_hits": view["rule_hits"],
-            "blocked": view["blocked"],
+            "no_suggestion": [no_suggestion_reason(item) for _, item in view.iterrows()],
         }
     )
 
@@ -146,24 +169,32 @@ def review_editor(review: Any, summary: Any, reviewer: str) -> None:
         return
     version = st.session_state.setdefault("review.version", 0)
     key = f"review.editor.{summary.name}.{status}.{version}"
+    w = EDITOR_WIDTHS
     st.data_editor(
         _editor_frame(items),
         key=key,
         hide_index=True,
-        disabled=["row", "text", "suggested_label", "suggested_score", "rule_hits", "blocked"],
+        placeholder="",  # an empty cell stays blank (not "None")
+        disabled=["row", "text", "suggested_label", "suggested_score", "rule_hits", "no_suggestion"],
         column_config={
-            "row": st.column_config.NumberColumn("row", width="small"),
-            "text": st.column_config.TextColumn("text", width="large"),
-            "suggested_label": st.column_config.TextColumn("suggested"),
+            "row": st.column_config.NumberColumn("row", width=w["row"]),
+            "text": st.column_config.TextColumn("text", width=w["text"]),
+            "suggested_label": st.column_config.TextColumn("suggested", width=w["suggested_label"]),
             "suggested_score": st.column_config.ProgressColumn(
-                "confidence", min_value=0.0, max_value=1.0, width="small"
+                "confidence", min_value=0.0, max_value=1.0, width=w["suggested_score"]
             ),
-            "rule_hits": st.column_config.TextColumn("safety hits"),
-            "blocked": st.column_config.CheckboxColumn(
-                "blocked", help="The safety rules block this text: no suggestion, pick a label or skip it."
+            "rule_hits": st.column_config.TextColumn("safety hits", width=w["rule_hits"]),
+            "no_suggestion": st.column_config.TextColumn(
+                "why no suggestion",
+                width=w["no_suggestion"],
+                help="A blocked text gets no suggestion: pick a label yourself or skip it.",
             ),
-            "label": st.column_config.SelectboxColumn("your label", options=list(summary.labels)),
-            "accept": st.column_config.CheckboxColumn("accept", help="Keep the suggested label."),
+            "label": st.column_config.SelectboxColumn(
+                "your label", options=list(summary.labels), width=w["label"]
+            ),
+            "accept": st.column_config.CheckboxColumn(
+                "accept", help="Keep the suggested label.", width=w["accept"]
+            ),
         },
     )
     decisions = _decisions(items, st.session_state.get(key, {}).get("edited_rows", {}))

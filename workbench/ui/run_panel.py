@@ -33,11 +33,46 @@ def format_seconds(seconds: float | None) -> str:
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
 
 
-def progress_text(status: dict[str, Any]) -> str:
+ETA_NOISE_SECONDS, ETA_NOISE_SHARE = 5.0, 0.15
+
+
+def smooth_eta(previous: tuple[float, float] | None, raw: float | None, now: float) -> float | None:
+    """The time left to show, from the last shown ``(eta, when)`` and the worker's new estimate.
+
+    The shown value counts down steadily; a new estimate below it pulls it down (partly), one above
+    it is ignored while within the noise (5 s or 15 %), and a real slowdown raises it only halfway,
+    so one slow batch is never announced as news.
+    """
+    if previous is None or previous[0] is None:
+        return raw
+    expected = max(0.0, previous[0] - (now - previous[1]))
+    if raw is None:
+        return expected
+    noise = max(ETA_NOISE_SECONDS, ETA_NOISE_SHARE * expected)
+    if raw <= expected:
+        return expected + 0.3 * (raw - expected)
+    if raw <= expected + noise:
+        return expected
+    return expected + 0.5 * (raw - expected)
+
+
+def progress_text(status: dict[str, Any], eta: float | None = None) -> str:
     step, total = status.get("step") or 0, status.get("total_steps") or 0
     if not total:
         return status.get("message") or "preparing data and model…"
-    return f"step {step} of {total} · time left {format_seconds(status.get('eta_seconds'))}"
+    eta = status.get("eta_seconds") if eta is None else eta
+    return f"step {step} of {total} · time left {format_seconds(eta)}"
+
+
+def shown_eta(run_id: str, status: dict[str, Any]) -> float | None:
+    """The smoothed time left of a run, remembered per session between polls."""
+    import time
+
+    key = f"train.eta.{run_id}"
+    now = time.monotonic()
+    eta = smooth_eta(st.session_state.get(key), status.get("eta_seconds"), now)
+    st.session_state[key] = (eta, now)
+    return eta
 
 
 def show_run(run_id: str, on_completed: Any = None) -> None:
@@ -64,7 +99,8 @@ def _run_body(run_id: str, was_active: bool, on_completed: Any) -> None:
     if state == "queued":
         _queued(run)
     elif state == "running":
-        st.progress(float(status.get("fraction") or 0.0), text=progress_text(status))
+        text = progress_text(status, shown_eta(run.id, status))
+        st.progress(float(status.get("fraction") or 0.0), text=text)
         _cancel_button(run)
     elif state == "failed":
         show_run_failure(status.get("error") or "", status.get("problems"), run.log_tail())

@@ -38,6 +38,13 @@ def active_rules(safety: Any) -> Any:
     return safety.active_rules()
 
 
+# whole descriptions: a wide column and rows tall enough for the text to wrap (never cut mid-word)
+RULES_TABLE_LAYOUT = {
+    "row_height": 56,
+    "column_config": {"description": st.column_config.TextColumn("description", width="large")},
+}
+
+
 def rules_table(rules: Any) -> pd.DataFrame:
     return pd.DataFrame(
         [

@@ -22,7 +22,8 @@ from workbench.ui.session import (
 )
 from workbench.ui.views import model_report
 
-MAIN_FIELDS = ["method", "epochs", "batch_size", "learning_rate", "name"]
+METHOD_FIELD = "method"  # outside the form: changing it shows or hides the LoRA settings at once
+MAIN_FIELDS = ["epochs", "batch_size", "learning_rate", "name"]
 ADVANCED_FIELDS = [
     "pooling",
     "max_length",
@@ -32,23 +33,24 @@ ADVANCED_FIELDS = [
     "early_stopping_patience",
     "keep",
     "label_smoothing",
+    "calibrate",
     "freeze_embeddings",
     "layer_lr_decay",
     "max_minutes",
-    "lora_r",
-    "lora_alpha",
-    "lora_dropout",
-    "merge_lora",
     "lowercase",
     "strip_html",
     "mask_pii",
 ]
+LORA_FIELDS = ["lora_r", "lora_alpha", "lora_dropout", "merge_lora"]
 UNSAFE_FIELDS = ["allow_pickle", "trust_remote_code"]
 RUNS_TABLE_SECONDS = 3.0
 
 
 def train_form(ds: DatasetChoice, preset: dict[str, Any]) -> TrainSpec | None:
-    """The training form; returns the spec when submitted (``SpecError`` lists every bad setting)."""
+    """The training form; returns the spec when submitted (``SpecError`` lists every bad setting).
+
+    The method is chosen above the form, so the LoRA settings appear only when LoRA is chosen."""
+    values = spec_form_fields(TrainSpec, [METHOD_FIELD], preset, key_prefix="train", columns=1)
     with st.form("train.form"):
         choices = list(dict.fromkeys([base_model(), *base_model_choices()]))
         chosen_base = st.selectbox(
@@ -57,7 +59,10 @@ def train_form(ds: DatasetChoice, preset: dict[str, Any]) -> TrainSpec | None:
             help=TrainSpec.field_info()["base_model"]["help"] + " Load others on the Models page.",
             key="train.base_model",
         )
-        values = spec_form_fields(TrainSpec, MAIN_FIELDS, preset, key_prefix="train", columns=3)
+        values |= spec_form_fields(TrainSpec, MAIN_FIELDS, preset, key_prefix="train", columns=2)
+        if values[METHOD_FIELD] == "lora":
+            st.markdown("**LoRA settings**")
+            values |= spec_form_fields(TrainSpec, LORA_FIELDS, preset, key_prefix="train", columns=2)
         with st.expander("Advanced settings"):
             values |= spec_form_fields(TrainSpec, ADVANCED_FIELDS, preset, key_prefix="train", columns=3)
             st.caption("Unsafe options: only for models from a source you trust.")

@@ -10,6 +10,7 @@ import streamlit as st
 
 from workbench.models.registry import ModelRecord, Registry
 from workbench.training import runs
+from workbench.ui.calibration_views import calibration_view
 from workbench.ui.charts import confusion_chart, curve_frame, loss_chart, metric_chart, per_class_frame
 from workbench.ui.errors import guard
 
@@ -70,6 +71,7 @@ def model_report(record: ModelRecord) -> None:
         left.dataframe(per_class_frame(per_class).style.format(precision=3))
     if matrix and labels:
         right.altair_chart(confusion_chart(matrix, labels))
+    calibration_view(record)
     train = record.extra.get("train") or {}
     if train:
         st.caption(

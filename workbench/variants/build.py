@@ -129,6 +129,7 @@ def build_step(
     record.extra["build_seconds"] = round(time.monotonic() - started, 1)
     texts = list(dataset.texts[:16]) if dataset is not None else list(PROBE_TEXTS)
     record.recipe["reload_check"] = check_reload(record, built, loaded, texts, registry)
+    record.extra["calibration"] = recheck_calibration(parent, record, registry)
     registry.update(record)
     progress(ProgressEvent(kind="log", message=f"saved variant {record.id}"))
     return record
@@ -168,6 +169,15 @@ def variant_record(
         dataset_fingerprint=parent.dataset_fingerprint,
         extra={"pooling": parent.extra.get("pooling", "native")},
     )
+
+
+def recheck_calibration(parent: ModelRecord, record: ModelRecord, registry: Registry) -> dict[str, Any]:
+    """The parent's temperature, kept only if a refit on the parent's validation texts confirms it."""
+    from workbench.evaluation.model_calibration import recheck_for_variant
+    from workbench.inference.predict import load_model
+
+    variant = load_model(record.id, registry)
+    return recheck_for_variant(parent, variant, registry.path(parent.id), registry.path(record.id))
 
 
 def refuse_pickles(folder: Path) -> None:

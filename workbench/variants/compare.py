@@ -186,7 +186,10 @@ def compare_models(
         features = {m: models[m].encode(ds.texts, ds.text_pairs) for m in ids}
         peaks = _peak_memory(registry, ids, ds, features[reference.id], n_threads, memory, progress)
         progress(ProgressEvent(kind="log", message=f"predicting {len(ds):,} rows with {len(ids)} models"))
-        logits = {m: run_batches(models[m].model, models[m].tokenizer, features[m]) for m in ids}
+        logits = {  # as each model predicts: with its own (re-checked) temperature
+            m: models[m].calibrate(run_batches(models[m].model, models[m].tokenizer, features[m]))
+            for m in ids
+        }
         timing = _sample_rows(len(ds), max_timing_rows, seed)
         subset = {m: [features[m][i] for i in timing] for m in ids}
         speed = throughput_rps(models, subset, rounds, progress=progress)

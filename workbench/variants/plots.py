@@ -12,6 +12,14 @@ import pandas as pd
 
 LOWER_IS_BETTER = {"size_mb", "peak_mem_mb", "latency_ms_p50", "latency_ms_p95", "params"}
 LOWER_IS_BETTER_METRICS = {"mse", "mae", "ece", "loss"}
+PERCENT_METRICS = {"accuracy", "subset_accuracy", "f1_macro", "f1_micro", "f1_weighted", "agreement"}
+AXIS_FORMATS = {  # d3 formats: readable ticks, never raw floats such as 0.966667
+    "throughput_rps": ",.0f",
+    "size_mb": ",.1f",
+    "latency_ms_p50": ",.1f",
+    "latency_ms_p95": ",.1f",
+    "peak_mem_mb": ",.0f",
+}
 TITLES = {
     "throughput_rps": "Throughput (rows/s, batch 32)",
     "size_mb": "Size on disk (MB)",
@@ -44,15 +52,28 @@ def pareto_front(
     return pd.Series(on_front, index=df.index, name="pareto")
 
 
+def metric_format(metric: str) -> str:
+    """Percent for rates (accuracy, F1: "96.7%"), three significant digits otherwise (MSE, ECE)."""
+    return ".1%" if metric in PERCENT_METRICS else ",.3~g"
+
+
 def _tradeoff_chart(df: pd.DataFrame, x: str, title: str) -> Any:
     import altair as alt
 
     data = df.assign(pareto=pareto_front(df, x, "metric_value"))
     data["label"] = data["variant"].astype(str)
     metric = str(df["metric"].iloc[0]) if len(df) else "metric"
-    x_enc = alt.X(f"{x}:Q", title=TITLES.get(x, x), scale=alt.Scale(zero=False))
-    y_enc = alt.Y("metric_value:Q", title=metric, scale=alt.Scale(zero=False))
-    tooltip = [c for c in ("model_id", "variant", x, "metric_value", "agreement", "speedup") if c in data]
+    x_format, y_format = AXIS_FORMATS.get(x, ",.3~g"), metric_format(metric)
+    x_enc = alt.X(
+        f"{x}:Q", title=TITLES.get(x, x), scale=alt.Scale(zero=False), axis=alt.Axis(format=x_format)
+    )
+    y_enc = alt.Y("metric_value:Q", title=metric, scale=alt.Scale(zero=False), axis=alt.Axis(format=y_format))
+    formats = {x: x_format, "metric_value": y_format, "agreement": ".1%", "speedup": ".2f"}
+    tooltip = [
+        alt.Tooltip(c, format=formats[c]) if c in formats else alt.Tooltip(c)
+        for c in ("model_id", "variant", x, "metric_value", "agreement", "speedup")
+        if c in data
+    ]
     points = (
         alt.Chart(data)
         .mark_circle(size=90)
