@@ -18,19 +18,25 @@ class EvalResult:
     metrics: dict[str, float]
     details: dict[str, Any] = field(default_factory=dict)
     logits: np.ndarray | None = None
+    report: str = ""  # the task's own printed report (token classification: the CoNLL report)
+    json_extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json_dict(self) -> dict[str, Any]:
-        return {"metrics": self.metrics}
+        return {"metrics": self.metrics, **self.json_extra}
 
 
 def evaluate_dataset(
     loaded: LoadedModel, ds: TextDataset, *, batch_size: int = 32, progress: ProgressCallback = no_progress
 ) -> EvalResult:
-    logits = loaded.logits(ds.texts, ds.text_pairs, batch_size=batch_size, progress=progress)
-    targets = loaded.task.encode_targets(ds.frame["label"].tolist(), loaded.labels)
-    metrics, details = loaded.task.metrics(logits, targets, loaded.labels)
+    metrics, details, logits = loaded.task.evaluate(loaded, ds, batch_size=batch_size, progress=progress)
     details["rows"] = len(ds)
-    return EvalResult(metrics=metrics, details=details, logits=logits)
+    return EvalResult(
+        metrics=metrics,
+        details=details,
+        logits=logits,
+        report=loaded.task.format_report(metrics, details),
+        json_extra=loaded.task.json_report(details),
+    )
 
 
 def load_eval_data(loaded: LoadedModel, path: str | Path, columns: ColumnMap) -> TextDataset:

@@ -75,9 +75,7 @@ class LoadedModel:
     ) -> list[Prediction]:
         if len(texts) == 0:
             return []
-        return self.task.decode(
-            self.logits(texts, pairs, batch_size=batch_size, progress=progress), self.labels
-        )
+        return self.task.predict(self, texts, pairs, batch_size=batch_size, progress=progress)
 
 
 def run_batches(

@@ -68,8 +68,9 @@ class LoraFineTune(Method):
     def prepare(self, model: Any, spec: Any) -> Any:
         from peft import LoraConfig, TaskType, get_peft_model
 
+        token_head = type(model).__name__.endswith("ForTokenClassification")
         config = LoraConfig(
-            task_type=TaskType.SEQ_CLS,
+            task_type=TaskType.TOKEN_CLS if token_head else TaskType.SEQ_CLS,
             r=spec.lora_r,
             lora_alpha=spec.lora_alpha,
             lora_dropout=spec.lora_dropout,
