@@ -98,10 +98,21 @@ def run_batches(
             idx = order[start : start + batch_size]
             batch = tokenizer.pad([features[i] for i in idx], return_tensors="pt")
             logits = model(**batch).logits.float().numpy()
-            for row, i in enumerate(idx):
-                outputs[i] = logits[row]
+            for row, i in enumerate(idx):  # per-token logits (3-D) lose their batch padding
+                outputs[i] = logits[row] if logits.ndim == 2 else logits[row, : len(features[i]["input_ids"])]
             progress(ProgressEvent(kind="step", step=step, total_steps=total, message="predicting"))
-    return np.stack(outputs) if outputs else np.zeros((0, 0))
+    return _stacked(outputs)
+
+
+def _stacked(outputs: list[np.ndarray]) -> np.ndarray:
+    """One array per text stacked; per-token outputs of different lengths as an object array."""
+    if not outputs:
+        return np.zeros((0, 0))
+    if len({o.shape for o in outputs}) == 1:
+        return np.stack(outputs)
+    ragged = np.empty(len(outputs), dtype=object)
+    ragged[:] = outputs
+    return ragged
 
 
 class ModelCache:

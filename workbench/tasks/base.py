@@ -42,6 +42,7 @@ class Task(ABC):
     problem_type: ClassVar[str]
     primary_metric: ClassVar[str]
     greater_is_better: ClassVar[bool] = True
+    predicts_entities: ClassVar[bool] = False  # token classification: spans, not one label per text
 
     def auto_model_class(self) -> Any:
         from transformers import AutoModelForSequenceClassification
@@ -113,6 +114,16 @@ class Task(ABC):
         targets = self.encode_targets(ds.frame["label"].tolist(), loaded.labels)
         metrics, details = self.metrics(logits, targets, loaded.labels)
         return metrics, details, logits
+
+    def comparison_metrics(self, loaded: Any, ds: Any, logits: np.ndarray) -> dict[str, float]:
+        """Headline metrics for the variants' comparison, from the logits it measured."""
+        return self.metrics(
+            logits, self.encode_targets(ds.frame["label"].tolist(), loaded.labels), loaded.labels
+        )[0]
+
+    def comparison_scores(self, logits: np.ndarray) -> np.ndarray:
+        """Rows of scores two models are compared on (agreement, mean probability change)."""
+        return self.scores(logits)
 
     def format_report(self, metrics: dict[str, float], details: dict[str, Any]) -> str:
         """A task's own evaluation report for the CLI ("" = the generic metric list)."""

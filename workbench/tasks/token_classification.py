@@ -22,6 +22,7 @@ class TokenClassificationTask(Task):
     description = "One tag per word (named entities: B-/I- per type, O outside), first sub-token labelled."
     problem_type = "token_classification"
     primary_metric = "f1"
+    predicts_entities = True
 
     def auto_model_class(self) -> Any:
         from transformers import AutoModelForTokenClassification
@@ -112,6 +113,14 @@ class TokenClassificationTask(Task):
         predicted = [tags_of(p, loaded.labels) for p in probabilities]
         metrics, details = ner_metrics(list(ds.frame["label"]), predicted, words)
         return metrics, details, None
+
+    def comparison_metrics(self, loaded: Any, ds: Any, logits: np.ndarray) -> dict[str, float]:
+        """Entity F1 from the word-level path (first sub-tokens, windows), as ``evaluate`` reports it."""
+        return self.evaluate(loaded, ds, batch_size=32, progress=lambda event: None)[0]
+
+    def comparison_scores(self, logits: np.ndarray) -> np.ndarray:
+        """Every sub-token's tag probabilities, texts one after another."""
+        return np.concatenate([self.scores(np.asarray(row, dtype=float)) for row in logits])
 
     def format_report(self, metrics: dict[str, float], details: dict[str, Any]) -> str:
         from workbench.evaluation.ner_metrics import format_conll_report

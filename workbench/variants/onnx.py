@@ -85,7 +85,9 @@ def export_onnx(model: Any, tokenizer: Any, path: Path) -> None:
     # graph inputs follow forward()'s order; naming them in the tokenizer's order would swap
     # attention_mask and token_type_ids (a model that masks everything)
     names = [n for n in inspect.signature(model.forward).parameters if n in dummy]
-    axes = {name: {0: "batch", 1: "sequence"} for name in names} | {"logits": {0: "batch"}}
+    per_token = type(model).__name__.endswith("ForTokenClassification")  # logits per sub-token
+    logit_axes = {0: "batch", 1: "sequence"} if per_token else {0: "batch"}
+    axes = {name: {0: "batch", 1: "sequence"} for name in names} | {"logits": logit_axes}
     model.config.return_dict = True
     with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
         warnings.simplefilter("ignore")
