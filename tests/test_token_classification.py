@@ -103,12 +103,13 @@ def write_conll(path: Path, sentences: list[tuple[list[str], list[str]]]) -> Pat
 
 @pytest.fixture(scope="module")
 def ner_model(tmp_path_factory):
-    """A tiny BERT trained once on toy CoNLL data; returns (registry root, model id, data folder)."""
+    """A tiny BERT trained once, through ``workbench train``, on toy CoNLL data; returns (workspace,
+    result with ``model_id`` and ``metrics``, data folder)."""
+    from types import SimpleNamespace
+
     from tiny_models import make_tiny_bert
 
     from workbench.models.registry import Registry
-    from workbench.training.spec import TrainSpec
-    from workbench.training.trainer import train
 
     data = tmp_path_factory.mktemp("ner-data")
     words = " ".join(PEOPLE + PLACES + FILLER + ["went", "to", "with", "love"])
@@ -116,17 +117,13 @@ def ner_model(tmp_path_factory):
     train_file = write_conll(data / "train.conll", toy_sentences(160, 0))
     write_conll(data / "test.conll", toy_sentences(40, 1))
     home = tmp_path_factory.mktemp("ner-home")
-    spec = TrainSpec(
-        train_data=str(train_file),
-        base_model=str(base),
-        name="toy-ner",
-        epochs=10,
-        batch_size=16,
-        learning_rate=3e-3,
-        warmup_ratio=0.0,
-    )
-    result = train(spec, registry=Registry(home))
-    return home, result, data
+    args = ["train", str(train_file), "--model", str(base), "--name", "toy-ner", "--epochs", "10"]
+    args += ["--batch-size", "16", "--lr", "3e-3", "--warmup-ratio", "0", "--task", "token-classification"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WORKBENCH_HOME", str(home))
+        assert main(args) == 0
+    record = Registry(home).get("toy-ner")
+    return home, SimpleNamespace(model_id=record.id, metrics=record.metrics), data
 
 
 def test_training_detects_the_task_and_records_the_alignment(ner_model):
@@ -216,3 +213,98 @@ def test_words_of_text_keep_original_offsets(tokenizer):
     assert [words.text[s:e] for s, e in words.offsets] == words.words
     assert words.words == ["Hi", "@", "ada", ",", "東京", "!"]
     assert np.all(np.diff([s for s, _ in words.offsets]) > 0)
+
+
+def test_variants_compare_measures_entity_f1(ner_model, monkeypatch):
+    from workbench.data import ColumnMap
+    from workbench.evaluation.evaluate import evaluate
+    from workbench.variants import build_variant, compare_models
+
+    home, result, data = ner_model
+    monkeypatch.setenv("WORKBENCH_HOME", str(home))
+    build_variant(result.model_id, "drop-layers:2+int8")
+    table = compare_models(
+        result.model_id,
+        "all",
+        data / "test.conll",
+        ColumnMap(),
+        rounds=1,
+        latency_rows=3,
+        threads=1,
+        memory=False,
+    )
+    assert table["variant"].tolist() == ["original", "drop-layers:2", "drop-layers:2+int8"]
+    assert set(table["metric"]) == {"f1"}
+    reference = table.iloc[0]
+    assert (
+        reference["metric_value"] == evaluate(result.model_id, data / "test.conll", ColumnMap()).metrics["f1"]
+    )
+    assert (reference["agreement"], reference["metric_delta"]) == (1.0, 0.0)
+    assert (table["throughput_rps"] > 0).all() and table["agreement"].between(0, 1).all()
+
+
+def test_explain_one_entity_with_shap(ner_model, monkeypatch):
+    from explain.entities import explain_entity
+    from explain.spec import ExplainSpec
+
+    home, result, _ = ner_model
+    monkeypatch.setenv("WORKBENCH_HOME", str(home))
+    text = "the movie ada went to paris and"
+    explanation = explain_entity(result.model_id, text, 1, ExplainSpec(max_evals=60, use_cache=False))
+    entity = explanation.settings["entity"]
+    assert (entity["text"], entity["label"]) == ("paris", "location")
+    assert explanation.output_names == ["B-location"] and explanation.prediction == "location"
+    assert "".join(explanation.tokens).strip() == text
+    # SHAP's additivity: base value + attributions = the explained output (log-odds of B-location)
+    assert explanation.base_values[0] + explanation.values[:, 0].sum() == pytest.approx(
+        explanation.outputs[0], abs=1e-4
+    )
+    shap_values = explanation.to_shap()
+    assert shap_values.values.shape == (1, len(explanation.tokens), 1)
+    with pytest.raises(
+        Exception, match=r"Entity 5 does not exist; the text's entities are 0: 'ada' \(person\)"
+    ):
+        explain_entity(result.model_id, text, 5)
+
+
+def test_explain_cli_explains_the_chosen_entity(ner_model, monkeypatch, capsys):
+    home, result, _ = ner_model
+    monkeypatch.setenv("WORKBENCH_HOME", str(home))
+    text = "the movie ada went to paris and"
+    assert main(["explain", result.model_id, text, "--entity", "0", "--max-evals", "40", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert payload["label"] == "B-person"
+    assert any("Explains the entity 'ada' (characters 10-13, person)" in n for n in payload["notes"])
+
+
+def test_explain_page_highlights_entities_and_explains_the_chosen_one(ner_model, monkeypatch):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent / "ui"))
+    from ui_helpers import open_page
+
+    home, result, _ = ner_model
+    monkeypatch.setenv("WORKBENCH_HOME", str(home))
+    at = open_page("pages/explain.py", active_model=result.model_id)
+    at.selectbox(key="explain.model").set_value(result.model_id).run()
+    at.text_area(key="explain.text").input("the movie ada went to paris and").run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = " ".join(element.proto.body for element in at.get("html"))
+    assert ">ada <small" in shown and ">paris <small" in shown
+    options = at.selectbox(key="explain.entity").options
+    assert len(options) == 2 and options[0].startswith("ada (person, ")
+    assert any("Explains the entity 'ada'" in c.value for c in at.caption)
+
+
+def test_onnx_int8_variant_predicts_the_same_entities(ner_model, monkeypatch):
+    pytest.importorskip("onnxruntime")
+    from workbench.variants import build_variant
+
+    home, result, _ = ner_model
+    monkeypatch.setenv("WORKBENCH_HOME", str(home))
+    record = build_variant(result.model_id, "onnx-int8")
+    text = "the movie ada went to paris and"
+    original, variant = predict_entities(result.model_id, [text])[0], predict_entities(record.id, [text])[0]
+    assert [(e["start"], e["end"], e["label"]) for e in variant] == [
+        (e["start"], e["end"], e["label"]) for e in original
+    ]

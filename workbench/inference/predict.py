@@ -104,6 +104,14 @@ def run_batches(
     return _stacked(outputs)
 
 
+def max_abs_difference(a: np.ndarray, b: np.ndarray) -> float:
+    """Largest absolute difference of two ``run_batches`` results, row by row (per-token outputs
+    differ in length from text to text)."""
+    return max(
+        (float(np.abs(np.asarray(x) - np.asarray(y)).max()) for x, y in zip(a, b, strict=True)), default=0.0
+    )
+
+
 def _stacked(outputs: list[np.ndarray]) -> np.ndarray:
     """One array per text stacked; per-token outputs of different lengths as an object array."""
     if not outputs:

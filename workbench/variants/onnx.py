@@ -117,9 +117,8 @@ def quantize_onnx_int8(source: Path, target: Path) -> None:
 
 def check_export(ctx: BuildContext, path: Path, tolerance: float = 1e-3) -> None:
     """The fp32 ONNX graph must reproduce the PyTorch model before it is quantized."""
-    import numpy as np
 
-    from workbench.inference.predict import run_batches
+    from workbench.inference.predict import max_abs_difference, run_batches
     from workbench.variants.base import PROBE_TEXTS
 
     parent = ctx.parent
@@ -128,7 +127,7 @@ def check_export(ctx: BuildContext, path: Path, tolerance: float = 1e-3) -> None
     exported = run_batches(
         OnnxSequenceClassifier(open_session(path)), parent.tokenizer, features, batch_size=2
     )
-    diff = float(np.abs(expected - exported).max())
+    diff = max_abs_difference(expected, exported)
     if not diff <= tolerance:
         raise IncompatibleError(
             f"onnx-int8: the ONNX export of {parent.id!r} does not reproduce its outputs (largest logit "
