@@ -102,18 +102,23 @@ def write_conll(path: Path, sentences: list[tuple[list[str], list[str]]]) -> Pat
 
 
 @pytest.fixture(scope="module")
-def ner_model(tmp_path_factory):
+def ner_base(tmp_path_factory) -> Path:
+    from tiny_models import make_tiny_bert
+
+    words = " ".join(PEOPLE + PLACES + FILLER + ["went", "to", "with", "love"])
+    return make_tiny_bert(tmp_path_factory.mktemp("ner-base") / "model", texts=[words])
+
+
+@pytest.fixture(scope="module")
+def ner_model(tmp_path_factory, ner_base):
     """A tiny BERT trained once, through ``workbench train``, on toy CoNLL data; returns (workspace,
     result with ``model_id`` and ``metrics``, data folder)."""
     from types import SimpleNamespace
 
-    from tiny_models import make_tiny_bert
-
     from workbench.models.registry import Registry
 
     data = tmp_path_factory.mktemp("ner-data")
-    words = " ".join(PEOPLE + PLACES + FILLER + ["went", "to", "with", "love"])
-    base = make_tiny_bert(tmp_path_factory.mktemp("ner-base") / "model", texts=[words])
+    base = ner_base
     train_file = write_conll(data / "train.conll", toy_sentences(160, 0))
     write_conll(data / "test.conll", toy_sentences(40, 1))
     home = tmp_path_factory.mktemp("ner-home")
@@ -308,3 +313,21 @@ def test_onnx_int8_variant_predicts_the_same_entities(ner_model, monkeypatch):
     assert [(e["start"], e["end"], e["label"]) for e in variant] == [
         (e["start"], e["end"], e["label"]) for e in original
     ]
+
+
+@pytest.mark.parametrize(("method", "adapter"), [("lora", True), ("head", False)])
+def test_lora_and_head_methods_train_and_reload_a_token_model(ner_base, tmp_path, method, adapter):
+    from workbench.models.registry import Registry
+    from workbench.training.spec import TrainSpec
+    from workbench.training.trainer import train
+
+    train_file = write_conll(tmp_path / "train.conll", toy_sentences(40, 2))
+    spec = TrainSpec(
+        train_data=str(train_file), base_model=str(ner_base), method=method, epochs=1, batch_size=16
+    )
+    result = train(spec)
+    record = Registry().get(result.model_id)
+    assert (record.task, record.adapter, record.method) == ("token-classification", adapter, method)
+    assert set(result.metrics) >= {"f1", "precision", "recall", "token_accuracy"}
+    (entities,) = predict_entities(result.model_id, ["the movie ada went to paris and"])
+    assert all(e["label"] in ("person", "location") for e in entities)

@@ -75,6 +75,8 @@ class LoraFineTune(Method):
             lora_alpha=spec.lora_alpha,
             lora_dropout=spec.lora_dropout,
             target_modules="all-linear",
+            # the token head is trained whole (modules_to_save), so no adapter may wrap it too
+            exclude_modules=["classifier"] if token_head else None,
         )
         try:
             return get_peft_model(model, config)
