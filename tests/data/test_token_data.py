@@ -193,3 +193,16 @@ def test_wnut17_train_file_reads_every_sentence(shared_data):
     ds = load_dataset(shared_data / "wnut17" / "wnut17train.conll", COLUMNS)
     assert len(ds) == 3394
     assert sum(ds.report.labels.values()) == 1975
+
+
+def test_data_split_writes_conll_parts(tmp_path, capsys):
+    blocks = [f"w{i}\tB-thing\nand\tO\n" for i in range(20)]
+    source = write(tmp_path / "all.conll", "\n".join(blocks))
+    assert main(["data", "split", str(source), "--val", "0.25", "-o", str(tmp_path / "parts")]) == 0
+    train, val = (
+        load_dataset(tmp_path / "parts" / "train.conll", COLUMNS),
+        load_dataset(tmp_path / "parts" / "val.conll", COLUMNS),
+    )
+    assert (len(train), len(val)) == (15, 5)
+    assert set(train.frame["tokens"]) | set(val.frame["tokens"]) == {(f"w{i}", "and") for i in range(20)}
+    assert "val: 5 sentences" in capsys.readouterr().out

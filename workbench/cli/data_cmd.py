@@ -147,7 +147,12 @@ def cmd_split(args: argparse.Namespace) -> int:
     )
     outdir = Path(args.output)
     for name, part in parts.items():
-        if part is not None:
+        if part is not None and part.report.format:  # token-level data: CoNLL files
+            from workbench.data.token_output import records_of, write_token_file
+
+            path = write_token_file(records_of(part.frame), outdir / f"{name}.conll")
+            print(f"{name}: {len(part):,} sentences -> {path}")
+        elif part is not None:
             path = write_csv_safe(_export_frame(part), outdir / f"{name}.csv")
             print(f"{name}: {len(part):,} rows -> {path}")
     for warning in dict.fromkeys(ds.report.warnings):

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.data.token_files import CONLL, SPANS_JSONL, TOKENS_JSONL, WRITERS, TokenRecord
 from workbench.fsutil import atomic_write_text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _BY_SUFFIX = {".jsonl": TOKENS_JSONL, ".ndjson": TOKENS_JSONL}
 
@@ -20,3 +24,17 @@ def write_token_file(records: list[TokenRecord], path: str | Path, fmt: str | No
     target.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(target, WRITERS[chosen](records))
     return target
+
+
+def records_of(frame: pd.DataFrame) -> list[TokenRecord]:
+    """The sentences of a canonical token frame (``tokens``, ``label``, ``row``, ``text``, ``offsets``)."""
+    return [
+        TokenRecord(
+            list(r["tokens"]),
+            list(r["label"]) if "label" in r else None,
+            int(r["row"]),
+            r["text"],
+            list(r["offsets"]),
+        )
+        for r in frame.to_dict("records")
+    ]
