@@ -3,8 +3,9 @@ choose the split, and make it the session's dataset."""
 
 import streamlit as st
 
+from workbench.data import ColumnMap
 from workbench.training.spec import TrainSpec
-from workbench.ui.data_views import column_mapping, data_report, pick_data_file
+from workbench.ui.data_views import column_mapping, data_report, pick_data_file, token_file_preview
 from workbench.ui.errors import guard
 from workbench.ui.forms import spec_form_fields
 from workbench.ui.layout import flash, page_frame, show_flash
@@ -22,15 +23,17 @@ if path is None:
     st.info("Upload a labelled file, or use the sample data.")
     st.stop()
 
-with guard():
-    frame = read_table_cached(path, upload_cap_bytes())
-st.subheader("Preview")
-st.caption(f"{name}: {len(frame):,} rows, {len(frame.columns)} columns (first 20 rows shown).")
-st.dataframe(frame.head(20), hide_index=True)
-
-st.subheader("Columns")
 same_file = current is not None and current.path == path
-columns, task = column_mapping(list(frame.columns), current, same_file)
+if token_file_preview(path, upload_cap_bytes()):  # NER files: no columns to map
+    columns, task = ColumnMap(), "token-classification"
+else:
+    with guard():
+        frame = read_table_cached(path, upload_cap_bytes())
+    st.subheader("Preview")
+    st.caption(f"{name}: {len(frame):,} rows, {len(frame.columns)} columns (first 20 rows shown).")
+    st.dataframe(frame.head(20), hide_index=True)
+    st.subheader("Columns")
+    columns, task = column_mapping(list(frame.columns), current, same_file)
 report = data_report(path, columns, task, eval_path, upload_cap_bytes())
 
 st.subheader("Split")

@@ -4,6 +4,7 @@ between a model and its variant. A text the safety rules block gets the reason a
 
 import streamlit as st
 
+from workbench.ui.entity_views import entities_view, entity_explanation_view, predicts_entities
 from workbench.ui.errors import guard
 from workbench.ui.explain_overview import drift_view, global_view
 from workbench.ui.explain_views import (
@@ -29,6 +30,20 @@ if record is None:
 text = pick_text()
 if not text.strip():
     stop_with_hint("Type a text to explain.")
+
+if predicts_entities(record):  # token classification: entities, then SHAP for one of them
+    with guard():
+        found = entities_view(record, text)
+    explain = explain_module()
+    if explain is None:
+        missing_explain_notice()
+        st.stop()
+    if found:
+        st.subheader("Why this entity (SHAP)")
+        with guard():
+            spec = explain_settings(explain)
+        entity_explanation_view(explain, record, text, found, spec)
+    st.stop()
 
 left, right = st.columns([2, 3])
 checked = None

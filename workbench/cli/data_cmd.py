@@ -11,7 +11,7 @@ from typing import Any
 from workbench.data.spec import TASK_AUTO, ColumnMap, DataReport, TextDataset
 
 EXIT_UNUSABLE = 2
-TASK_CHOICES = (TASK_AUTO, "classification", "multilabel", "regression")
+TASK_CHOICES = (TASK_AUTO, "classification", "multilabel", "regression", "token-classification")
 
 
 def register(subparsers: Any) -> None:
@@ -26,6 +26,14 @@ def register(subparsers: Any) -> None:
     )
     check.add_argument("--max-length", type=int, metavar="N", help="token limit (default: the model's)")
     check.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
+    check.add_argument(
+        "--repair",
+        action="store_true",
+        help="token files: make I- tags that open an entity B- (seqeval's IOB1->IOB2 rule)",
+    )
+    check.add_argument(
+        "-o", "--output", metavar="OUT", help="token files: write the checked (IOB2, repaired) file here"
+    )
     check.set_defaults(func=cmd_check)
 
     split = commands.add_parser("split", help="write seeded train/val/test CSVs (formula-safe)")
@@ -53,7 +61,11 @@ def _columns(args: argparse.Namespace) -> ColumnMap:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from workbench.data import check_data
+    from workbench.data.token_check import token_format
 
+    fmt = token_format(args.file, args.task)
+    if fmt is not None or args.repair or args.output:
+        return _check_token_file(args, fmt)
     tokenizer = _load_tokenizer(args.model) if args.model else None
     report = check_data(
         args.file,
@@ -73,6 +85,31 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0 if report.ok else EXIT_UNUSABLE
 
 
+def _check_token_file(args: argparse.Namespace, fmt: str | None) -> int:
+    """``data check`` of a token-level file, optionally writing it back repaired (IOB2)."""
+    from workbench.data.token_check import check_token_data
+    from workbench.data.token_output import write_token_file
+    from workbench.errors import DataError
+
+    if fmt is None:
+        raise DataError(
+            f"{args.file} is not a token-level file (CoNLL, JSON lines with tokens and tags, or texts with "
+            "spans); --repair and --output apply to those only."
+        )
+    report, _, loaded = check_token_data(args.file, _columns(args), fmt, repair=args.repair)
+    print(
+        json.dumps(report.to_json_dict(), ensure_ascii=False, indent=2)
+        if args.json
+        else format_report(report)
+    )
+    for problem in report.errors:
+        print(f"error: {problem}", file=sys.stderr)
+    if report.ok and args.output and loaded is not None:
+        path = write_token_file(loaded.records, args.output)
+        print(f"wrote {len(loaded.records):,} sentences to {path}", file=sys.stderr)
+    return 0 if report.ok else EXIT_UNUSABLE
+
+
 def _load_tokenizer(model: str) -> Any:
     """Only the tokenizer: the length check needs nothing else, and weights take seconds to load."""
     from workbench.models.loading import load_tokenizer, resolve_source
@@ -83,8 +120,13 @@ def _load_tokenizer(model: str) -> Any:
 def format_report(report: DataReport) -> str:
     """The human-readable ``data check`` output."""
     lines = [f"{report.source}: {report.rows_usable:,} usable rows of {report.rows_read:,} read"]
+    if report.format:
+        lines.append(
+            f"format: {report.format}" + (f", tags {report.scheme} (read as IOB2)" if report.scheme else "")
+        )
     if report.task:
-        lines.append(f"task: {report.task}" + (f" ({len(report.labels)} labels)" if report.labels else ""))
+        kind = "entity types" if report.format else "labels"
+        lines.append(f"task: {report.task}" + (f" ({len(report.labels)} {kind})" if report.labels else ""))
     if report.labels:
         width = max(len(label) for label in report.labels)
         lines += [f"  {label:<{width}}  {count:>7,}" for label, count in report.labels.items()]
@@ -105,7 +147,12 @@ def cmd_split(args: argparse.Namespace) -> int:
     )
     outdir = Path(args.output)
     for name, part in parts.items():
-        if part is not None:
+        if part is not None and part.report.format:  # token-level data: CoNLL files
+            from workbench.data.token_output import records_of, write_token_file
+
+            path = write_token_file(records_of(part.frame), outdir / f"{name}.conll")
+            print(f"{name}: {len(part):,} sentences -> {path}")
+        elif part is not None:
             path = write_csv_safe(_export_frame(part), outdir / f"{name}.csv")
             print(f"{name}: {len(part):,} rows -> {path}")
     for warning in dict.fromkeys(ds.report.warnings):

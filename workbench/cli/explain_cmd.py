@@ -50,6 +50,13 @@ def register(subparsers: Any) -> None:
         default=None,
         help="label to explain (repeatable); default: the most likely labels, predicted first",
     )
+    p.add_argument(
+        "--entity",
+        type=int,
+        default=None,
+        metavar="N",
+        help="token-classification models: explain the N-th predicted entity (0 = the first, the default)",
+    )
     p.add_argument("--no-cache", action="store_true", help="recompute instead of using cached explanations")
     p.add_argument(
         "--json",
@@ -107,11 +114,16 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def _explain_one(args: argparse.Namespace, spec: Any) -> int:
-    from explain.core import explain_texts
+    from explain.core import explain_texts, resolve_model
+    from explain.entities import explain_entity
     from explain.render import render_report, text_summary
 
+    model = resolve_model(args.model)
     pairs = [args.pair] if args.pair is not None else None
-    result = explain_texts(args.model, [args.text], pairs, spec)[0]
+    if args.entity is not None or model.task.predicts_entities:
+        result = explain_entity(model, args.text, args.entity or 0, spec)
+    else:
+        result = explain_texts(model, [args.text], pairs, spec)[0]
     label = args.labels[0] if args.labels else None
     if args.html:
         Path(args.html).write_text(render_report([result], title=f"{result.model_id}"), encoding="utf-8")

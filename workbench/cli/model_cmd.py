@@ -220,6 +220,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_json_dict()))
         return 0
+    if result.report:
+        print(result.report)
+        return 0
     for key, value in result.metrics.items():
         print(f"{key:<18} {value:.4f}")
     if result.calibration is not None:

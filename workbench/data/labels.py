@@ -59,8 +59,13 @@ def sort_labels(labels: Iterable[str]) -> list[str]:
         return sorted(unique)
 
 
+LABEL_COUNTERS: dict[str, Callable[[pd.Series], dict[str, int]]] = {}  # tasks counting their own way
+
+
 def label_counts(task: str, labels: pd.Series) -> dict[str, int]:
     """Examples per label (each label of a multi-label set counts once); empty for regression."""
+    if task in LABEL_COUNTERS:
+        return LABEL_COUNTERS[task](labels)
     if task == REGRESSION:
         return {}
     counter: Counter[str] = Counter()

@@ -79,6 +79,8 @@ class DataReport:
     labels: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    format: str | None = None  # token-level files: conll, tokens-jsonl, spans-jsonl, spans-csv
+    scheme: str | None = None  # token-level files: the tag scheme read (IOB1, IOB2, BIOES)
 
     @property
     def ok(self) -> bool:
@@ -86,13 +88,15 @@ class DataReport:
 
     def to_json_dict(self) -> dict[str, Any]:
         """The ``workbench data check --json`` payload."""
-        return {
+        payload = {
             "rows": self.rows_usable,
             "task": self.task,
             "labels": self.labels,
             "warnings": self.warnings,
             "errors": self.errors,
         }
+        payload.update({k: v for k, v in (("format", self.format), ("scheme", self.scheme)) if v})
+        return payload
 
 
 @dataclass

@@ -21,6 +21,7 @@ from workbench.data.messages import plural, quoted, snippet
 from workbench.data.preprocess import apply_preprocess
 from workbench.data.rules import RULES, CheckContext
 from workbench.data.spec import TASK_AUTO, ColumnMap, DataReport, PreprocessSpec, TextDataset
+from workbench.data.token_check import check_token_data, load_token_dataset, token_format
 from workbench.errors import DataError
 
 _ROLES = {"text": "text column", "text_pair": "second text column", "label": "label column"}
@@ -175,6 +176,9 @@ def check_data(
     require_labels: bool = True,
 ) -> DataReport:
     """Check a file; read failures become ``report.errors`` so callers can always show a report."""
+    fmt = token_format(path, task)
+    if fmt is not None:
+        return check_token_data(path, columns, fmt, max_bytes=max_bytes)[0]
     eval_texts, eval_errors = _eval_texts(eval_path, columns, max_bytes)
     try:
         frame = read_table(path, max_bytes=max_bytes)
@@ -231,6 +235,11 @@ def load_dataset(
     error. ``needs_split`` defaults to True only for labelled training data (no ``labels`` given).
     Without a label column the dataset's ``task`` is the one asked for (possibly ``"auto"``).
     """
+    fmt = token_format(source, task)
+    if fmt is not None:
+        return load_token_dataset(
+            source, columns, fmt, labels=labels, require_labels=require_labels, max_bytes=max_bytes
+        )
     name = "" if isinstance(source, pd.DataFrame) else str(source)
     frame = source if isinstance(source, pd.DataFrame) else read_table(source, max_bytes=max_bytes)
     if preprocess is not None:

@@ -20,9 +20,11 @@ class EvalResult:
     details: dict[str, Any] = field(default_factory=dict)
     logits: np.ndarray | None = None  # calibrated, as the model predicts
     calibration: dict[str, Any] | None = None  # temperature, ECE/Brier/bins before and after
+    report: str = ""  # the task's own printed report (token classification: the CoNLL report)
+    json_extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"metrics": self.metrics}
+        out: dict[str, Any] = {"metrics": self.metrics, **self.json_extra}
         if self.calibration is not None:
             out["calibration"] = self.calibration
         return out
@@ -38,21 +40,40 @@ def evaluate_dataset(
 ) -> EvalResult:
     """Metrics of the model as it predicts (calibrated probabilities), plus, for tasks with class
     probabilities, ECE and Brier before and after calibration. ``raw_logits`` skips the forward pass
-    when the caller already has them (training fits the temperature on the same logits)."""
+    when the caller already has them (training fits the temperature on the same logits). Tasks whose
+    outputs are not class probabilities evaluate themselves (``Task.evaluate``)."""
+    task = loaded.task
+    kind = task.calibration()
+    if kind is None:
+        metrics, details, logits = task.evaluate(loaded, ds, batch_size=batch_size, progress=progress)
+        details["rows"] = len(ds)
+        return EvalResult(
+            metrics=metrics,
+            details=details,
+            logits=logits,
+            report=task.format_report(metrics, details),
+            json_extra=task.json_report(details),
+        )
     if raw_logits is None:
         raw_logits = loaded.logits(
             ds.texts, ds.text_pairs, batch_size=batch_size, progress=progress, calibrated=False
         )
     logits = loaded.calibrate(raw_logits)
-    targets = loaded.task.encode_targets(ds.frame["label"].tolist(), loaded.labels)
-    metrics, details = loaded.task.metrics(logits, targets, loaded.labels)
+    targets = task.encode_targets(ds.frame["label"].tolist(), loaded.labels)
+    metrics, details = task.metrics(logits, targets, loaded.labels)
     details["rows"] = len(ds)
-    kind = loaded.task.calibration()
-    if kind is None or len(ds) == 0:
-        return EvalResult(metrics=metrics, details=details, logits=logits)
-    calibration = report(kind, raw_logits, targets, loaded.temperature)
-    metrics.update(calibration_metrics(calibration))
-    return EvalResult(metrics=metrics, details=details, logits=logits, calibration=calibration)
+    calibration = None
+    if len(ds):
+        calibration = report(kind, raw_logits, targets, loaded.temperature)
+        metrics.update(calibration_metrics(calibration))
+    return EvalResult(
+        metrics=metrics,
+        details=details,
+        logits=logits,
+        calibration=calibration,
+        report=task.format_report(metrics, details),
+        json_extra=task.json_report(details),
+    )
 
 
 def calibration_metrics(calibration: dict[str, Any]) -> dict[str, float]:

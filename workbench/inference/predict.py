@@ -91,8 +91,7 @@ class LoadedModel:
     ) -> list[Prediction]:
         if len(texts) == 0:
             return []
-        logits = self.logits(texts, pairs, batch_size=batch_size, progress=progress, calibrated=True)
-        return self.task.decode(logits, self.labels)
+        return self.task.predict(self, texts, pairs, batch_size=batch_size, progress=progress)
 
 
 def run_batches(
@@ -115,10 +114,29 @@ def run_batches(
             idx = order[start : start + batch_size]
             batch = tokenizer.pad([features[i] for i in idx], return_tensors="pt")
             logits = model(**batch).logits.float().numpy()
-            for row, i in enumerate(idx):
-                outputs[i] = logits[row]
+            for row, i in enumerate(idx):  # per-token logits (3-D) lose their batch padding
+                outputs[i] = logits[row] if logits.ndim == 2 else logits[row, : len(features[i]["input_ids"])]
             progress(ProgressEvent(kind="step", step=step, total_steps=total, message="predicting"))
-    return np.stack(outputs) if outputs else np.zeros((0, 0))
+    return _stacked(outputs)
+
+
+def max_abs_difference(a: np.ndarray, b: np.ndarray) -> float:
+    """Largest absolute difference of two ``run_batches`` results, row by row (per-token outputs
+    differ in length from text to text)."""
+    return max(
+        (float(np.abs(np.asarray(x) - np.asarray(y)).max()) for x, y in zip(a, b, strict=True)), default=0.0
+    )
+
+
+def _stacked(outputs: list[np.ndarray]) -> np.ndarray:
+    """One array per text stacked; per-token outputs of different lengths as an object array."""
+    if not outputs:
+        return np.zeros((0, 0))
+    if len({o.shape for o in outputs}) == 1:
+        return np.stack(outputs)
+    ragged = np.empty(len(outputs), dtype=object)
+    ragged[:] = outputs
+    return ragged
 
 
 class ModelCache:

@@ -82,7 +82,7 @@ def predict_frame(
         out[text_col] = [c.safety.masked_text for c in checked]
         if text_pair_col:
             out[text_pair_col] = [c.pair_safety.masked_text if c.pair_safety else "" for c in checked]
-    labels = loaded.labels if loaded.task.name != "regression" else []
+    labels = loaded.task.probability_columns(loaded.labels) if loaded.task.name != "regression" else []
     for column, values in prediction_columns(checked, labels).items():
         out[column] = values
     return out
@@ -98,6 +98,8 @@ def prediction_columns(checked: Sequence[CheckedPrediction], labels: Sequence[st
         ],
         "pred_score": [float("nan") if p is None else round(p.score, 6) for p in predictions],
     }
+    if any(p is not None and p.entities is not None for p in predictions):
+        columns["entities"] = [json.dumps(p.entities if p else None, ensure_ascii=False) for p in predictions]
     for label in labels:
         columns[f"prob_{label}"] = [
             float("nan") if p is None else round(p.probabilities.get(label, 0.0), 6) for p in predictions

@@ -22,6 +22,7 @@ PIPELINE_TAGS = {
     "classification": "text-classification",
     "multilabel": "text-classification",
     "regression": "text-classification",
+    "token-classification": "token-classification",
 }
 # Our metric names → metric ids on the Hub (https://hf.co/metrics); others keep their own name.
 HUB_METRIC_IDS = {
@@ -67,7 +68,7 @@ def _dataset_names(record: ModelRecord) -> tuple[str, str] | None:
 
 def _result(task_type: str, dataset: tuple[str, str], split: str, metrics: dict[str, float]) -> dict:
     return {
-        "task": {"type": task_type, "name": "Text Classification"},
+        "task": {"type": task_type, "name": task_type.replace("-", " ").title()},
         "dataset": {"type": dataset[0], "name": dataset[1], "split": split},
         "metrics": [
             {"type": hub_metric_id(k), "name": k, "value": round(float(v), 4)} for k, v in metrics.items()

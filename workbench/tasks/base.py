@@ -28,9 +28,13 @@ class Prediction:
     label: Any
     score: float
     probabilities: dict[str, float] = field(default_factory=dict)
+    entities: list[dict[str, Any]] | None = None  # token classification: character spans
 
     def to_dict(self) -> dict[str, Any]:
-        return {"label": self.label, "score": self.score, "probabilities": self.probabilities}
+        out = {"label": self.label, "score": self.score, "probabilities": self.probabilities}
+        if self.entities is not None:
+            out["entities"] = self.entities
+        return out
 
 
 class Task(ABC):
@@ -41,6 +45,7 @@ class Task(ABC):
     problem_type: ClassVar[str]
     primary_metric: ClassVar[str]
     greater_is_better: ClassVar[bool] = True
+    predicts_entities: ClassVar[bool] = False  # token classification: spans, not one label per text
 
     def auto_model_class(self) -> Any:
         from transformers import AutoModelForSequenceClassification
@@ -71,6 +76,69 @@ class Task(ABC):
         """How this task's logits become class probabilities, for temperature scaling and ECE;
         None when its outputs are not class probabilities (then nothing is calibrated)."""
         return None
+
+    def encode_examples(
+        self,
+        tokenizer: Any,
+        frame: Any,
+        texts: list[str],
+        pairs: list[str] | None,
+        labels: list[str],
+        max_length: int,
+    ) -> list[dict[str, Any]]:
+        """Training features (model inputs plus ``labels``) of the canonical rows ``frame``, whose
+        (preprocessed) texts are ``texts``/``pairs``."""
+        features = self.tokenize(tokenizer, texts, pairs, max_length)
+        targets = self.encode_targets(frame["label"].tolist(), labels)
+        for feature, target in zip(features, targets, strict=True):
+            feature["labels"] = target.tolist()
+        return features
+
+    def data_collator(self, tokenizer: Any) -> Any:
+        """Pads a training batch (inputs, and targets when they have a length)."""
+        from transformers import DataCollatorWithPadding
+
+        return DataCollatorWithPadding(tokenizer)
+
+    def record_extra(self) -> dict[str, Any]:
+        """Task facts saved in the model's metadata (e.g. how words were labelled)."""
+        return {}
+
+    def probability_columns(self, labels: list[str]) -> list[str]:
+        """Labels that get a ``prob_<label>`` column in prediction tables."""
+        return list(labels)
+
+    def predict(
+        self, loaded: Any, texts: Any, pairs: Any, *, batch_size: int, progress: Any
+    ) -> list[Prediction]:
+        """Predictions of a loaded model for raw inputs (one per text)."""
+        logits = loaded.logits(texts, pairs, batch_size=batch_size, progress=progress, calibrated=True)
+        return self.decode(logits, loaded.labels)
+
+    def evaluate(self, loaded: Any, ds: Any, *, batch_size: int, progress: Any) -> tuple[dict, dict, Any]:
+        """``(metrics, details, logits)`` of a loaded model on a labelled dataset."""
+        logits = loaded.logits(ds.texts, ds.text_pairs, batch_size=batch_size, progress=progress)
+        targets = self.encode_targets(ds.frame["label"].tolist(), loaded.labels)
+        metrics, details = self.metrics(logits, targets, loaded.labels)
+        return metrics, details, logits
+
+    def comparison_metrics(self, loaded: Any, ds: Any, logits: np.ndarray) -> dict[str, float]:
+        """Headline metrics for the variants' comparison, from the logits it measured."""
+        return self.metrics(
+            logits, self.encode_targets(ds.frame["label"].tolist(), loaded.labels), loaded.labels
+        )[0]
+
+    def comparison_scores(self, logits: np.ndarray) -> np.ndarray:
+        """Rows of scores two models are compared on (agreement, mean probability change)."""
+        return self.scores(logits)
+
+    def format_report(self, metrics: dict[str, float], details: dict[str, Any]) -> str:
+        """A task's own evaluation report for the CLI ("" = the generic metric list)."""
+        return ""
+
+    def json_report(self, details: dict[str, Any]) -> dict[str, Any]:
+        """What ``evaluate --json`` adds beside the metrics."""
+        return {}
 
     @abstractmethod
     def encode_targets(self, values: list[Any], labels: list[str]) -> np.ndarray:

@@ -68,12 +68,15 @@ class LoraFineTune(Method):
     def prepare(self, model: Any, spec: Any) -> Any:
         from peft import LoraConfig, TaskType, get_peft_model
 
+        token_head = type(model).__name__.endswith("ForTokenClassification")
         config = LoraConfig(
-            task_type=TaskType.SEQ_CLS,
+            task_type=TaskType.TOKEN_CLS if token_head else TaskType.SEQ_CLS,
             r=spec.lora_r,
             lora_alpha=spec.lora_alpha,
             lora_dropout=spec.lora_dropout,
             target_modules="all-linear",
+            # the token head is trained whole (modules_to_save), so no adapter may wrap it too
+            exclude_modules=["classifier"] if token_head else None,
         )
         try:
             return get_peft_model(model, config)

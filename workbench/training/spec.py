@@ -45,7 +45,7 @@ class TrainSpec:
         default="auto",
         metadata=_meta(
             "Task type; 'auto' detects it from the labels.",
-            choices=("auto", "classification", "multilabel", "regression"),
+            choices=("auto", "classification", "multilabel", "regression", "token-classification"),
         ),
     )
     method: str = field(

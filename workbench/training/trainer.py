@@ -101,11 +101,7 @@ def encode_dataset(
 
     texts = apply_preprocess(ds.texts, preprocess)
     pairs = apply_preprocess(ds.text_pairs, preprocess) if ds.text_pairs is not None else None
-    features = task.tokenize(tokenizer, texts, pairs, max_length)
-    targets = task.encode_targets(ds.frame["label"].tolist(), labels)
-    for feature, target in zip(features, targets, strict=True):
-        feature["labels"] = target.tolist()
-    return features
+    return task.encode_examples(tokenizer, ds.frame, texts, pairs, labels, max_length)
 
 
 def build_model(spec: TrainSpec, source: str, task: Task, labels: list[str], tokenizer: Any) -> Any:
@@ -234,7 +230,12 @@ def trained_record(
         text_pair=bool(spec.text_pair_col),
         dataset_fingerprint=data.train.fingerprint,
         adapter=is_adapter,
-        extra={"train": stats, "base_source": source, "pooling": stats.get("pooling", "native")},
+        extra={
+            "train": stats,
+            "base_source": source,
+            "pooling": stats.get("pooling", "native"),
+            **data.task.record_extra(),
+        },
     )
 
 
@@ -349,7 +350,6 @@ def train(
     before it is saved, e.g. to compare it with what reloads from disk; it must not modify it.
     """
     from transformers import (
-        DataCollatorWithPadding,
         EarlyStoppingCallback,
         PrinterCallback,
         set_seed,
@@ -404,7 +404,7 @@ def train(
         train_dataset=train_features,
         eval_dataset=val_features,
         processing_class=tokenizer,
-        data_collator=DataCollatorWithPadding(tokenizer),
+        data_collator=data.task.data_collator(tokenizer),
         compute_metrics=_compute_metrics_fn(data.task, data.labels),
         callbacks=callbacks,
     )

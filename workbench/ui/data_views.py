@@ -12,7 +12,8 @@ from workbench.ui.errors import guard
 from workbench.ui.sample import SAMPLE_TEST, SAMPLE_TRAIN, sample_available
 from workbench.ui.session import DatasetChoice, save_upload, upload_cap_text, upload_dir
 
-UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "jsonl", "ndjson", "json"]
+UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "jsonl", "ndjson", "json", "conll", "iob", "bio", "bioes"]
+PREVIEW_SENTENCES = 20
 SOURCES = ("Upload a file", "Sample: customer-support messages")
 
 
@@ -94,6 +95,45 @@ def data_report(
     if report.labels:
         st.altair_chart(label_counts_chart(report.labels), width="stretch")
     return report
+
+
+@st.cache_data(show_spinner="Reading the token file…", max_entries=16)
+def _token_preview(path: str, mtime: float, fmt: str, max_bytes: int) -> tuple[list[str], int]:
+    from workbench.data.tagging import entities_of
+    from workbench.data.token_check import check_token_data
+    from workbench.ui.highlight import highlight_entities
+
+    _, frame, _ = check_token_data(path, ColumnMap(), fmt, max_bytes=max_bytes)
+    rows = frame.head(PREVIEW_SENTENCES).to_dict("records")
+    types = sorted({e.label for row in rows for e in entities_of(row.get("label") or ())})
+    html = []
+    for row in rows:
+        offsets = row["offsets"]
+        spans = [
+            {"start": offsets[e.start][0], "end": offsets[e.end - 1][1], "label": e.label}
+            for e in entities_of(row.get("label") or ())
+        ]
+        html.append(highlight_entities(row["text"], spans, types))
+    return html, len(frame)
+
+
+def token_file_preview(path: str, max_bytes: int) -> bool:
+    """For a token-level file (CoNLL, tokens+tags, text+spans): show its first sentences with their
+    entities highlighted and return True; for any other file do nothing and return False."""
+    from workbench.data.token_check import token_format
+
+    fmt = token_format(path, "auto")
+    if fmt is None:
+        return False
+    with guard():
+        html, total = _token_preview(path, Path(path).stat().st_mtime, fmt, max_bytes)
+    st.subheader("Preview")
+    st.caption(
+        f"Token-level file ({fmt}): {total:,} sentences, the first {min(total, PREVIEW_SENTENCES)} shown with "
+        "their entities highlighted. Task: token-classification (named entities)."
+    )
+    st.html("".join(html))
+    return True
 
 
 def _default_index(options: list[str], wanted: str | None, fallback: int) -> int:

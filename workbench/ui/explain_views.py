@@ -26,7 +26,9 @@ SPEC_FIELDS = ["mode", "scale", "max_classes"]
 
 
 def pick_model() -> ModelRecord | None:
-    records = [r for r in models() if r.task == "classification"]
+    from workbench.ui.entity_views import predicts_entities
+
+    records = [r for r in models() if r.task == "classification" or predicts_entities(r)]
     if not records:
         return None
     ids = [r.id for r in records]

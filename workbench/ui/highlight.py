@@ -80,3 +80,33 @@ def shap_and_hits(
             f"{html.escape(text[start:end])}</span>"
         )
     return f"<div class='wb-text' style='line-height:2;font-size:1.05rem'>{''.join(parts)}</div>"
+
+
+ENTITY_COLORS = ("#dbeafe", "#dcfce7", "#fef3c7", "#fce7f3", "#ede9fe", "#ffedd5", "#cffafe", "#f3f4f6")
+
+
+def entity_color(label: str, labels: Sequence[str]) -> str:
+    ordered = sorted(set(labels))
+    return ENTITY_COLORS[ordered.index(label) % len(ENTITY_COLORS)] if label in ordered else ENTITY_COLORS[-1]
+
+
+def highlight_entities(text: str, entities: Sequence[dict[str, Any]], labels: Sequence[str] = ()) -> str:
+    """``text`` as HTML with each entity span marked and its type shown after it (escaped text)."""
+    known = list(labels) or [e["label"] for e in entities]
+    parts, position = [], 0
+    for entity in sorted(entities, key=lambda e: e["start"]):
+        start, end = int(entity["start"]), int(entity["end"])
+        if start < position:
+            continue  # overlapping spans are a data error; show the first
+        parts.append(html.escape(text[position:start]))
+        color = entity_color(entity["label"], known)
+        score = f" · {entity['score']:.2f}" if entity.get("score") is not None else ""
+        title = html.escape(f"{entity['label']}{score}", quote=True)
+        parts.append(
+            f"<mark style='background:{color};border-radius:3px;padding:0 2px' title='{title}'>"
+            f"{html.escape(text[start:end])} <small style='font-weight:600;opacity:.7'>"
+            f"{html.escape(entity['label'])}</small></mark>"
+        )
+        position = end
+    parts.append(html.escape(text[position:]))
+    return f"<div class='wb-text' style='line-height:1.9'>{''.join(parts)}</div>"

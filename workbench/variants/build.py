@@ -12,8 +12,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from workbench.errors import ModelLoadError, SpecError
 from workbench.models.registry import ModelRecord, Registry
 from workbench.progress import ProgressCallback, ProgressEvent, no_progress
@@ -190,13 +188,13 @@ def check_reload(
     record: ModelRecord, built: Built, parent: Any, texts: list[str], registry: Registry
 ) -> dict[str, Any]:
     """Predictions of the variant loaded from disk must equal those of the model the builder made."""
-    from workbench.inference.predict import load_model, run_batches
+    from workbench.inference.predict import load_model, max_abs_difference, run_batches
 
     reloaded = load_model(record.id, registry)
     features = reloaded.encode(texts)
     before = run_batches(built.model, parent.tokenizer, features, batch_size=8)
     after = run_batches(reloaded.model, reloaded.tokenizer, features, batch_size=8)
-    diff = float(np.abs(before - after).max()) if len(texts) else 0.0
+    diff = max_abs_difference(before, after)
     if not diff <= RELOAD_TOLERANCE:
         registry.remove(record.id)
         raise ModelLoadError(

@@ -75,6 +75,9 @@ Agreement = Callable[[np.ndarray, np.ndarray], float]
 AGREEMENT: dict[str, Agreement] = {
     "classification": lambda a, b: float((a.argmax(axis=1) == b.argmax(axis=1)).mean()),
     "multilabel": lambda a, b: float(((a >= 0.5) == (b >= 0.5)).all(axis=1).mean()),
+    "token-classification": lambda a, b: float(
+        (a.argmax(axis=1) == b.argmax(axis=1)).mean()
+    ),  # per sub-token
 }
 
 
@@ -195,8 +198,7 @@ def compare_models(
         speed = throughput_rps(models, subset, rounds, progress=progress)
         latency_sample = _sample_rows(len(ds), latency_rows, seed + 1)
         latency = latency_ms(models, features, latency_sample, progress=progress)
-    targets = models[reference.id].task.encode_targets(ds.frame["label"].tolist(), reference.labels)
-    metrics = {m: models[m].task.metrics(logits[m], targets, reference.labels)[0] for m in ids}
+    metrics = {m: models[m].task.comparison_metrics(models[m], ds, logits[m]) for m in ids}
     measured = {"peak": peaks, "speed": speed, "latency": latency, "metrics": metrics}
     rows = [_row(models[m], models[reference.id], logits, measured, registry) for m in ids]
     table = pd.DataFrame(rows, columns=list(COMPARISON_COLUMNS))
@@ -232,7 +234,7 @@ def _row(loaded: Any, reference: Any, logits: dict, measured: dict, registry: Re
     record, task = loaded.record, loaded.task
     model_id, ref_id = record.id, reference.record.id
     metric = task.primary_metric
-    scores, ref_scores = task.scores(logits[model_id]), task.scores(logits[ref_id])
+    scores, ref_scores = task.comparison_scores(logits[model_id]), task.comparison_scores(logits[ref_id])
     agree = AGREEMENT.get(task.name)
     p50, p95 = measured["latency"][model_id]
     value = measured["metrics"][model_id][metric]

@@ -103,7 +103,9 @@ def export_onnx(model: Any, tokenizer: Any, path: Path) -> None:
     # graph inputs follow forward()'s order; naming them in the tokenizer's order would swap
     # attention_mask and token_type_ids (a model that masks everything)
     names = [n for n in inspect.signature(model.forward).parameters if n in dummy]
-    axes = {name: {0: "batch", 1: "sequence"} for name in names} | {"logits": {0: "batch"}}
+    per_token = type(model).__name__.endswith("ForTokenClassification")  # logits per sub-token
+    logit_axes = {0: "batch", 1: "sequence"} if per_token else {0: "batch"}
+    axes = {name: {0: "batch", 1: "sequence"} for name in names} | {"logits": logit_axes}
     model.config.return_dict = True
     with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
         warnings.simplefilter("ignore")
@@ -133,9 +135,8 @@ def quantize_onnx_int8(source: Path, target: Path) -> None:
 
 def check_export(ctx: BuildContext, path: Path, tolerance: float = 1e-3) -> None:
     """The fp32 ONNX graph must reproduce the PyTorch model before it is quantized."""
-    import numpy as np
 
-    from workbench.inference.predict import run_batches
+    from workbench.inference.predict import max_abs_difference, run_batches
     from workbench.variants.base import PROBE_TEXTS
 
     parent = ctx.parent
@@ -144,7 +145,7 @@ def check_export(ctx: BuildContext, path: Path, tolerance: float = 1e-3) -> None
     exported = run_batches(
         OnnxSequenceClassifier(open_session(path)), parent.tokenizer, features, batch_size=2
     )
-    diff = float(np.abs(expected - exported).max())
+    diff = max_abs_difference(expected, exported)
     if not diff <= tolerance:
         raise IncompatibleError(
             f"onnx-int8: the ONNX export of {parent.id!r} does not reproduce its outputs (largest logit "
