@@ -41,6 +41,7 @@ class CompiledRules:
     outputs: tuple[_Armed, ...]
 
 
+_Found = tuple[_Armed, int, int, str, float]  # rule, start, end, detail, confidence
 _COMPILED: weakref.WeakKeyDictionary[RuleSet, CompiledRules] = weakref.WeakKeyDictionary()
 _COMPILE_LOCK = threading.Lock()  # a server may scan from several threads; build each rule set once
 
@@ -114,7 +115,7 @@ def check_output(
     for armed in compile_rules(rules).outputs:
         assert isinstance(armed.detector, OutputDetector)
         for found in armed.detector.check(label, probabilities, text, variant_label):
-            hits.append(_make_hit(armed, text, found.start, found.end, found.detail))
+            hits.append(_make_hit(armed, text, found.start, found.end, found.detail, found.confidence))
     return hits
 
 
@@ -127,32 +128,33 @@ def add_output_hits(result: ScanResult, output_hits: Sequence[Hit]) -> ScanResul
 def _scan_compiled(text: str, compiled: CompiledRules, *, mask_all_pii: bool) -> ScanResult:
     if not isinstance(text, str):  # a missing cell (None/NaN) is an empty text: blocked, not a crash
         text = "" if text is None or text != text else str(text)
-    found: list[tuple[_Armed, int, int, str]] = []
+    found: list[_Found] = []
     for armed in compiled.inputs:
         for candidate in armed.detector.find(text):
-            found.append((armed, candidate.start, candidate.end, candidate.detail))
+            found.append((armed, candidate.start, candidate.end, candidate.detail, candidate.confidence))
     if not found:
         return ScanResult(hits=[], masked_text=text)
     if len(found) > 1:
         found = _resolve_pii_overlaps(found)
     found.sort(key=lambda item: (item[1], item[2], item[0].rule.id))
-    hits = [_make_hit(armed, text, start, end, detail) for armed, start, end, detail in found]
+    hits = [_make_hit(armed, text, start, end, detail, conf) for armed, start, end, detail, conf in found]
     to_mask = [
         (start, end, armed)
-        for armed, start, end, _ in found
+        for armed, start, end, _, _ in found
         if armed.effect.masks or (mask_all_pii and armed.pii)
     ]
     masked, spans = _apply_masks(text, to_mask)
     return ScanResult(hits=hits, masked_text=masked, placeholder_spans=spans, **_decisions(hits))
 
 
-def _resolve_pii_overlaps(found: list[tuple[_Armed, int, int, str]]) -> list[tuple[_Armed, int, int, str]]:
-    """Keep one PII hit per span: highest detector priority first, then the longer match."""
+def _resolve_pii_overlaps(found: list[_Found]) -> list[_Found]:
+    """Keep one PII hit per span: a checked match before a context-only one, then the highest detector
+    priority, then the longer match."""
     pii = [item for item in found if item[0].pii]
     if len(pii) < 2:
         return found
-    kept: list[tuple[_Armed, int, int, str]] = []
-    for item in sorted(pii, key=lambda i: (-i[0].priority, i[1] - i[2], i[1])):
+    kept: list[_Found] = []
+    for item in sorted(pii, key=lambda i: (-i[4], -i[0].priority, i[1] - i[2], i[1])):
         if all(item[2] <= k[1] or item[1] >= k[2] or item[0] is k[0] for k in kept):
             kept.append(item)
     return [item for item in found if not item[0].pii] + kept
@@ -200,9 +202,10 @@ def _decisions(hits: Sequence[Hit]) -> dict[str, object]:
     }
 
 
-def _make_hit(armed: _Armed, text: str, start: int, end: int, detail: str) -> Hit:
+def _make_hit(armed: _Armed, text: str, start: int, end: int, detail: str, confidence: float = 1.0) -> Hit:
     rule = armed.rule
     return Hit(
+        confidence=confidence,
         rule=rule.id,
         category=rule.category,
         severity=rule.severity,

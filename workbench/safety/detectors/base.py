@@ -16,11 +16,14 @@ from typing import Any, ClassVar, NamedTuple
 
 
 class Candidate(NamedTuple):
-    """A validated span ``text[start:end]`` and which variant of the detector fired."""
+    """A validated span ``text[start:end]``, which variant of the detector fired, and how sure it is
+    (1.0: the check passed; lower: shape and context only, e.g. an SSN right after "ssn" that fails
+    the allocation rules)."""
 
     start: int
     end: int
     detail: str = ""
+    confidence: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,11 @@ def lower_same_length(text: str) -> str:
     (``İ`` → ``i̇``) keep only their first lower-case character."""
     lowered = text.lower()
     return lowered if len(lowered) == len(text) else "".join(ch.lower()[0] for ch in text)
+
+
+def context_before(text: str, start: int, words: re.Pattern[str], window: int = 32) -> bool:
+    """Whether ``words`` occurs in the ``window`` characters before ``start`` (Presidio-style context)."""
+    return words.search(text, max(0, start - window), start) is not None
 
 
 def starts_word(text: str, start: int) -> bool:

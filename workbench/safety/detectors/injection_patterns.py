@@ -31,8 +31,6 @@ _VERBS_EN = (
     "discard",
     "abandon",
     "overlook",
-    "stop",
-    "drop",
     "ditch",
     "set aside",
     "do not follow",
@@ -48,7 +46,6 @@ _OBJECTS_EN = (
 OVERRIDE_EN = [
     *(verb.replace(" ", r"\s+") + r"(?![\w'])" + _GAP + _OBJECTS_EN for verb in _VERBS_EN),
     r"new\s+(?:system\s+)?instructions\s*:",
-    r"stop\s+everything\b",
     r"(?:from\s+now\s+on|instead)[,\s]+(?:ignore|disregard|forget)\b",
 ]
 _VERBS_DE = (
