@@ -81,10 +81,15 @@ def load_labelled(path: Path = LABELLED) -> list[dict]:
 
 
 def our_predictor() -> Predictor:
+    """The default rules' pattern detectors (model-backed rules are measured in the injection tables)."""
+    from safety_injection import pattern_rules
+
     from workbench.safety import scan_batch
 
+    rules = pattern_rules()
+
     def predict(texts: Sequence[str]) -> list[list[Span]]:
-        return [[(h.start, h.end, h.category) for h in r.hits] for r in scan_batch(list(texts))]
+        return [[(h.start, h.end, h.category) for h in r.hits] for r in scan_batch(list(texts), rules)]
 
     return predict
 
@@ -212,8 +217,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--presidio-real-texts", type=int, default=1000, help="real texts per dataset for Presidio (slow)"
     )
     parser.add_argument("--injection-only", action="store_true", help="only the prompt-injection tables")
+    parser.add_argument(
+        "--classifier",
+        metavar="MODEL",
+        help="injection classifier for the 'patterns + classifier' column (default: the workspace's "
+        "injection-classifier, when `workbench safety train-injection` made it)",
+    )
     args = parser.parse_args(argv)
-    injection_problems = print_injection_eval()
+    injection_problems = print_injection_eval(args.classifier)
     if args.injection_only:
         return 1 if injection_problems else 0
     records = load_labelled()
@@ -239,11 +250,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1 if problems else 0
 
 
-def print_injection_eval() -> list[str]:
-    """Print the injection tables; return the targets missed."""
+def print_injection_eval(classifier: str | None = None) -> list[str]:
+    """Print the injection tables (patterns; patterns + classifier when there is one); return missed targets."""
     import safety_injection
 
     systems = {"patterns": safety_injection.rules_flagger()}
+    classifier = classifier or safety_injection.default_classifier()
+    if classifier:
+        rules = safety_injection.rules_with_classifier(classifier)
+        systems["patterns + classifier"] = safety_injection.rules_flagger(rules)
+        print(
+            f"injection classifier: {classifier} (trained on deepset + the public dev part, never the test part)"
+        )
     scores = safety_injection.run_injection_eval(systems)
     print("prompt injection, text level (flagged / total)\n")
     print(safety_injection.format_injection_table(scores))

@@ -101,12 +101,43 @@ def evaluation_sets() -> dict[str, list[dict]]:
     return {name: records for name, records in sets.items() if records}
 
 
+MODEL_DETECTORS = ("label", "entities")
+
+
+def pattern_rules():
+    """The default rules without model-backed rules: the pattern detectors alone."""
+    from workbench.safety import RuleSet, load_rules
+
+    defaults = load_rules()
+    return RuleSet(tuple(r for r in defaults if r.detector not in MODEL_DETECTORS), source="patterns")
+
+
+def rules_with_classifier(model: str, min_score: float = 0.5):
+    """The pattern rules plus one ``label`` rule asking ``model`` for the label ``injection``."""
+    from workbench.safety import rules_from_yaml
+
+    return rules_from_yaml(
+        "rules:\n"
+        f"  - {{id: injection.classifier, detector: label, category: prompt_injection, action: review,"
+        f" model: {model}, labels: [injection], min_score: {min_score}}}\n",
+        extend=pattern_rules(),
+    )
+
+
+def default_classifier() -> str | None:
+    """The workspace's built-in injection classifier, when ``workbench safety train-injection`` made it."""
+    from workbench.models.registry import Registry
+    from workbench.safety.injection_training import INJECTION_MODEL_NAME
+
+    return INJECTION_MODEL_NAME if Registry().exists(INJECTION_MODEL_NAME) else None
+
+
 def rules_flagger(rules: object | None = None) -> Flagger:
     """Flags a text when any ``prompt_injection`` rule of ``rules`` (default: the default rules) fires."""
     from workbench.safety import scan_batch
 
     def flag(texts: Sequence[str]) -> list[bool]:
-        results = scan_batch(list(texts), rules)  # type: ignore[arg-type]
+        results = scan_batch(list(texts), rules if rules is not None else pattern_rules())  # type: ignore[arg-type]
         return [any(h.category == "prompt_injection" for h in r.hits) for r in results]
 
     return flag
