@@ -112,8 +112,10 @@ def pattern_rules():
     return RuleSet(tuple(r for r in defaults if r.detector not in MODEL_DETECTORS), source="patterns")
 
 
-def rules_with_classifier(model: str, min_score: float = 0.5):
-    """The pattern rules plus one ``label`` rule asking ``model`` for the label ``injection``."""
+def rules_with_classifier(model: str, min_score: float = 0.9):
+    """The pattern rules plus one ``label`` rule asking ``model`` for the label ``injection`` (0.9, as the
+    default rule: chosen on the dev part, where 0.5 / 0.9 / 0.98 gave 1.00 recall at 0.96 / 0.24 / 0 %
+    false alarms; the dev part is training data for the classifier, so that choice leans optimistic)."""
     from workbench.safety import rules_from_yaml
 
     return rules_from_yaml(
