@@ -16,6 +16,7 @@ train-injection`` has made its model).
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, NamedTuple
@@ -24,6 +25,7 @@ from workbench.errors import RuleError
 from workbench.safety.detectors.base import Candidate, Detector, Param, register_detector
 
 CACHE_SIZE = 10_000
+MISSING_RECHECK_SECONDS = 5.0  # an optional rule's absent model is looked for again after this long
 
 
 class EntitySpan(NamedTuple):
@@ -65,6 +67,7 @@ class ModelDetector(Detector):
         self._cache: OrderedDict[str, list[Candidate]] = OrderedDict()
         self._lock = threading.Lock()
         self._cached_for: Any = None  # the loaded model the cached answers came from
+        self._missing_until = 0.0
 
     @classmethod
     def check_settings(cls, settings: Mapping[str, Any]) -> dict[str, str]:
@@ -117,10 +120,13 @@ class ModelDetector(Detector):
         from workbench.errors import RegistryError
         from workbench.inference.predict import MODEL_CACHE
 
+        if time.monotonic() < self._missing_until:
+            return None
         try:
             return MODEL_CACHE.get(self.settings["model"])
         except RegistryError:
-            if self.settings.get("optional"):
+            if self.settings.get("optional"):  # per-text scans (Explain, the gateway) skip the look-up
+                self._missing_until = time.monotonic() + MISSING_RECHECK_SECONDS
                 return None
             raise
 
