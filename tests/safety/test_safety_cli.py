@@ -63,6 +63,8 @@ def test_scan_data_writes_masked_hits_csv(tmp_path, capsys):
         "start",
         "end",
         "preview",
+        "detail",
+        "confidence",
         "masked_text",
     ]
     assert hits[["row", "rule", "start", "end", "preview"]].values.tolist() == [

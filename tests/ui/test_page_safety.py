@@ -82,3 +82,22 @@ def test_hit_statistics_say_when_nothing_fired():
     at = open_page("pages/safety.py")  # the sample unlabelled messages hold no personal data
     at.button(key="safety.stats").click().run()
     assert "No rule fired on any of the 60 texts." in texts(at.success)
+
+
+def test_a_model_backed_rule_is_validated_on_save_and_tried_on_a_text(isolated_workspace, toy_model_id):
+    """The page checks the rule's model and labels before saving, then runs the model on the text."""
+    at = open_page("pages/safety.py")
+    wrong = f"version: 1\nrules:\n  - {{id: mood, detector: label, model: {toy_model_id}, labels: [angry]}}\n"
+    at.text_area(key="safety.yaml.False").input(wrong)
+    at.button(key="safety.save").click().run()
+    assert "labels ['angry'] are not labels of model" in " ".join(texts(at.error))
+    assert not (isolated_workspace / "safety" / "rules.yaml").exists()
+    good = (
+        f"version: 1\nrules:\n  - {{id: mood, detector: label, model: {toy_model_id}, labels: [neg],"
+        " min_score: 0.6, action: review, category: sentiment}\n"
+    )
+    at.text_area(key="safety.yaml.False").input(good)
+    at.button(key="safety.save").click().run()
+    at.text_area(key="safety.try").input("the movie was really terrible and awful").run()
+    assert "mood" in at.dataframe[-1].value["rule"].tolist()
+    assert "Needs review by a person." in texts(at.warning)

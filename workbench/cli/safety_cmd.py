@@ -44,6 +44,59 @@ def register(subparsers: Any) -> None:
     listing.set_defaults(func=cmd_list)
     detectors = actions.add_parser("detectors", help="show the detectors a rule can use")
     detectors.set_defaults(func=cmd_detectors)
+    _register_safety(subparsers)
+
+
+def _register_safety(subparsers: Any) -> None:
+    safety = subparsers.add_parser("safety", help="train the built-in injection classifier")
+    actions = safety.add_subparsers(dest="safety_command", metavar="ACTION", required=True)
+    train = actions.add_parser(
+        "train-injection",
+        help="fine-tune the default model on labelled injection prompts (the injection.classifier rule uses it)",
+    )
+    train.add_argument(
+        "--data",
+        nargs="+",
+        metavar="FILE",
+        help="CSV/JSONL files with text,label (1/injection, 0/benign); default: the deepset set in "
+        "../shared/data and benchmarks/data/injection_dev.jsonl",
+    )
+    train.add_argument("--name", default=None, help="model name (default: injection-classifier)")
+    train.add_argument("--epochs", type=float, default=None, help="passes over the data (default 3)")
+    train.add_argument("--max-length", type=int, default=None, help="tokens per text (default 128)")
+    train.add_argument("--max-minutes", type=float, default=None, help="time budget in minutes")
+    train.add_argument("--json", action="store_true", help="print the model id and metrics as JSON")
+    train.set_defaults(func=cmd_train_injection)
+
+
+def cmd_train_injection(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from workbench.cli.model_cmd import _cancel_on_ctrl_c, _report_run
+    from workbench.cli.progress_bar import TqdmProgress
+    from workbench.safety.injection_training import (
+        INJECTION_MODEL_NAME,
+        gather_training_data,
+        injection_train_spec,
+    )
+    from workbench.training.runs import create_run, execute_run
+
+    data = gather_training_data([Path(p) for p in args.data] if args.data else None)
+    if not args.json:
+        print(f"{data.rows:,} prompts ({data.injections:,} injections) from {', '.join(data.sources)}")
+    spec = injection_train_spec(
+        data,
+        name=args.name or INJECTION_MODEL_NAME,
+        epochs=args.epochs,
+        max_length=args.max_length,
+        max_minutes=args.max_minutes,
+    )
+    run = create_run(spec, owner="cli")
+    _cancel_on_ctrl_c(run)
+    bar = TqdmProgress("training")
+    execute_run(run, extra_progress=bar)
+    bar.close()
+    return _report_run(run.id, args.json)
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
@@ -59,9 +112,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_json_dict(), ensure_ascii=False))
         return 0
     for hit in result.hits:
+        rule = rules.get(hit.rule)
+        found_by = f"  [{rule.detector}: {hit.detail}]" if rule is not None and hit.detail else ""
         print(
             f"{hit.rule:<28} {hit.category:<17} {hit.severity:<8} {hit.action:<6} "
-            f"{hit.start:>5}-{hit.end:<5} {hit.masked_preview}"
+            f"{hit.start:>5}-{hit.end:<5} {hit.masked_preview}{found_by}"
         )
     if not result.hits:
         print("no rule fired")

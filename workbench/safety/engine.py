@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 from workbench.progress import ProgressCallback, ProgressEvent, no_progress
 from workbench.safety.detectors import DETECTORS, Detector, OutputDetector
+from workbench.safety.detectors.model import ModelDetector
 from workbench.safety.rules import RuleSet, load_rules
 from workbench.safety.spec import ACTION_EFFECTS, SEVERITIES, ActionEffect, Hit, Rule, ScanResult
 
@@ -39,8 +40,10 @@ class CompiledRules:
 
     inputs: tuple[_Armed, ...]
     outputs: tuple[_Armed, ...]
+    models: tuple[_Armed, ...] = ()  # model-backed input rules: run after the patterns, batched
 
 
+_Found = tuple[_Armed, int, int, str, float]  # rule, start, end, detail, confidence
 _COMPILED: weakref.WeakKeyDictionary[RuleSet, CompiledRules] = weakref.WeakKeyDictionary()
 _COMPILE_LOCK = threading.Lock()  # a server may scan from several threads; build each rule set once
 
@@ -52,9 +55,11 @@ def compile_rules(rules: RuleSet | None = None) -> CompiledRules:
         compiled = _COMPILED.get(rules)
         if compiled is None:
             armed = [_arm(rule) for rule in rules if rule.enabled]
+            batched = [a for a in armed if isinstance(a.detector, ModelDetector)]
             compiled = CompiledRules(
-                inputs=tuple(a for a in armed if a.detector.stage == "input"),
+                inputs=tuple(a for a in armed if a.detector.stage == "input" and a not in batched),
                 outputs=tuple(a for a in armed if a.detector.stage == "output"),
+                models=tuple(batched),
             )
             _COMPILED[rules] = compiled
     return compiled
@@ -68,7 +73,7 @@ def _arm(rule: Rule) -> _Armed:
 
 def scan(text: str, *, rules: RuleSet | None = None) -> ScanResult:
     """Which rules ``text`` trips, where, and what was done: the masked text, block and review flags."""
-    return _scan_compiled(text, compile_rules(rules), mask_all_pii=False)
+    return _scan_many([text], compile_rules(rules), mask_all_pii=False)[0]
 
 
 def scan_batch(
@@ -82,14 +87,7 @@ def scan_batch(
 
     ``mask_pii=True`` masks all personal data in ``masked_text`` (as ``mask_text`` does), for exports.
     """
-    compiled = compile_rules(rules)
-    results = []
-    total = len(texts)
-    for index, text in enumerate(texts, start=1):
-        results.append(_scan_compiled(text, compiled, mask_all_pii=mask_pii))
-        if index % PROGRESS_EVERY == 0 or index == total:
-            progress(ProgressEvent("step", step=index, total_steps=total, message="scanning texts"))
-    return results
+    return _scan_many(texts, compile_rules(rules), mask_all_pii=mask_pii, progress=progress)
 
 
 def mask_text(text: str, rules: RuleSet | None = None) -> str:
@@ -98,7 +96,7 @@ def mask_text(text: str, rules: RuleSet | None = None) -> str:
     Masks PII detectors whatever their rule's action (a phone rule set to ``flag`` still must not
     reach training data) plus any rule whose action is ``mask``; nothing else changes.
     """
-    return _scan_compiled(text, compile_rules(rules), mask_all_pii=True).masked_text
+    return _scan_many([text], compile_rules(rules), mask_all_pii=True)[0].masked_text
 
 
 def check_output(
@@ -114,7 +112,7 @@ def check_output(
     for armed in compile_rules(rules).outputs:
         assert isinstance(armed.detector, OutputDetector)
         for found in armed.detector.check(label, probabilities, text, variant_label):
-            hits.append(_make_hit(armed, text, found.start, found.end, found.detail))
+            hits.append(_make_hit(armed, text, found.start, found.end, found.detail, found.confidence))
     return hits
 
 
@@ -124,35 +122,72 @@ def add_output_hits(result: ScanResult, output_hits: Sequence[Hit]) -> ScanResul
     return replace(result, hits=hits, **_decisions(hits))
 
 
-def _scan_compiled(text: str, compiled: CompiledRules, *, mask_all_pii: bool) -> ScanResult:
-    if not isinstance(text, str):  # a missing cell (None/NaN) is an empty text: blocked, not a crash
-        text = "" if text is None or text != text else str(text)
-    found: list[tuple[_Armed, int, int, str]] = []
+def _scan_many(
+    texts: Sequence[str],
+    compiled: CompiledRules,
+    *,
+    mask_all_pii: bool,
+    progress: ProgressCallback = no_progress,
+) -> list[ScanResult]:
+    """Pattern rules text by text, then each model rule once over the texts no pattern rule blocked."""
+    texts = [_as_text(text) for text in texts]
+    found: list[list[_Found]] = []
+    total = len(texts)
+    for index, text in enumerate(texts, start=1):
+        found.append(_pattern_found(text, compiled))
+        if index % PROGRESS_EVERY == 0 or index == total:
+            progress(ProgressEvent("step", step=index, total_steps=total, message="scanning texts"))
+    if compiled.models:
+        open_rows = [i for i, items in enumerate(found) if not any(item[0].effect.blocks for item in items)]
+        for armed in compiled.models:
+            assert isinstance(armed.detector, ModelDetector)
+            answers = armed.detector.find_batch([texts[i] for i in open_rows]) if open_rows else []
+            for i, candidates in zip(open_rows, answers, strict=True):
+                found[i].extend((armed, c.start, c.end, c.detail, c.confidence) for c in candidates)
+    return [
+        _assemble(text, items, mask_all_pii=mask_all_pii) for text, items in zip(texts, found, strict=True)
+    ]
+
+
+def _as_text(text: object) -> str:
+    """A missing cell (None/NaN) is an empty text: blocked, not a crash."""
+    if isinstance(text, str):
+        return text
+    return "" if text is None or text != text else str(text)
+
+
+def _pattern_found(text: str, compiled: CompiledRules) -> list[_Found]:
+    found: list[_Found] = []
     for armed in compiled.inputs:
         for candidate in armed.detector.find(text):
-            found.append((armed, candidate.start, candidate.end, candidate.detail))
+            found.append((armed, candidate.start, candidate.end, candidate.detail, candidate.confidence))
+    return found
+
+
+def _assemble(text: str, found: list[_Found], *, mask_all_pii: bool) -> ScanResult:
     if not found:
         return ScanResult(hits=[], masked_text=text)
     if len(found) > 1:
         found = _resolve_pii_overlaps(found)
     found.sort(key=lambda item: (item[1], item[2], item[0].rule.id))
-    hits = [_make_hit(armed, text, start, end, detail) for armed, start, end, detail in found]
+    hits = [_make_hit(armed, text, start, end, detail, conf) for armed, start, end, detail, conf in found]
     to_mask = [
         (start, end, armed)
-        for armed, start, end, _ in found
+        for armed, start, end, _, _ in found
         if armed.effect.masks or (mask_all_pii and armed.pii)
     ]
     masked, spans = _apply_masks(text, to_mask)
     return ScanResult(hits=hits, masked_text=masked, placeholder_spans=spans, **_decisions(hits))
 
 
-def _resolve_pii_overlaps(found: list[tuple[_Armed, int, int, str]]) -> list[tuple[_Armed, int, int, str]]:
-    """Keep one PII hit per span: highest detector priority first, then the longer match."""
+def _resolve_pii_overlaps(found: list[_Found]) -> list[_Found]:
+    """Keep one PII hit per span: a checked match before a context-only one, then the highest detector
+    priority, then the longer match."""
     pii = [item for item in found if item[0].pii]
     if len(pii) < 2:
         return found
-    kept: list[tuple[_Armed, int, int, str]] = []
-    for item in sorted(pii, key=lambda i: (-i[0].priority, i[1] - i[2], i[1])):
+    kept: list[_Found] = []
+    for item in sorted(pii, key=lambda i: (-i[4], -i[0].priority, i[1] - i[2], i[1])):
         if all(item[2] <= k[1] or item[1] >= k[2] or item[0] is k[0] for k in kept):
             kept.append(item)
     return [item for item in found if not item[0].pii] + kept
@@ -200,9 +235,10 @@ def _decisions(hits: Sequence[Hit]) -> dict[str, object]:
     }
 
 
-def _make_hit(armed: _Armed, text: str, start: int, end: int, detail: str) -> Hit:
+def _make_hit(armed: _Armed, text: str, start: int, end: int, detail: str, confidence: float = 1.0) -> Hit:
     rule = armed.rule
     return Hit(
+        confidence=confidence,
         rule=rule.id,
         category=rule.category,
         severity=rule.severity,

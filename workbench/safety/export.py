@@ -21,7 +21,19 @@ from workbench.safety.engine import mask_text, scan_batch
 from workbench.safety.rules import RuleSet
 from workbench.safety.spec import ScanResult
 
-HIT_COLUMNS = ("row", "rule", "category", "severity", "action", "start", "end", "preview", "masked_text")
+HIT_COLUMNS = (
+    "row",
+    "rule",
+    "category",
+    "severity",
+    "action",
+    "start",
+    "end",
+    "preview",
+    "detail",
+    "confidence",
+    "masked_text",
+)
 
 
 def neutralise_formula(value: Any) -> Any:
@@ -52,6 +64,8 @@ def hits_frame(results: Iterable[ScanResult], rows: Iterable[Any]) -> pd.DataFra
             "row": row,
             **hit.to_json_dict(),
             "preview": hit.masked_preview,
+            "detail": hit.detail,  # which variant / normalisation found it (`override via base64`)
+            "confidence": hit.confidence,
             "masked_text": result.masked_text,
         }
         for result, row in zip(results, rows, strict=True)

@@ -117,6 +117,12 @@ class Hit:
     end: int
     masked_preview: str = field(metadata={"help": "The matched text in masked form; never the raw match."})
     detail: str = field(default="", metadata={"help": "Which variant fired (`cn_ric`, `aws_access_key`...)."})
+    confidence: float = field(
+        default=1.0,
+        metadata={
+            "help": "1.0 when the check passed; lower for a context-only match (shape + a word such as `ssn`)."
+        },
+    )
 
     def to_json_dict(self) -> dict[str, Any]:
         """The hit as ``workbench scan --json`` prints it."""
@@ -131,7 +137,12 @@ class Hit:
 
     def to_log_dict(self) -> dict[str, Any]:
         """The hit for prediction logs and exports: the JSON form plus the masked preview and detail."""
-        return {**self.to_json_dict(), "preview": self.masked_preview, "detail": self.detail}
+        return {
+            **self.to_json_dict(),
+            "preview": self.masked_preview,
+            "detail": self.detail,
+            "confidence": self.confidence,
+        }
 
 
 @dataclass(frozen=True)

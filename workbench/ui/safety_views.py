@@ -19,6 +19,10 @@ from workbench.ui.highlight import highlight_hits
 from workbench.ui.progress import progress_bar
 
 RULES_TEMPLATE = """# Your rules extend the defaults. An entry with a default id changes only the keys it gives.
+# A workspace model can be a rule's detector (validated on save, tried below):
+#   - {id: sentiment.negative, detector: label, model: MY-SENTIMENT-MODEL, labels: [negative],
+#      min_score: 0.9, action: review, category: sentiment}
+#   - {id: pii.person, detector: entities, model: MY-NER-MODEL, types: [person], action: mask}
 version: 1
 rules:
   - {id: pii.phone, action: flag}

@@ -7,7 +7,16 @@ refers to them by name (``detector: email``). To add a detector, subclass ``Dete
 
 from __future__ import annotations
 
-from workbench.safety.detectors import checksums, contact, custom, injection, output, sanity, secrets
+from workbench.safety.detectors import (
+    checksums,
+    contact,
+    custom,
+    injection,
+    model,
+    output,
+    sanity,
+    secrets,
+)
 from workbench.safety.detectors.base import (
     DETECTORS,
     Candidate,
@@ -18,7 +27,7 @@ from workbench.safety.detectors.base import (
 )
 from workbench.safety.detectors.output import OutputDetector
 
-BUILTIN_MODULES = (checksums, contact, custom, injection, output, sanity, secrets)
+BUILTIN_MODULES = (checksums, contact, custom, injection, model, output, sanity, secrets)
 
 __all__ = [
     "BUILTIN_MODULES",

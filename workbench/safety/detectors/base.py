@@ -16,11 +16,14 @@ from typing import Any, ClassVar, NamedTuple
 
 
 class Candidate(NamedTuple):
-    """A validated span ``text[start:end]`` and which variant of the detector fired."""
+    """A validated span ``text[start:end]``, which variant of the detector fired, and how sure it is
+    (1.0: the check passed; lower: shape and context only, e.g. an SSN right after "ssn" that fails
+    the allocation rules)."""
 
     start: int
     end: int
     detail: str = ""
+    confidence: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,11 @@ def lower_same_length(text: str) -> str:
     return lowered if len(lowered) == len(text) else "".join(ch.lower()[0] for ch in text)
 
 
+def context_before(text: str, start: int, words: re.Pattern[str], window: int = 32) -> bool:
+    """Whether ``words`` occurs in the ``window`` characters before ``start`` (Presidio-style context)."""
+    return words.search(text, max(0, start - window), start) is not None
+
+
 def starts_word(text: str, start: int) -> bool:
     """True when ``text[start]`` is not preceded by an ASCII letter or digit (a cheap ``\\b``)."""
     return start == 0 or not (text[start - 1].isascii() and text[start - 1].isalnum())
@@ -151,7 +159,7 @@ class BranchSet:
 
     def __init__(self, branches: Mapping[str, Sequence[str]], flags: int = 0) -> None:
         kinds = {kind: list(items) for kind, items in branches.items() if items}
-        source = "|".join(branch for items in kinds.values() for branch in items)
+        source = factor_first_letters([branch for items in kinds.values() for branch in items])
         self.regex = re.compile(source, flags) if source else None
         self._kinds = [(kind, re.compile("|".join(items), flags)) for kind, items in kinds.items()]
 
@@ -161,6 +169,25 @@ class BranchSet:
     def kind_of(self, value: str) -> str:
         """The first kind whose branches match all of ``value``."""
         return next((kind for kind, regex in self._kinds if regex.fullmatch(value)), "")
+
+
+def factor_first_letters(branches: Sequence[str]) -> str:
+    """``ignore...|instead...|disregard...`` as ``i(?:gnore...|nstead...)|disregard...``: equivalent, but
+    ``re`` tries each top-level branch at every position, so fewer top-level branches scan faster
+    (about 3x with a hundred phrase branches). Only branches that start with a plain lower-case letter
+    followed by another plain character are grouped."""
+    groups: dict[str, list[str]] = {}
+    others: list[str] = []
+    for branch in branches:
+        if len(branch) > 1 and branch[0].isalpha() and branch[0].islower() and branch[1] not in "?*+{|\\":
+            groups.setdefault(branch[0], []).append(branch[1:])
+        else:
+            others.append(branch)
+    factored = [
+        letter + rests[0] if len(rests) == 1 else f"{letter}(?:{'|'.join(rests)})"
+        for letter, rests in groups.items()
+    ]
+    return "|".join([*factored, *others])
 
 
 DETECTORS: dict[str, type[Detector]] = {}

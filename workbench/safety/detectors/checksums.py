@@ -17,7 +17,24 @@ from stdnum.cn import ric
 from stdnum.exceptions import InvalidComponent
 from stdnum.us import ssn
 
-from workbench.safety.detectors.base import Candidate, PatternDetector, register_detector
+from workbench.safety.detectors.base import Candidate, PatternDetector, context_before, register_detector
+
+# Presidio-style context: a number whose check fails is still reported, at this lower confidence,
+# when one of these words comes right before it ("my ssn is 078-05-1120": a typo or a test number is
+# still somebody's attempt at an SSN). Without the word, a failing number stays quiet.
+CONTEXT_CONFIDENCE = 0.5
+_CARD_CONTEXT = re.compile(r"card|visa|mastercard|amex|信用卡|银行卡|卡号", re.IGNORECASE)
+_IBAN_CONTEXT = re.compile(r"iban|account|konto|bank", re.IGNORECASE)
+_SSN_CONTEXT = re.compile(r"ssn|social\s+security|soc\.?\s*sec|社会安全号", re.IGNORECASE)
+_RIC_CONTEXT = re.compile(r"身份证|居民身份|resident\s+id|id\s+card|id\s+number", re.IGNORECASE)
+
+
+def context_candidate(text: str, start: int, end: int, kind: str, words: re.Pattern[str]) -> Candidate | None:
+    """A lower-confidence candidate for a number that failed its check, when a context word precedes it."""
+    if context_before(text, start, words):
+        return Candidate(start, end, f"{kind}, context only (check fails)", CONTEXT_CONFIDENCE)
+    return None
+
 
 # (first prefix, last prefix, allowed lengths, brand): prefixes are compared as same-length strings.
 _CARD_ISSUERS = (
@@ -65,7 +82,7 @@ class CreditCardDetector(PatternDetector):
         digits = value.replace(" ", "").replace("-", "")
         brand = card_brand(digits)
         if brand is None or not luhn.is_valid(digits):
-            return None
+            return context_candidate(text, match.start(), match.end(), "card", _CARD_CONTEXT)
         return Candidate(match.start(), match.end(), brand)
 
 
@@ -89,9 +106,9 @@ class IbanDetector(PatternDetector):
             if stdnum_iban.is_valid(value):
                 return Candidate(match.start(), match.start() + len(value), value[:2])
             if " " not in value:
-                return None
+                break
             value = value.rsplit(" ", 1)[0]
-        return None
+        return context_candidate(text, match.start(), match.end(), "iban", _IBAN_CONTEXT)
 
 
 def is_valid_cn_ric(number: str) -> bool:
@@ -146,7 +163,12 @@ class NationalIdDetector(PatternDetector):
         elif match.group(1):
             start, end = match.span()
         else:
-            valid = is_valid_cn_ric(match.group().upper())
-            return Candidate(*match.span(), "cn_ric") if valid else None
+            if is_valid_cn_ric(match.group().upper()):
+                return Candidate(*match.span(), "cn_ric")
+            return context_candidate(text, *match.span(), "cn_ric", _RIC_CONTEXT)
         digits = text[start:end].replace("-", "").replace(" ", "")
-        return Candidate(start, end, "us_ssn") if ssn.is_valid(digits) else None
+        if ssn.is_valid(digits):
+            return Candidate(start, end, "us_ssn")
+        if match.lastindex and match.lastindex >= 2:  # right after the word "SSN" itself
+            return Candidate(start, end, "us_ssn, context only (check fails)", CONTEXT_CONFIDENCE)
+        return context_candidate(text, start, end, "us_ssn", _SSN_CONTEXT)

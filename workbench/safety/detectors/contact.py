@@ -81,15 +81,23 @@ class PhoneDetector(PatternDetector):
     name = "phone"
     category = "phone"
     description = (
-        "Phone numbers that `phonenumbers` accepts as valid: international (+country code) and national "
-        "numbers of the configured regions, including mainland-China mobiles (13812345678). A bare digit "
-        "run that is not a China mobile needs a phone word before it (order numbers are not phones)."
+        "Phone numbers: international (+country code) numbers that `phonenumbers` finds valid, or only "
+        "possible (lower confidence: +44 7700 900123, a reserved drama range); national numbers of the "
+        "configured regions and of `default_region`. A national number is labelled with "
+        "`default_region` when it fits there, else `region unknown` (never a guess). A bare digit run "
+        "that is not a China mobile needs a phone word before it (order numbers are not phones)."
     )
     placeholder = "PHONE"
     pii = True
     priority = 20
     params: ClassVar = {
         "regions": Param(list, ["US", "CN"], "Regions whose national formats are accepted without a +code."),
+        "default_region": Param(
+            str,
+            "",
+            "The workspace's own region (ISO code such as GB): a number without a +code is read as one of "
+            "its numbers and labelled with it; empty: such numbers say `region unknown`.",
+        ),
     }
     pattern = (
         r"[+(0-9](?<![A-Za-z0-9_+.-][+(0-9])"
@@ -99,10 +107,16 @@ class PhoneDetector(PatternDetector):
 
     @classmethod
     def check_settings(cls, settings: Mapping[str, Any]) -> dict[str, str]:
+        problems = {}
         unknown = [r for r in settings.get("regions", []) if r not in phonenumbers.SUPPORTED_REGIONS]
         if unknown:
-            return {"regions": f"unknown phone regions {unknown}: use ISO codes such as CN, US, GB, DE"}
-        return {}
+            problems["regions"] = f"unknown phone regions {unknown}: use ISO codes such as CN, US, GB, DE"
+        default = settings.get("default_region", "")
+        if default and default not in phonenumbers.SUPPORTED_REGIONS:
+            problems["default_region"] = (
+                f"unknown default_region {default!r}: use an ISO code such as GB, DE or US (or leave it empty)"
+            )
+        return problems
 
     def find(self, text: str) -> list[Candidate]:
         found = []
@@ -110,9 +124,9 @@ class PhoneDetector(PatternDetector):
             value = match.group()
             if len(value) < 7:
                 continue
-            region = self._phone_region(value, text, match.start())
-            if region is not None:
-                found.append(Candidate(match.start(), match.end(), region))
+            verdict = self._phone_region(value, text, match.start())
+            if verdict is not None:
+                found.append(Candidate(match.start(), match.end(), *verdict))
             elif " " in value:  # "13812345678 13912345678": several numbers in one run
                 found.extend(self._phones_inside(match, text))
         return found
@@ -122,24 +136,39 @@ class PhoneDetector(PatternDetector):
         offset = match.start()
         for part in match.group().split(" "):
             if len(part) >= 7:
-                region = self._phone_region(part, text, offset)
-                if region is not None:
-                    found.append(Candidate(offset, offset + len(part), region))
+                verdict = self._phone_region(part, text, offset)
+                if verdict is not None:
+                    found.append(Candidate(offset, offset + len(part), *verdict))
             offset += len(part) + 1
         return found
 
-    def _phone_region(self, value: str, text: str, start: int) -> str | None:
-        """The region of a valid phone number, or None for dates, ids, order numbers and the like."""
+    def _phone_region(self, value: str, text: str, start: int) -> tuple[str, float] | None:
+        """(region detail, confidence) of a phone number, or None for dates, ids, order numbers..."""
         digits = value.translate(_NON_DIGITS)
         if not 7 <= len(digits) <= 15 or not digits.isdigit():
             return None
         if _DATE_SHAPED.fullmatch(value) or _OTHER_SHAPES.fullmatch(value):
             return None
-        if value.isdigit() and not _CN_MOBILE.fullmatch(value) and not _has_phone_word_before(text, start):
+        phone_word = _has_phone_word_before(text, start)
+        if value.isdigit() and not _CN_MOBILE.fullmatch(value) and not phone_word:
             return None
         if value.startswith("+") or digits.startswith("00"):  # +49 ... or 0049 ... (international prefix)
             return _international_region("+" + (digits[2:] if digits.startswith("00") else digits))
-        return next((region for region in self.settings["regions"] if _valid_national(digits, region)), None)
+        # A possible (not valid) national number needs a sign it is a phone: a phone word or phone grouping.
+        return self._national_region(digits, allow_possible=phone_word or not value.isdigit())
+
+    def _national_region(self, digits: str, *, allow_possible: bool) -> tuple[str, float] | None:
+        """A number without a +code: the workspace's default region when it fits there; a number that
+        only fits another accepted region is reported as `region unknown`, never given a guessed region."""
+        default = self.settings["default_region"]
+        if default:
+            if _valid_national(digits, default):
+                return default, 1.0
+            if allow_possible and _possible_national(digits, default):
+                return f"{default}, possible", POSSIBLE_CONFIDENCE
+        if any(_valid_national(digits, region) for region in self.settings["regions"]):
+            return "region unknown", 1.0
+        return None
 
 
 _NON_DIGITS = str.maketrans("", "", " .-()+")
@@ -150,16 +179,30 @@ def _has_phone_word_before(text: str, start: int) -> bool:
     return _PHONE_CONTEXT.search(text, max(0, start - 40), start) is not None
 
 
-def _international_region(number_text: str) -> str | None:
+POSSIBLE_CONFIDENCE = 0.6  # a possible but not valid number (right length, unassigned or reserved range)
+
+
+def _international_region(number_text: str) -> tuple[str, float] | None:
+    """Valid numbers at full confidence; numbers that are only *possible* for their country code (the
+    UK's 07700 900xxx drama range) at lower confidence: exactly what a person types as a phone."""
     try:
         number = phonenumbers.parse(number_text, None)
     except phonenumbers.NumberParseException:
         return None
-    return (
-        (phonenumbers.region_code_for_number(number) or "intl")
-        if phonenumbers.is_valid_number(number)
-        else None
-    )
+    if phonenumbers.is_valid_number(number):
+        return phonenumbers.region_code_for_number(number) or "intl", 1.0
+    if phonenumbers.is_possible_number(number):
+        region = phonenumbers.region_code_for_country_code(number.country_code)
+        if region != "ZZ":
+            return f"{region}, possible", POSSIBLE_CONFIDENCE
+    return None
+
+
+def _possible_national(digits: str, region: str) -> bool:
+    try:
+        return phonenumbers.is_possible_number(phonenumbers.parse(digits, region))
+    except phonenumbers.NumberParseException:
+        return False
 
 
 @functools.cache

@@ -1,0 +1,192 @@
+"""The phrase patterns of the prompt-injection detector, by family and language (lower-case text).
+
+Built as *combinations*, not fixed phrases: an imperative (ignore, disregard, forget, vergiss, 忽略...)
+followed within a few words by what it throws away (instructions, rules, the above, everything,
+Anweisungen, 指令...), so "Ignore any previous and following instructions" and "Disregard the above"
+are the same rule. Every branch starts with a literal so ``re`` can skip ahead (see ``BranchSet``).
+The window between verb and object never crosses a comma or a sentence end, and an imperative right
+after a negation ("don't forget the previous order instructions") is dropped by the detector.
+"""
+
+from __future__ import annotations
+
+
+def _each(words: str, rest: str) -> list[str]:
+    """One branch per leading word (``a|b`` + rest): a branch that starts with a group is slow."""
+    return [word + rest for word in words.split("|")]
+
+
+# Up to six words between an imperative and its object, without crossing , . ; ! ? or a line break.
+_GAP = r"(?:[ \t\"'“”‘’*_:-]+[\w'’-]+){0,6}?[ \t\"'“”‘’*_:-]+"
+_GAP_ZH = r"[^，。！？；,.!?;\n]{0,10}?"
+
+_VERBS_EN = (
+    "ignore",
+    "disregard",
+    "forget",
+    "override",
+    "bypass",
+    "skip",
+    "neglect",
+    "discard",
+    "abandon",
+    "overlook",
+    "ditch",
+    "set aside",
+    "do not follow",
+    "don't follow",
+    "stop following",
+    "stop obeying",
+)
+_OBJECTS_EN = (
+    r"(?:instructions?|prompts?|directions?|directives?|rules|guidelines|guidance|commands|constraints|"
+    r"programming|restrictions|polic(?:y|ies)|orders|training|context|(?:the\s+)?above|everything|"
+    r"all\s+(?:that|of\s+that)|what\s+(?:i|you|we)\s+(?:said|wrote|told\s+you|were\s+told))(?![\w'])"
+)
+OVERRIDE_EN = [
+    *(verb.replace(" ", r"\s+") + r"(?![\w'])" + _GAP + _OBJECTS_EN for verb in _VERBS_EN),
+    r"new\s+(?:system\s+)?instructions\s*:",
+    r"(?:from\s+now\s+on|instead)[,\s]+(?:ignore|disregard|forget)\b",
+]
+_VERBS_DE = (
+    "ignoriere",
+    "ignorier",
+    "ignorieren sie",
+    "ignoriert",
+    "vergiss",
+    "vergesst",
+    "vergessen sie",
+    "missachte",
+    "übergehe",
+    "überspringe",
+    "hör auf mit",
+    "höre auf mit",
+    "befolge nicht",
+    "beachte nicht",
+)
+_OBJECTS_DE = (
+    r"(?:anweisung(?:en)?|instruktion(?:en)?|befehle?|regeln|vorgaben|richtlinien|aufgaben?|alles|"
+    r"obige[nms]?|vorherigen?|bisherigen?|prompts?|eingaben?)(?!\w)"
+)
+OVERRIDE_DE = [verb.replace(" ", r"\s+") + r"(?![\w])(?!\s+nicht)" + _GAP + _OBJECTS_DE for verb in _VERBS_DE]
+OVERRIDE_ZH = [
+    verb + _GAP_ZH + r"(?:指令|指示|规则|提示词?|要求|设定|约束|限制|命令|任务|内容)"
+    for verb in [
+        "忽略",
+        "无视",
+        "忽视",
+        "忘记",
+        "忘掉",
+        "跳过",
+        "不要理会",
+        "不要遵守",
+        "不再遵守",
+        "别管",
+        "放弃",
+    ]
+]
+
+# "... and just print "x":", "just say 'x'": the payload of a goal hijack.
+HIJACK_EN = [
+    r"just\s+(?:say|print|output|write|type|repeat|reply|respond|answer|return)(?:\s+with)?\s*[:\"'“‘]",
+    *_each("and|then", r"\s+(?:instead\s+|only\s+)?(?:say|print|output)\s*[:\"“]"),
+    r"instead\s+(?:say|print|output|write|classify|label|spell[\s-]check|translate|reply|respond)\b",
+]
+HIJACK_DE = [
+    r"(?:gib|schreib|sag|antworte)\w*\s+(?:nur|einfach|stattdessen)\s+(?:mit\s+)?[:\"'„“]",
+    r"stattdessen\s+(?:schreib|sag|gib|antworte)\w*(?:\s+nur)?\s*[:\"'„“]",
+]
+HIJACK_ZH = [r"(?:只|仅)(?:需|要)?(?:输出|说|回答|打印|回复)[：:\"“「]"]
+
+_LEAK_VERBS = "repeat|print|show|reveal|output|display|tell|give|write\\s+out|spell[\\s-]check|translate|encode|summari[sz]e|list|leak|dump|recite|see|access|read|share|copy|export"
+_LEAK_OBJECTS = (
+    r"(?:system\s+(?:prompt|message|instructions?)|(?:initial|original|hidden|secret|starting|beginning|underlying|"
+    r"internal|previous|first)\s+(?:prompt|instructions?|message|rules)|(?:the\s+)?(?:instructions?|prompt)\s+(?:you\s+(?:were|got|have\s+been)\s+given|above)|"
+    r"(?:text|prompt|instructions?|everything|conversation)\s+above|above\s+(?:text|prompt|instructions?)|"
+    r"your\s+(?:instructions|prompt|rules|guidelines)|what\s+you\s+were\s+told)(?![\w])"
+)
+LEAK_EN = [
+    *_each(_LEAK_VERBS, r"(?![\w])" + _GAP + _LEAK_OBJECTS),
+    r"what\s+(?:are|were|is)\s+(?:your|the)\s+(?:initial\s+|original\s+|system\s+|hidden\s+|first\s+)(?:instructions|prompt|message)",
+    r"what\s+(?:are|were)\s+you\s+(?:told|instructed|not\s+supposed\s+to)",
+    *_each("my|your", r"\s+instructions\s+(?:are|were)\s*:"),
+    r"i\s+was\s+(?:instructed|told)\s+to['\"’]",
+    r"before\s+this\s+conversation\s+(?:started|began)",
+    r"system_?prompt\b",
+]
+LEAK_DE = [
+    r"(?:zeig|gib|wiederhol|nenn|verrat|schreib|druck)\w*\s+(?:mir\s+)?(?:deine|die|den)\s+(?:ursprünglichen?\s+|geheimen?\s+|ersten?\s+)?"
+    r"(?:system-?prompts?|systemnachricht|anweisungen|instruktionen|prompts?)\b",
+]
+LEAK_ZH = [
+    r"(?:输出|泄露|显示|告诉我|重复|打印|给我看)"
+    + _GAP_ZH
+    + r"(?:系统提示词?|初始指令|原始指令|系统消息|系统指令|上面的(?:内容|指令|文字))",
+]
+
+# Persona / mode set-ups. Strong phrases fire alone; a set-up ("from now on you are", "act as") fires
+# only together with a lawlessness cue ("no restrictions", "unfiltered", "never refuses").
+_JAILBROKEN = r"(?:unrestricted|unfiltered|uncensored|jailbroken|amoral)"
+ROLE_EN = [
+    rf"you\s+are\s+now\s+(?:dan|an?\s+(?:{_JAILBROKEN[3:-1]}|evil))\b",
+    r"you\s+are\s+now\s+in\s+(?:developer|dan|jailbreak|god|maintenance|debug)\s+mode\b",
+    *(rf"{verb}\s+as\s+(?:an?\s+)?{_JAILBROKEN}\b" for verb in ("act", "behave", "respond")),
+    r"pretend\s+(?:that\s+)?you\s+(?:are|have)\s+(?:no|not\s+bound\s+by\s+any)\s+(?:restrictions|rules|filters|guidelines|limits)\b",
+    *_each("developer|dan|stan|dude|jailbreak|jailbroken|god", r"\s+mode\s+(?:enabled|activated|output)\b"),
+    r"with\s+(?:developer|dan)\s+mode\b",
+    r"dan\s+mode\b",
+    r"do\s+anything\s+now\b",
+    r"jailbreak(?:ed)?\s+mode\b",
+    r"anti-?dan\b",
+]
+ROLE_SETUP = (
+    r"from\s+now\s+on|you\s+are\s+now|you're\s+now|you\s+are\s+going\s+to\s+(?:act|pretend|be|play)|"
+    r"you\s+will\s+(?:now\s+)?(?:act|pretend|be|respond|play|simulate)|pretend\s+(?:to\s+be|you\s+are)|"
+    r"act\s+(?:as|like)|role-?play|play\s+the\s+role|immerse\s+yourself|stay\s+in\s+character|"
+    r"your\s+character\s+is|adopt\s+(?:two\s+|a\s+)?persona|simulat(?:e|or)|i\s+want\s+you\s+to\s+(?:act|pretend|be)|"
+    r"ab\s+jetzt\s+bist\s+du|du\s+bist\s+(?:jetzt|nun|ab\s+sofort)|tu\s+so,?\s+als|stell\s+dir\s+vor,?\s+du\s+bist|"
+    r"spiele?\s+die\s+rolle"
+)
+ROLE_LAWLESS = (
+    r"(?:no|without(?:\s+any)?|free\s+(?:of|from)(?:\s+all)?|not\s+bound\s+by(?:\s+any)?|(?:do\s+not|don't|doesn't|does\s+not)\s+have\s+to\s+(?:abide\s+by|follow)|"
+    r"broken\s+free\s+of|(?:doesn't|does\s+not|don't|do\s+not)\s+care\s+about|ignores?|bypass(?:es)?)\s+"
+    r"(?:any\s+|all\s+|the\s+|its\s+|their\s+|your\s+)?(?:[\w-]+\s+){0,3}?(?:restrictions?|limits|limitations|filters?|filtering|censorship|"
+    r"rules|guidelines|morals?|morality|ethics|principles|polic(?:y|ies)|norms|confines|boundaries)\b|"
+    rf"{_JAILBROKEN}|never\s+refuses?|can\s+do\s+anything|do\s+anything|no\s+(?:moral|ethical)|immoral|"
+    r"content\s+polic(?:y|ies)|openai(?:'s)?\s+polic|ohne\s+(?:jegliche\s+|alle\s+)?(?:einschränkungen|regeln|filter|zensur|grenzen)|"
+    r"keine\s+(?:regeln|einschränkungen|grenzen|filter)"
+)
+ROLE_ZH = [
+    *(
+        rf"{verb}(?:一个)?(?:没有|不受)(?:任何)?(?:限制|约束|规则)"
+        for verb in ("扮演", "假装你是", "你现在是")
+    ),
+    r"开发者模式",
+    r"越狱模式",
+    r"(?:从现在开始|从现在起)你(?:是|将|要)"
+    + _GAP_ZH
+    + r"(?:没有|不受|无视)(?:任何)?(?:限制|约束|规则|道德)",
+]
+TEMPLATE = [
+    r"<\|(?:im_start|im_end|system|user|assistant|endoftext|begin_of_text|end_of_text|start_header_id|"
+    r"end_header_id|eot_id|eom_id|fim_prefix|fim_suffix|fim_middle)\|>",
+    r"\[/?inst\]",
+    r"<</?sys>>",
+    r"<(?:start|end)_of_turn>",
+    r"#(?<![^\n]#)#{1,2}[ \t]*(?:system|instruction)[ \t]*:",  # "### System:" at a line start
+    r"\[/?(?:system|assistant)\](?:\s*:)?",
+]
+INVISIBLE = [
+    r"[\u200b\u2060-\u2064\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]+",
+    r"[\u200c\u200d\u200e\u200f]+(?<=[a-z][\u200c\u200d\u200e\u200f])(?=[a-z])",  # inside a Latin word
+    r"\ufeff(?<!^\ufeff)",  # a byte-order mark anywhere but at the start
+]
+# family -> (branches for any text, branches that need non-ASCII text)
+FAMILIES: dict[str, tuple[list[str], list[str]]] = {
+    "override": ([*OVERRIDE_EN, *OVERRIDE_DE], OVERRIDE_ZH),
+    "hijack": ([*HIJACK_EN, *HIJACK_DE], HIJACK_ZH),
+    "role": (ROLE_EN, ROLE_ZH),
+    "leak": ([*LEAK_EN, *LEAK_DE], LEAK_ZH),
+    "template": (TEMPLATE, []),
+    "invisible": ([], INVISIBLE),
+}

@@ -1,0 +1,235 @@
+"""Model-backed detectors: a registered workspace model as a rule's detector.
+
+* ``label``: a classifier (sentiment, an injection classifier the user fine-tuned...) fires when one of
+  ``labels`` gets at least ``min_score``; the hit covers the whole text.
+* ``entities``: a token-classification (NER) model fires on each entity of ``types`` (person,
+  location...) with at least ``min_score``; the hit covers the entity, so ``action: mask`` masks it.
+
+The engine runs them after the pattern detectors, batched over all texts of a call (texts a pattern
+rule already blocked are skipped), and every detector keeps the answers per text (an LRU cache), so
+a text scanned by predict, then by review and Explain costs one model call. Models load lazily on the
+first scan, through the shared ``MODEL_CACHE``; an ``optional`` rule whose model is not in the
+workspace does nothing (the default ``injection.classifier`` rule until ``workbench safety
+train-injection`` has made its model).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, NamedTuple
+
+from workbench.errors import RuleError
+from workbench.safety.detectors.base import Candidate, Detector, Param, register_detector
+
+CACHE_SIZE = 10_000
+MISSING_RECHECK_SECONDS = 5.0  # an optional rule's absent model is looked for again after this long
+
+
+class EntitySpan(NamedTuple):
+    """One entity a NER model found: ``text[start:end]``, its type (lower-case) and score."""
+
+    start: int
+    end: int
+    type: str
+    score: float
+
+
+def predict_entities(loaded: Any, texts: Sequence[str]) -> list[list[EntitySpan]]:
+    """Entity spans per text from a loaded token-classification model.
+
+    The contract an entities rule relies on: the model's task object provides
+    ``predict_entities(loaded, texts)`` returning, per text, spans with character offsets into that
+    text (words rebuilt from sub-tokens), a type and a score.
+    """
+    task_predict = getattr(loaded.task, "predict_entities", None)
+    if task_predict is None:
+        raise RuleError(
+            f"model {loaded.id!r} is a {loaded.task.name} model: an `entities` rule needs a "
+            "token-classification (NER) model; train one or use `detector: label` for a classifier"
+        )
+    return [
+        [EntitySpan(s.start, s.end, str(s.type).lower(), float(s.score)) for s in spans]
+        for spans in task_predict(loaded, list(texts))
+    ]
+
+
+class ModelDetector(Detector):
+    """A detector that asks a workspace model, many texts per call, with a per-text cache."""
+
+    batched: ClassVar[bool] = True
+    params: ClassVar[Mapping[str, Param]] = {}
+
+    def __init__(self, **settings: Any) -> None:
+        super().__init__(**settings)
+        self._cache: OrderedDict[str, list[Candidate]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._cached_for: Any = None  # the loaded model the cached answers came from
+        self._missing_until = 0.0
+
+    @classmethod
+    def check_settings(cls, settings: Mapping[str, Any]) -> dict[str, str]:
+        """The model must be in the workspace (unless the rule is optional) and fit the detector."""
+        from workbench.errors import RegistryError
+        from workbench.models.registry import Registry
+
+        try:
+            record = Registry().get(settings["model"])
+        except RegistryError:
+            if settings.get("optional", False):
+                return {}
+            return {
+                "model": f"model {settings['model']!r} is not in the workspace: train it (`workbench train`, "
+                "`workbench safety train-injection`) or fix the name (`workbench models`)"
+            }
+        return cls.check_model(record, settings)
+
+    @classmethod
+    def check_model(cls, record: Any, settings: Mapping[str, Any]) -> dict[str, str]:
+        return {}
+
+    def find(self, text: str) -> list[Candidate]:
+        return self.find_batch([text])[0]
+
+    def find_batch(self, texts: Sequence[str]) -> list[list[Candidate]]:
+        """Candidates per text; the model is looked up on every call (a model trained or replaced while
+        a server runs is picked up), the answers are cached per text for that model."""
+        loaded = self._load()
+        if loaded is None:
+            return [[] for _ in texts]
+        with self._lock:
+            if loaded is not self._cached_for:
+                self._cache.clear()
+                self._cached_for = loaded
+            known = {text: self._cache[text] for text in texts if text in self._cache}
+        todo = list(dict.fromkeys(text for text in texts if text not in known))
+        if todo:
+            answers = self.candidates(loaded, todo)
+            with self._lock:
+                for text, candidates in zip(todo, answers, strict=True):
+                    self._cache[text] = candidates
+                    known[text] = candidates
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return [known[text] for text in texts]
+
+    def _load(self) -> Any:
+        """The model from the shared cache; None when an optional rule's model is absent."""
+        from workbench.errors import RegistryError
+        from workbench.inference.predict import MODEL_CACHE
+
+        if time.monotonic() < self._missing_until:
+            return None
+        try:
+            return MODEL_CACHE.get(self.settings["model"])
+        except RegistryError:
+            if self.settings.get("optional"):  # per-text scans (Explain, the gateway) skip the look-up
+                self._missing_until = time.monotonic() + MISSING_RECHECK_SECONDS
+                return None
+            raise
+
+    def candidates(self, loaded: Any, texts: list[str]) -> list[list[Candidate]]:
+        raise NotImplementedError
+
+
+_MODEL = Param(str, None, "Workspace model id or name (see `workbench models`).", required=True)
+_OPTIONAL = Param(bool, False, "When the model is not in the workspace, the rule does nothing.")
+_BATCH = Param(int, 32, "Texts per forward pass.")
+
+
+@register_detector
+class LabelDetector(ModelDetector):
+    name = "label"
+    category = "model_label"
+    description = (
+        "A classifier from the workspace (sentiment, an injection classifier...): fires when one of "
+        "`labels` gets at least `min_score`; the hit covers the whole text."
+    )
+    placeholder = "FLAGGED"
+    params: ClassVar = {
+        "model": _MODEL,
+        "labels": Param(list, None, "Labels that make the rule fire, e.g. [negative].", required=True),
+        "min_score": Param((int, float), 0.5, "Lowest probability of one of `labels` that fires."),
+        "optional": _OPTIONAL,
+        "batch_size": _BATCH,
+    }
+
+    @classmethod
+    def check_model(cls, record: Any, settings: Mapping[str, Any]) -> dict[str, str]:
+        problems = {}
+        if record.task not in ("classification", "multilabel"):
+            problems["model"] = (
+                f"model {record.id!r} is a {record.task} model: a `label` rule needs a classifier "
+                "with class probabilities"
+            )
+        unknown = [label for label in settings.get("labels", []) if label not in record.labels]
+        if unknown:
+            problems["labels"] = (
+                f"labels {unknown} are not labels of model {record.id!r} ({', '.join(record.labels)})"
+            )
+        score = settings.get("min_score", 0.5)
+        if not 0 < score <= 1:
+            problems["min_score"] = f"min_score must be in (0, 1], got {score!r}"
+        return problems
+
+    def candidates(self, loaded: Any, texts: list[str]) -> list[list[Candidate]]:
+        predictions = loaded.predict(texts, batch_size=self.settings["batch_size"])
+        wanted, threshold = self.settings["labels"], self.settings["min_score"]
+        out = []
+        for text, prediction in zip(texts, predictions, strict=True):
+            scores = [(prediction.probabilities.get(label, 0.0), label) for label in wanted]
+            score, label = max(scores)
+            fired = score >= threshold
+            out.append(
+                [Candidate(0, len(text), f"{label} {score:.2f} via model {loaded.id}", score)]
+                if fired
+                else []
+            )
+        return out
+
+
+@register_detector
+class EntitiesDetector(ModelDetector):
+    name = "entities"
+    category = "entity"
+    description = (
+        "A token-classification (NER) model from the workspace: fires on each entity of `types` "
+        "(person, location...) with at least `min_score`; `action: mask` masks the entity."
+    )
+    placeholder = "ENTITY"
+    pii = True
+    priority = 5
+    params: ClassVar = {
+        "model": _MODEL,
+        "types": Param(
+            list, None, "Entity types that make the rule fire, e.g. [person, location].", required=True
+        ),
+        "min_score": Param((int, float), 0.5, "Lowest entity score that fires."),
+        "optional": _OPTIONAL,
+        "batch_size": _BATCH,
+    }
+
+    @classmethod
+    def check_model(cls, record: Any, settings: Mapping[str, Any]) -> dict[str, str]:
+        from workbench.tasks import get_task
+
+        if not hasattr(get_task(record.task), "predict_entities"):
+            return {
+                "model": f"model {record.id!r} is a {record.task} model: an `entities` rule needs a "
+                "token-classification (NER) model"
+            }
+        return {}
+
+    def candidates(self, loaded: Any, texts: list[str]) -> list[list[Candidate]]:
+        types = {t.lower() for t in self.settings["types"]}
+        threshold = self.settings["min_score"]
+        return [
+            [
+                Candidate(s.start, s.end, f"{s.type} {s.score:.2f} via model {loaded.id}", s.score)
+                for s in spans
+                if s.type in types and s.score >= threshold
+            ]
+            for spans in predict_entities(loaded, texts)
+        ]

@@ -1,0 +1,105 @@
+"""The built-in injection classifier: one recipe, trained with the workbench's own training pipeline.
+
+``workbench safety train-injection`` gathers labelled prompts (the deepset prompt-injection set and the
+development part of the public red-team set in ``benchmarks/data/``, plus any files the user gives),
+writes them to one CSV in the workspace and fine-tunes the default model on it as any ``workbench
+train`` run (same spec, run folder, queue and registry). The model is saved as
+``injection-classifier``, the name the default rule ``injection.classifier`` looks for: from then on
+every path that runs the rules (scan, predict, review, Explain, the gateway) also asks the classifier.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbench.config import workspace_home
+from workbench.errors import DataError
+
+INJECTION_MODEL_NAME = "injection-classifier"
+INJECTION_LABEL = "injection"
+BENIGN_LABEL = "benign"
+_REPO = Path(__file__).resolve().parents[2]
+DEFAULT_SOURCES = (
+    _REPO.parent / "shared" / "data" / "prompt_injections" / "train.csv",
+    _REPO / "benchmarks" / "data" / "injection_dev.jsonl",  # never the test part: that is for scoring
+)
+# The recipe: the training defaults, with texts cut at 128 tokens (jailbreaks run to thousands of
+# tokens; their first 128 say what they are) so a CPU trains it in minutes.
+RECIPE = {"epochs": 3.0, "max_length": 128, "seed": 42, "val_fraction": 0.1}
+
+
+@dataclass(frozen=True)
+class InjectionData:
+    """The rows gathered for training and where they came from."""
+
+    path: Path
+    rows: int
+    injections: int
+    sources: tuple[str, ...]
+
+
+def read_labelled_prompts(path: Path) -> list[tuple[str, int]]:
+    """(text, 1 for injection / 0 for benign) from a CSV or JSON-lines file with ``text`` and ``label``."""
+    if not path.is_file():
+        raise DataError(f"injection training file {path} not found: check the path")
+    if path.suffix == ".jsonl":
+        with path.open(encoding="utf-8") as handle:
+            records = [json.loads(line) for line in handle if line.strip()]
+    else:
+        with path.open(encoding="utf-8", newline="") as handle:
+            records = list(csv.DictReader(handle))
+    rows, bad = [], []
+    for number, record in enumerate(records, start=2 if path.suffix != ".jsonl" else 1):
+        label = str(record.get("label", "")).strip().lower()
+        if label in ("1", "injection", "true"):
+            rows.append((str(record.get("text") or ""), 1))
+        elif label in ("0", "benign", "false"):
+            rows.append((str(record.get("text") or ""), 0))
+        else:
+            bad.append(number)
+    if bad or not rows:
+        where = f"rows {', '.join(map(str, bad[:10]))}" if bad else "every row"
+        raise DataError(
+            f"{path}: {where} need a `text` column and a `label` of 1/injection or 0/benign",
+            [f"{path}, row {n}: label is not 1/0/injection/benign" for n in bad[:50]],
+        )
+    return rows
+
+
+def gather_training_data(sources: Sequence[Path] | None = None, out_dir: Path | None = None) -> InjectionData:
+    """One CSV (``text,label`` with labels ``injection``/``benign``) of every source, de-duplicated."""
+    chosen = [p for p in DEFAULT_SOURCES if p.is_file()] if sources is None else [Path(p) for p in sources]
+    if not chosen:
+        raise DataError(
+            "no injection training data found: give files with --data (CSV or JSONL with text,label), "
+            f"e.g. the deepset prompt-injection set (expected at {DEFAULT_SOURCES[0]})"
+        )
+    seen: set[str] = set()
+    rows = []
+    for path in chosen:
+        for text, label in read_labelled_prompts(path):
+            key = " ".join(text.split()).lower()
+            if key and key not in seen:
+                seen.add(key)
+                rows.append((text, INJECTION_LABEL if label else BENIGN_LABEL))
+    out_dir = out_dir or workspace_home() / "safety"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "injection_training.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label"])
+        writer.writerows(rows)
+    injections = sum(1 for _, label in rows if label == INJECTION_LABEL)
+    return InjectionData(path, len(rows), injections, tuple(str(p) for p in chosen))
+
+
+def injection_train_spec(data: InjectionData, *, name: str = INJECTION_MODEL_NAME, **overrides: object):
+    """The ``TrainSpec`` of the recipe (any field can be overridden, e.g. ``epochs`` or ``max_minutes``)."""
+    from workbench.training.spec import TrainSpec
+
+    values = {**RECIPE, **{k: v for k, v in overrides.items() if v is not None}}
+    return TrainSpec(train_data=str(data.path), text_col="text", label_col="label", name=name, **values)

@@ -1,0 +1,271 @@
+"""Views of a text with obfuscation undone, each able to map a match back to the original text.
+
+An attacker writes "1gn0re", "i g n o r e", "ignоre" (Cyrillic о), hides zero-width characters inside
+words, or sends the instruction base64-, hex- or rot13-encoded. ``text_views`` yields the lower-cased
+text itself (``raw``) and, only when a cheap check says it could matter, these views:
+
+* ``folded`` (named by what changed it: ``nfkc``, ``confusables``, ``invisible``, ``leetspeak``,
+  ``spaced``): NFKC per character, Cyrillic/Greek look-alikes to Latin, zero-width and bidi characters
+  removed, leetspeak digits inside words to letters, spaced-out letters joined;
+* ``rot13``: the whole text rotated, when it holds rot13 forms of injection words;
+* ``base64`` / ``hex``: each encoded run that decodes to readable UTF-8 text; a match anywhere in the
+  decoded text is reported on the encoded run.
+
+Pure-ASCII text without digits in words and without spaced letters costs one regex search.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+INVISIBLE_CHARS = frozenset(
+    "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\u202a\u202b\u202c\u202d\u202e"
+    "\u2066\u2067\u2068\u2069\ufeff\u00ad"
+)
+# Look-alikes of Latin letters that NFKC keeps apart (Cyrillic, Greek, a few IPA letters).
+_LOOKALIKES = {
+    "a": "аα",
+    "b": "в",
+    "c": "сϲ",
+    "d": "ԁ",
+    "e": "еε",
+    "g": "ɡ",
+    "h": "һн",
+    "i": "іɩιӏ",
+    "j": "ј",
+    "k": "кκ",
+    "m": "м",
+    "n": "п",
+    "o": "оο",
+    "p": "рρ",
+    "q": "ԛ",
+    "s": "ѕ",
+    "t": "тτ",
+    "u": "υ",
+    "v": "ν",
+    "w": "ԝ",
+    "x": "хχ",
+    "y": "уγ",
+}
+CONFUSABLES = str.maketrans({ch: latin for latin, chars in _LOOKALIKES.items() for ch in chars})
+_COMPAT_LATIN = re.compile("[\uff21-\uff3a\uff41-\uff5a\ufb00-\ufb06\u24b6-\u24e9\U0001d400-\U0001d7ff]")
+_CONFUSABLE_CHAR = re.compile("[" + "".join(_LOOKALIKES.values()) + "]")
+LEET = {
+    "0": "o",
+    "1": "i",
+    "3": "e",
+    "4": "a",
+    "5": "s",
+    "7": "t",
+    "8": "b",
+    "@": "a",
+    "$": "s",
+    "!": "i",
+    "|": "l",
+}
+# Worth folding: a key word of an injection written with leet characters ("1gn0re", "pr0mpt"), or
+# four or more single letters spaced out ("i g n o r e").
+_LEET_KEYWORDS = (
+    "ignore",
+    "disregard",
+    "forget",
+    "instruction",
+    "prompt",
+    "previous",
+    "rules",
+    "system",
+    "jailbreak",
+)
+# rot13 forms of ignore, disregard, forget, instruction, prompt, system, previous, pretend, jailbreak
+_ROT13_WORDS = (
+    "vtaber",
+    "qvfertneq",
+    "sbetrg",
+    "vafgehpgvba",
+    "cebzcg",
+    "flfgrz",
+    "cerivbhf",
+    "cergraq",
+    "wnvyoernx",
+)
+# bytes.translate is ~20x faster than str.translate; leet characters are ASCII, so UTF-8 bytes are safe.
+_LEET_BYTES = bytes.maketrans("".join(LEET).encode(), "".join(LEET.values()).encode())
+_LEET_KEYWORD_BYTES = tuple(word.encode() for word in _LEET_KEYWORDS)
+# A leet character next to a letter; starts only at the (rare) leet characters, so it scans fast.
+_LEET_GATE = re.compile(r"[0134578@$!|](?:(?<=[a-z].)|(?=[a-z]))")
+_LEET_WORD = re.compile(r"[a-z0-9@$!|]*[a-z][a-z0-9@$!|]*")
+_SPACED = re.compile(r"(?<![a-z])[a-z](?:[ ._*-]{1,3}[a-z](?![a-z])){3,}")
+_SPACED_GATE = re.compile(r"[ ._*-][a-z](?:[ ._*-]{1,3}[a-z]){3}(?![a-z])")
+# base64 (standard or URL-safe) or hex runs; hex is tried first when the run is all hex digits.
+_ENCODED = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}|\\x[2-7][0-9a-fA-F](?:\\x[2-7][0-9a-fA-F]){7,}")
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+
+
+@dataclass(frozen=True)
+class View:
+    """A lower-cased text to match, the normalisation that made it, and the way back to the original."""
+
+    text: str
+    name: str
+    origin: tuple[int, ...] | None = None  # origin[i]: index in the original text of text[i]
+    encoded_span: tuple[int, int] | None = None  # decoded payloads: every match maps to this span
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        if self.encoded_span is not None:
+            return self.encoded_span
+        if self.origin is None:
+            return start, end
+        return self.origin[start], self.origin[max(start, end - 1)] + 1
+
+
+def text_views(text: str, lowered: str, *, decode: bool = True) -> Iterator[View]:
+    """The raw lower-cased view, then the views obfuscation calls for (see the module docstring)."""
+    yield View(lowered, "raw")
+    if _worth_folding(text, lowered):
+        folded = fold(lowered)
+        if folded is not None:
+            yield folded
+    if any(word in lowered for word in _ROT13_WORDS):
+        yield View(codecs.encode(lowered, "rot13"), "rot13")
+    if decode:
+        yield from decoded_views(text)
+
+
+def _worth_folding(text: str, lowered: str) -> bool:
+    if _LEET_GATE.search(lowered):
+        encoded = lowered.encode("utf-8")
+        unleet = encoded.translate(_LEET_BYTES)
+        if any(unleet.count(word) > encoded.count(word) for word in _LEET_KEYWORD_BYTES):
+            return True
+    if _SPACED_GATE.search(" " + lowered):
+        return True
+    if text.isascii():
+        return False
+    if not INVISIBLE_CHARS.isdisjoint(lowered) or _CONFUSABLE_CHAR.search(lowered):
+        return True
+    # NFKC matters where it makes Latin letters (full-width ｉｇｎｏｒｅ, ligatures, 𝐛𝐨𝐥𝐝, ⓒⓘⓡⓒⓛⓔⓓ),
+    # not for the full-width punctuation of Chinese text.
+    return _COMPAT_LATIN.search(lowered) is not None
+
+
+def fold(lowered: str) -> View | None:
+    """NFKC, confusables, invisible characters, leetspeak and spaced letters undone (None: no change)."""
+    chars: list[str] = []
+    origin: list[int] = []
+    changes: set[str] = set()
+    for index, ch in enumerate(lowered):
+        if ch in INVISIBLE_CHARS:
+            changes.add("invisible")
+            continue
+        out = ch
+        if not ch.isascii():
+            out = unicodedata.normalize("NFKC", ch).lower()
+            if out != ch:
+                changes.add("nfkc")
+            confused = out.translate(CONFUSABLES)
+            if confused != out:
+                changes.add("confusables")
+                out = confused
+        for piece in out:
+            chars.append(piece)
+            origin.append(index)
+    _undo_leet(chars, changes)
+    chars, origin = _join_spaced(chars, origin, changes)
+    if not changes:
+        return None
+    return View("".join(chars), "+".join(sorted(changes)), tuple(origin))
+
+
+def _undo_leet(chars: list[str], changes: set[str]) -> None:
+    """In a word with at least one letter, leet digits become letters ("pr3v10us" -> "previous");
+    ``@ $ ! |`` only inside the word, so "hello!" keeps its exclamation mark."""
+    for word in _LEET_WORD.finditer("".join(chars)):
+        start, end = word.span()
+        for i in range(start, end):
+            ch = chars[i]
+            if ch in LEET and (ch.isdigit() or start < i < end - 1):
+                chars[i] = LEET[ch]
+                changes.add("leetspeak")
+
+
+def _join_spaced(chars: list[str], origin: list[int], changes: set[str]) -> tuple[list[str], list[int]]:
+    """ "i g n o r e  a l l" -> "ignore all": separators between single letters go, wide gaps stay one space."""
+    joined = "".join(chars)
+    runs = list(_SPACED.finditer(joined))
+    if not runs:
+        return chars, origin
+    changes.add("spaced")
+    keep_chars: list[str] = []
+    keep_origin: list[int] = []
+    cursor = 0
+    for run in runs:
+        keep_chars.extend(chars[cursor : run.start()])
+        keep_origin.extend(origin[cursor : run.start()])
+        gap = 0
+        for i in range(run.start(), run.end()):
+            if chars[i].isalpha():
+                if gap >= 2:  # a wider gap separates words
+                    keep_chars.append(" ")
+                    keep_origin.append(origin[i - 1])
+                keep_chars.append(chars[i])
+                keep_origin.append(origin[i])
+                gap = 0
+            else:
+                gap += 1
+        cursor = run.end()
+    keep_chars.extend(chars[cursor:])
+    keep_origin.extend(origin[cursor:])
+    return keep_chars, keep_origin
+
+
+def decoded_views(text: str) -> Iterator[View]:
+    """base64 and hex runs that decode to readable text, as views mapped to their encoded span."""
+    for match in _ENCODED.finditer(text):
+        value = match.group()
+        if value.startswith("\\x") or _HEX_DIGITS.issuperset(value):
+            decoded, name = _decode_hex(value), "hex"
+        else:
+            decoded, name = _decode_base64(value), "base64"
+        if decoded is not None:
+            yield View(decoded.lower(), name, encoded_span=match.span())
+
+
+def _decode_base64(value: str) -> str | None:
+    if len(value.rstrip("=")) % 4 == 1:
+        return None
+    padded = value + "=" * (-len(value) % 4)
+    try:
+        raw = base64.b64decode(
+            padded, altchars=b"-_" if ("-" in value or "_" in value) else None, validate=True
+        )
+    except (binascii.Error, ValueError):
+        return None
+    return _readable(raw)
+
+
+def _decode_hex(value: str) -> str | None:
+    digits = value.replace("\\x", "")
+    if len(digits) % 2:
+        digits = digits[:-1]
+    try:
+        return _readable(bytes.fromhex(digits))
+    except ValueError:
+        return None
+
+
+def _readable(raw: bytes) -> str | None:
+    """UTF-8 text that is mostly letters and spaces (random bytes and keys are not)."""
+    try:
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if len(decoded) < 8 or " " not in decoded:
+        return None
+    readable = sum(ch.isalpha() or ch.isspace() for ch in decoded)
+    return decoded if readable >= 0.8 * len(decoded) else None
