@@ -331,3 +331,21 @@ def test_lora_and_head_methods_train_and_reload_a_token_model(ner_base, tmp_path
     assert set(result.metrics) >= {"f1", "precision", "recall", "token_accuracy"}
     (entities,) = predict_entities(result.model_id, ["the movie ada went to paris and"])
     assert all(e["label"] in ("person", "location") for e in entities)
+
+
+def test_an_entity_rule_masks_a_person_name(ner_model, monkeypatch):
+    """The safety engine's ``detector: entities`` rule with a NER model (issue 23 builds on issue 20)."""
+    from workbench.safety import scan
+    from workbench.safety.rules import rules_from_yaml
+
+    home, result, _ = ner_model
+    monkeypatch.setenv("WORKBENCH_HOME", str(home))
+    rules = rules_from_yaml(
+        f"rules:\n  - {{id: names, detector: entities, model: {result.model_id}, types: [person], min_score: 0.3, "
+        "action: mask}\n"
+    )
+    text = "the movie bob went to rome"
+    assert [e["text"] for e in predict_entities(result.model_id, [text])[0]] == ["bob", "rome"]
+    outcome = scan(text, rules=rules)
+    assert [(h.rule, text[h.start : h.end]) for h in outcome.hits] == [("names", "bob")]
+    assert "bob" not in outcome.masked_text and "rome" in outcome.masked_text

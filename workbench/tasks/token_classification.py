@@ -88,6 +88,12 @@ class TokenClassificationTask(Task):
             "Token classification predicts one tag per word, not one per text: use predict_entities(model, texts)."
         )
 
+    def predict_entities(self, loaded: Any, texts: list[str]) -> list[list[dict[str, Any]]]:
+        """Entity spans per text (what the safety engine's ``entities`` rules ask a NER model for)."""
+        from workbench.inference.entities import predict_entities
+
+        return predict_entities(loaded, texts)
+
     def predict(
         self, loaded: Any, texts: Any, pairs: Any, *, batch_size: int, progress: Any
     ) -> list[Prediction]:

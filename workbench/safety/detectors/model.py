@@ -41,8 +41,9 @@ def predict_entities(loaded: Any, texts: Sequence[str]) -> list[list[EntitySpan]
     """Entity spans per text from a loaded token-classification model.
 
     The contract an entities rule relies on: the model's task object provides
-    ``predict_entities(loaded, texts)`` returning, per text, spans with character offsets into that
-    text (words rebuilt from sub-tokens), a type and a score.
+    ``predict_entities(loaded, texts)`` returning, per text, the entities as
+    ``workbench.inference.entities.predict_entities`` gives them: ``{start, end, label, score, text}``
+    with character offsets into that text (words rebuilt from sub-tokens).
     """
     task_predict = getattr(loaded.task, "predict_entities", None)
     if task_predict is None:
@@ -51,7 +52,7 @@ def predict_entities(loaded: Any, texts: Sequence[str]) -> list[list[EntitySpan]
             "token-classification (NER) model; train one or use `detector: label` for a classifier"
         )
     return [
-        [EntitySpan(s.start, s.end, str(s.type).lower(), float(s.score)) for s in spans]
+        [EntitySpan(s["start"], s["end"], str(s["label"]).lower(), float(s["score"])) for s in spans]
         for spans in task_predict(loaded, list(texts))
     ]
 
