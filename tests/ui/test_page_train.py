@@ -43,8 +43,20 @@ def test_form_takes_labels_and_ranges_from_the_spec(tmp_path, tiny_base):
     epochs = at.number_input(key="train.epochs")
     assert (epochs.label, epochs.min, epochs.max, epochs.value) == ("Epochs", 0.05, 100.0, 3.0)
     assert epochs.help == info["epochs"]["help"]
-    assert at.selectbox(key="train.method").options == ["full", "lora", "head"]
+    assert at.selectbox(key="train.method").options == ["full", "lora", "adalora", "ia3", "head"]
     assert at.selectbox(key="train.base_model").options == [tiny_base]
+
+
+def test_adapter_settings_show_only_for_their_method(tmp_path, tiny_base):
+    at = open_page("pages/train.py", dataset=_toy_dataset(tmp_path))
+    keys = lambda: {w.key for w in at.number_input} | {w.key for w in at.checkbox}  # noqa: E731
+    assert not {"train.lora_r", "train.adalora_init_r", "train.merge_lora"} & keys()
+    at.selectbox(key="train.method").set_value("adalora").run()
+    assert {"train.adalora_init_r", "train.adalora_target_r", "train.merge_lora"} <= keys()
+    assert "train.lora_r" not in keys()
+    at.selectbox(key="train.method").set_value("lora").run()
+    assert {"train.lora_r", "train.merge_lora"} <= keys() and "train.adalora_init_r" not in keys()
+    assert "train.processes" in keys()  # this machine has more than one core
 
 
 def test_start_run_polls_to_the_final_report(tmp_path, tiny_base):

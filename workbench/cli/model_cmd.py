@@ -40,6 +40,13 @@ TRAIN_FLAGS = {  # spec field -> CLI flag, for the fields given a flag of their 
     "lora_r": "--lora-r",
     "lora_alpha": "--lora-alpha",
     "lora_dropout": "--lora-dropout",
+    "adalora_init_r": "--adalora-init-r",
+    "adalora_target_r": "--adalora-target-r",
+    "report_to": "--report-to",
+    "processes": "--processes",
+    "gpus": "--gpus",
+    "precision": "--precision",
+    "grad_accumulation": "--grad-accumulation",
 }
 TRAIN_SWITCHES = {
     "merge_lora": "--merge-lora",

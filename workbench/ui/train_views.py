@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -11,7 +12,7 @@ import streamlit as st
 from workbench.models.registry import Registry
 from workbench.training import runs
 from workbench.training.spec import TrainSpec
-from workbench.ui.forms import spec_form_fields
+from workbench.ui.forms import field_widget, spec_field_types, spec_form_fields
 from workbench.ui.session import (
     DatasetChoice,
     active_model,
@@ -22,7 +23,12 @@ from workbench.ui.session import (
 )
 from workbench.ui.views import model_report
 
-MAIN_FIELDS = ["method", "epochs", "batch_size", "learning_rate", "name"]
+MAIN_FIELDS = ["epochs", "batch_size", "learning_rate", "name"]
+METHOD_FIELDS = {  # settings shown only for the method that uses them
+    "lora": ["lora_r", "lora_alpha", "lora_dropout", "merge_lora"],
+    "adalora": ["adalora_init_r", "adalora_target_r", "lora_alpha", "lora_dropout", "merge_lora"],
+    "ia3": ["merge_lora"],
+}
 ADVANCED_FIELDS = [
     "pooling",
     "max_length",
@@ -35,10 +41,8 @@ ADVANCED_FIELDS = [
     "freeze_embeddings",
     "layer_lr_decay",
     "max_minutes",
-    "lora_r",
-    "lora_alpha",
-    "lora_dropout",
-    "merge_lora",
+    "grad_accumulation",
+    "report_to",
     "lowercase",
     "strip_html",
     "mask_pii",
@@ -47,8 +51,22 @@ UNSAFE_FIELDS = ["allow_pickle", "trust_remote_code"]
 RUNS_TABLE_SECONDS = 3.0
 
 
+def parallel_fields() -> list[str]:
+    """Multi-process training is offered only where there is more than one core to run it on."""
+    return ["processes"] if (os.cpu_count() or 1) > 1 else []
+
+
+def _method_choice(preset: dict[str, Any]) -> str:
+    """The method, outside the form: choosing it re-draws the form with that method's settings."""
+    info = TrainSpec.field_info()["method"]
+    kind, optional = spec_field_types(TrainSpec)["method"]
+    value = preset.get("method", info["default"])
+    return field_widget("method", info, kind, optional, value, key="train.method")
+
+
 def train_form(ds: DatasetChoice, preset: dict[str, Any]) -> TrainSpec | None:
     """The training form; returns the spec when submitted (``SpecError`` lists every bad setting)."""
+    method = _method_choice(preset)
     with st.form("train.form"):
         choices = list(dict.fromkeys([base_model(), *base_model_choices()]))
         chosen_base = st.selectbox(
@@ -58,6 +76,11 @@ def train_form(ds: DatasetChoice, preset: dict[str, Any]) -> TrainSpec | None:
             key="train.base_model",
         )
         values = spec_form_fields(TrainSpec, MAIN_FIELDS, preset, key_prefix="train", columns=3)
+        if METHOD_FIELDS.get(method):
+            values |= spec_form_fields(
+                TrainSpec, METHOD_FIELDS[method], preset, key_prefix="train", columns=3
+            )
+        values |= spec_form_fields(TrainSpec, parallel_fields(), preset, key_prefix="train", columns=3)
         with st.expander("Advanced settings"):
             values |= spec_form_fields(TrainSpec, ADVANCED_FIELDS, preset, key_prefix="train", columns=3)
             st.caption("Unsafe options: only for models from a source you trust.")
@@ -65,7 +88,7 @@ def train_form(ds: DatasetChoice, preset: dict[str, Any]) -> TrainSpec | None:
         submitted = st.form_submit_button("Start training", type="primary")
     if not submitted:
         return None
-    return TrainSpec(**ds.train_fields(), base_model=chosen_base, **values)
+    return TrainSpec(**ds.train_fields(), base_model=chosen_base, method=method, **values)
 
 
 def runs_table(owner: str, limit: int = 10) -> pd.DataFrame:
