@@ -164,3 +164,22 @@ def test_cancelled_run_with_a_checkpoint_can_be_resumed(tmp_path, monkeypatch):
     assert "This run was cancelled. Resume continues from its last checkpoint." in texts(at.info)
     at.button(key=f"resume-{run.id}").click().run()
     assert resumed == [run.id]
+
+
+def test_search_section_shows_trials_table_and_plot(tmp_path, tiny_base):
+    from workbench.training.tune import Trial, TuneResult, save_search
+
+    result = TuneResult(metric="accuracy", best_model_id="toy-trial1")
+    for number, (lr, acc) in enumerate([(1e-3, 0.7), (3e-3, 0.95), (9e-3, 0.5)]):
+        params = {"learning_rate": lr, "epochs": 2.0, "batch_size": 16}
+        result.trials.append(Trial(number, f"run{number}", "completed", params, acc, f"toy-trial{number}"))
+    save_search("toy", result)
+    at = open_page("pages/train.py", dataset=_toy_dataset(tmp_path))
+    assert "Best model: `toy-trial1` (accuracy)" in [m.value for m in at.markdown]
+    table = at.dataframe[-1].value
+    assert table["accuracy"].tolist() == [0.7, 0.95, 0.5] and table["run"].tolist() == [
+        "run0",
+        "run1",
+        "run2",
+    ]
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")

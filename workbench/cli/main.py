@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "workbench.cli.variant_cmd",
     "workbench.cli.explain_cmd",
     "workbench.cli.review_cmd",
+    "workbench.cli.tune_cmd",
 )
 
 EXIT_USER_ERROR = 2

@@ -66,11 +66,14 @@ def _gpu_count() -> int:
 def placement(spec: Any) -> Placement:
     """The machine's answer to the spec: precision ``auto`` becomes bf16/fp16 on GPUs that support it
     and fp32 on a CPU; the batch size stays the effective batch across processes and accumulation."""
+    # under a multi-node launcher the world is all nodes' processes; this node needs its own share
+    processes = world_size() if is_distributed() else spec.world_size
+    local = int(os.environ.get("LOCAL_WORLD_SIZE", spec.gpus)) if is_distributed() else spec.gpus
     if spec.gpus:
         found = _gpu_count()
-        if found < spec.gpus:
+        if found < local:
             raise SpecError(
-                f"gpus is {spec.gpus} but this machine has {found} usable GPU(s). Set gpus to {found}"
+                f"gpus is {local} but this machine has {found} usable GPU(s). Set gpus to {found}"
                 " or less (0 trains on the CPU; --processes N runs N CPU processes)."
             )
     precision = spec.precision
@@ -80,7 +83,6 @@ def placement(spec: Any) -> Placement:
             import torch
 
             precision = "bf16" if torch.cuda.is_bf16_supported() else "fp16"
-    processes = spec.world_size
     return Placement(
         processes=processes,
         device="cuda" if spec.gpus else "cpu",

@@ -177,3 +177,36 @@ def completed_report(status: dict[str, Any]) -> None:
     c1.page_link("pages/explain.py", label="Explain its predictions →")
     c2.page_link("pages/compare.py", label="Build smaller variants →")
     c3.page_link("pages/review.py", label="Review labels with it →")
+
+
+def searches_section() -> None:
+    """Hyper-parameter searches (``workbench tune``): each search's trials as a table and the metric
+    against the learning rate, the best trial marked."""
+    import altair as alt
+
+    from workbench.training.tune import list_searches
+
+    searches = list_searches()
+    if not searches:
+        st.caption("No searches yet: `workbench tune DATA --trials N --max-minutes M` runs one.")
+        return
+    chosen = st.selectbox("Search", [s["name"] for s in searches], key="train.search")
+    search = next(s for s in searches if s["name"] == chosen)
+    table = pd.DataFrame(search["trials"])
+    metric = search["metric"]
+    st.write(f"Best model: `{search['best_model_id']}` ({metric})")
+    st.dataframe(table, hide_index=True)
+    done = table.dropna(subset=[metric]) if metric in table else table.iloc[0:0]
+    if not done.empty:
+        done = done.assign(best=[f"{chosen}-trial{t}" == search["best_model_id"] for t in done["trial"]])
+        chart = (
+            alt.Chart(done)
+            .mark_circle(size=90)
+            .encode(
+                x=alt.X("learning_rate:Q", scale=alt.Scale(type="log"), title="learning rate"),
+                y=alt.Y(f"{metric}:Q", scale=alt.Scale(zero=False)),
+                color=alt.Color("best:N"),
+                tooltip=list(done.columns),
+            )
+        )
+        st.altair_chart(chart)
