@@ -19,8 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import SHARED_DATA, machine_info, print_table, require
+sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
+from _common import SHARED_DATA, machine_info, print_table, require  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
