@@ -104,7 +104,8 @@ def placement_arguments(where: Placement) -> dict[str, Any]:
     }
     if is_distributed():
         args["ddp_backend"] = where.backend
-        args["ddp_find_unused_parameters"] = False
+        # mean pooling leaves e.g. BERT's pooler out of the loss; DDP must then look for unused weights
+        args["ddp_find_unused_parameters"] = True
     return args
 
 
