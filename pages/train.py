@@ -8,7 +8,7 @@ from workbench.ui.errors import guard
 from workbench.ui.layout import page_frame, stop_with_hint
 from workbench.ui.run_panel import show_run
 from workbench.ui.session import dataset, session_id, watched_run
-from workbench.ui.train_views import completed_report, pick_run, train_form
+from workbench.ui.train_views import completed_report, pick_run, searches_section, train_form
 
 page_frame()
 st.title("Train")
@@ -35,3 +35,6 @@ if run_id:
 
 st.subheader("Runs")
 pick_run()
+
+st.subheader("Hyper-parameter searches")
+searches_section()

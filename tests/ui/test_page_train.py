@@ -44,8 +44,20 @@ def test_form_takes_labels_and_ranges_from_the_spec(tmp_path, tiny_base):
     epochs = at.number_input(key="train.epochs")
     assert (epochs.label, epochs.min, epochs.max, epochs.value) == ("Epochs", 0.05, 100.0, 3.0)
     assert epochs.help == info["epochs"]["help"]
-    assert at.selectbox(key="train.method").options == ["full", "lora", "head"]
+    assert at.selectbox(key="train.method").options == ["full", "lora", "adalora", "ia3", "head"]
     assert at.selectbox(key="train.base_model").options == [tiny_base]
+
+
+def test_adapter_settings_show_only_for_their_method(tmp_path, tiny_base):
+    at = open_page("pages/train.py", dataset=_toy_dataset(tmp_path))
+    keys = lambda: {w.key for w in at.number_input} | {w.key for w in at.checkbox}  # noqa: E731
+    assert not {"train.lora_r", "train.adalora_init_r", "train.merge_lora"} & keys()
+    at.selectbox(key="train.method").set_value("adalora").run()
+    assert {"train.adalora_init_r", "train.adalora_target_r", "train.merge_lora"} <= keys()
+    assert "train.lora_r" not in keys()
+    at.selectbox(key="train.method").set_value("lora").run()
+    assert {"train.lora_r", "train.merge_lora"} <= keys() and "train.adalora_init_r" not in keys()
+    assert "train.processes" in keys()  # this machine has more than one core
 
 
 def test_start_run_polls_to_the_final_report(tmp_path, tiny_base):
@@ -178,3 +190,22 @@ def test_time_left_counts_down_and_ignores_noise():
     assert smooth_eta((120.0, 0.0), 126.0, now=1.0) == 119.0  # a rise within the noise: counts down
     assert smooth_eta((100.0, 0.0), 160.0, now=0.0) == 130.0  # a real slowdown: half of it shown
     assert smooth_eta((100.0, 0.0), None, now=10.0) == 90.0
+
+
+def test_search_section_shows_trials_table_and_plot(tmp_path, tiny_base):
+    from workbench.training.tune import Trial, TuneResult, save_search
+
+    result = TuneResult(metric="accuracy", best_model_id="toy-trial1")
+    for number, (lr, acc) in enumerate([(1e-3, 0.7), (3e-3, 0.95), (9e-3, 0.5)]):
+        params = {"learning_rate": lr, "epochs": 2.0, "batch_size": 16}
+        result.trials.append(Trial(number, f"run{number}", "completed", params, acc, f"toy-trial{number}"))
+    save_search("toy", result)
+    at = open_page("pages/train.py", dataset=_toy_dataset(tmp_path))
+    assert "Best model: `toy-trial1` (accuracy)" in [m.value for m in at.markdown]
+    table = at.dataframe[-1].value
+    assert table["accuracy"].tolist() == [0.7, 0.95, 0.5] and table["run"].tolist() == [
+        "run0",
+        "run1",
+        "run2",
+    ]
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")

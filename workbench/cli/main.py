@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "workbench.cli.explain_cmd",
     "workbench.cli.review_cmd",
     "workbench.cli.serve_cmd",
+    "workbench.cli.tune_cmd",
 )
 
 EXIT_USER_ERROR = 2

@@ -41,6 +41,13 @@ TRAIN_FLAGS = {  # spec field -> CLI flag, for the fields given a flag of their 
     "lora_r": "--lora-r",
     "lora_alpha": "--lora-alpha",
     "lora_dropout": "--lora-dropout",
+    "adalora_init_r": "--adalora-init-r",
+    "adalora_target_r": "--adalora-target-r",
+    "report_to": "--report-to",
+    "processes": "--processes",
+    "gpus": "--gpus",
+    "precision": "--precision",
+    "grad_accumulation": "--grad-accumulation",
 }
 TRAIN_SWITCHES = {
     "merge_lora": "--merge-lora",
@@ -53,13 +60,32 @@ TRAIN_SWITCHES = {
 
 
 def _add_train_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser("train", help="fine-tune a model on a labelled file")
+    p.add_argument("train_data", nargs="?", help="training file (CSV/TSV/XLSX/JSONL)")
+    from workbench.training.spec import TrainSpec
+
+    add_spec_flags(p, TRAIN_FLAGS, TRAIN_SWITCHES)
+    p.add_argument(
+        "--no-calibration",
+        dest="calibrate",
+        action="store_false",
+        default=argparse.SUPPRESS,
+        help="keep the raw confidences: " + TrainSpec.field_info()["calibrate"]["help"],
+    )
+    p.add_argument(
+        "--resume", metavar="RUN_ID", help="continue a cancelled or failed run from its last checkpoint"
+    )
+    p.add_argument("--json", action="store_true", help='print {"model_id", "metrics"} as the last line')
+    p.set_defaults(func=cmd_train)
+
+
+def add_spec_flags(p: Any, flags: dict[str, str], switches: dict[str, str]) -> None:
+    """One flag per ``TrainSpec`` field named in ``flags`` / ``switches``, help and choices from the spec."""
     from workbench.training.spec import TrainSpec
 
     info = TrainSpec.field_info()
     types = {f.name: f.type for f in fields(TrainSpec)}
-    p = subparsers.add_parser("train", help="fine-tune a model on a labelled file")
-    p.add_argument("train_data", nargs="?", help="training file (CSV/TSV/XLSX/JSONL)")
-    for name, flag in TRAIN_FLAGS.items():
+    for name, flag in flags.items():
         kind = float if "float" in str(types[name]) else int if "int" in str(types[name]) else str
         p.add_argument(
             flag,
@@ -69,22 +95,10 @@ def _add_train_parser(subparsers: Any) -> None:
             help=info[name]["help"],
             choices=info[name].get("choices"),
         )
-    for name, flag in TRAIN_SWITCHES.items():
+    for name, flag in switches.items():
         p.add_argument(
             flag, dest=name, action="store_true", default=argparse.SUPPRESS, help=info[name]["help"]
         )
-    p.add_argument(
-        "--no-calibration",
-        dest="calibrate",
-        action="store_false",
-        default=argparse.SUPPRESS,
-        help="keep the raw confidences: " + info["calibrate"]["help"],
-    )
-    p.add_argument(
-        "--resume", metavar="RUN_ID", help="continue a cancelled or failed run from its last checkpoint"
-    )
-    p.add_argument("--json", action="store_true", help='print {"model_id", "metrics"} as the last line')
-    p.set_defaults(func=cmd_train)
 
 
 def register(subparsers: Any) -> None:

@@ -148,3 +148,31 @@ class WorkbenchCallback(TrainerCallback):
                 elapsed_seconds=self._elapsed(),
             )
         )
+
+
+class AdaLoraBudgetCallback(TrainerCallback):
+    """AdaLoRA's rank re-allocation, which the Trainer does not call by itself: after each optimiser
+    step (gradients still present, as peft requires) ``update_and_allocate``; the schedule's length
+    is the Trainer's planned steps, known only when training begins."""
+
+    def __init__(self, warmup_share: float, final_share: float) -> None:
+        self.warmup_share = warmup_share
+        self.final_share = final_share
+
+    def _adalora(self, model: Any) -> Any:
+        model = getattr(model, "module", model)  # DDP wraps the PeftModel
+        return model.base_model
+
+    def on_train_begin(self, args: Any, state: Any, control: Any, model: Any = None, **kwargs: Any) -> None:
+        adalora = self._adalora(model)
+        config = adalora.peft_config[adalora.trainable_adapter_name]
+        total = max(3, int(state.max_steps))
+        config.total_step = total
+        config.tinit = int(total * self.warmup_share)
+        config.tfinal = min(total - config.tinit - 1, int(total * self.final_share))
+        adalora.rankallocator.set_total_step(total)
+
+    def on_optimizer_step(
+        self, args: Any, state: Any, control: Any, model: Any = None, **kwargs: Any
+    ) -> None:
+        self._adalora(model).update_and_allocate(state.global_step)

@@ -345,9 +345,23 @@ def execute_run(run: RunDir, resume: bool = False, extra_progress: Any = None) -
             run.set_status(state="cancelled", finished=time.time(), message="cancelled while queued")
             return
         try:
-            _train_and_record(run, resume, extra_progress)
+            if run.spec().world_size > 1:
+                _launch_ranks_and_record(run, resume, extra_progress)
+            else:
+                _train_and_record(run, resume, extra_progress)
         finally:
             slot.release()
+
+
+def _launch_ranks_and_record(run: RunDir, resume: bool, extra_progress: Any) -> None:
+    """A multi-process run: torchrun starts the ranks, rank 0 records the outcome (see distributed)."""
+    from workbench.errors import WorkbenchError
+    from workbench.training.distributed import launch_ranks
+
+    try:
+        launch_ranks(run, resume, extra_progress)
+    except WorkbenchError as exc:
+        run.set_status(state="failed", finished=time.time(), error=str(exc), problems=exc.problems)
 
 
 def _train_and_record(run: RunDir, resume: bool, extra_progress: Any) -> None:

@@ -51,8 +51,9 @@ class TrainSpec:
     method: str = field(
         default="full",
         metadata=_meta(
-            "full: all weights; lora: small adapters (peft); head: frozen encoder, train the head.",
-            choices=("full", "lora", "head"),
+            "full: all weights; lora: small adapters (peft); adalora: LoRA whose ranks adapt while"
+            " training; ia3: learnt scaling vectors, the fewest weights; head: frozen encoder, train the head.",
+            choices=("full", "lora", "adalora", "ia3", "head"),
         ),
     )
     pooling: str = field(
@@ -160,7 +161,67 @@ class TrainSpec:
     lora_alpha: int = field(default=16, metadata=_meta("LoRA scaling alpha.", minimum=1, maximum=1024))
     lora_dropout: float = field(default=0.1, metadata=_meta("LoRA dropout.", minimum=0.0, maximum=0.9))
     merge_lora: bool = field(
-        default=False, metadata=_meta("Merge the LoRA adapter into the base when saving.")
+        default=False,
+        metadata=_meta(
+            "Merge the adapter (LoRA, AdaLoRA, IA³) into the base when saving.", label="Merge adapter"
+        ),
+    )
+    adalora_init_r: int = field(
+        default=12,
+        metadata=_meta(
+            "AdaLoRA: rank every layer starts with.", minimum=1, maximum=256, label="AdaLoRA initial rank"
+        ),
+    )
+    adalora_target_r: int = field(
+        default=8,
+        metadata=_meta(
+            "AdaLoRA: average rank left once the budget has moved to the layers that matter.",
+            minimum=1,
+            maximum=256,
+            label="AdaLoRA target rank",
+        ),
+    )
+    report_to: str = field(
+        default="none",
+        metadata=_meta(
+            "Experiment tracker besides TensorBoard (always written to the run folder): mlflow or wandb,"
+            " when installed (pip install 'llm-onboarding-workbench[mlflow]' or '[wandb]').",
+            choices=("none", "mlflow", "wandb"),
+            label="Also report to",
+        ),
+    )
+    processes: int = field(
+        default=1,
+        metadata=_meta(
+            "Data-parallel training processes (torchrun; gloo on CPU). The batch size stays the effective"
+            " batch: each process takes its share.",
+            minimum=1,
+            maximum=64,
+            label="Processes",
+        ),
+    )
+    gpus: int = field(
+        default=0,
+        metadata=_meta(
+            "GPUs to train on, one process each (nccl); 0 = CPU.", minimum=0, maximum=64, label="GPUs"
+        ),
+    )
+    precision: str = field(
+        default="auto",
+        metadata=_meta(
+            "auto: bf16 on GPUs that support it, else fp16 on GPUs, fp32 on CPUs (bf16 is ~7x slower on a CPU).",
+            choices=("auto", "fp32", "bf16", "fp16"),
+        ),
+    )
+    grad_accumulation: int = field(
+        default=1,
+        metadata=_meta(
+            "Gradient accumulation: steps summed before each update; the batch size stays the effective"
+            " batch (each step then takes batch / (processes x this) texts a process).",
+            minimum=1,
+            maximum=1024,
+            label="Gradient accumulation",
+        ),
     )
     lowercase: bool = field(default=False, metadata=_meta("Lower-case texts."))
     strip_html: bool = field(default=False, metadata=_meta("Strip HTML tags."))
@@ -197,8 +258,39 @@ class TrainSpec:
             out.append(
                 "early stopping keeps the best checkpoint: use keep 'best' or drop early_stopping_patience"
             )
+        out.extend(self._parallel_problems())
+        if self.method == "adalora" and self.adalora_target_r > self.adalora_init_r:
+            out.append(
+                f"adalora_target_r ({self.adalora_target_r}) must not exceed adalora_init_r"
+                f" ({self.adalora_init_r}): AdaLoRA only prunes ranks"
+            )
         if self.val_fraction + self.test_fraction >= 0.8:
             out.append("val_fraction + test_fraction must leave at least 20% of rows for training")
+        return out
+
+    @property
+    def world_size(self) -> int:
+        """Training processes: one per GPU when GPUs are asked for, else ``processes``."""
+        return self.gpus or self.processes
+
+    def _parallel_problems(self) -> list[str]:
+        out = []
+        if self.gpus and self.processes not in (1, self.gpus):
+            out.append(
+                f"processes ({self.processes}) and gpus ({self.gpus}) disagree: with GPUs one process runs"
+                " per GPU; give only gpus"
+            )
+        if not self.gpus and self.precision in ("bf16", "fp16"):
+            out.append(
+                f"precision {self.precision} needs a GPU (on this CPU bf16 is ~7x slower than fp32): use"
+                " auto or fp32, or set gpus"
+            )
+        share = self.world_size * self.grad_accumulation
+        if self.batch_size % share:
+            out.append(
+                f"batch_size ({self.batch_size}) must divide evenly over {self.world_size} process(es) x"
+                f" {self.grad_accumulation} accumulation step(s): use a multiple of {share}"
+            )
         return out
 
     def to_dict(self) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from workbench.models.pooling import apply_pooling, pooling_of, resolve_pooling
 from workbench.models.registry import ModelRecord, Registry
 from workbench.progress import ProgressCallback, ProgressEvent, no_progress
 from workbench.tasks import Task, get_task
+from workbench.training.distributed import is_main_process, placement, placement_arguments
 from workbench.training.methods import count_parameters, get_method
 from workbench.training.spec import TrainSpec
 
@@ -132,7 +133,6 @@ def training_arguments(spec: TrainSpec, task: Task, output_dir: str, n_train: in
     lr = spec.learning_rate or get_method(spec.method).default_learning_rate
     return TrainingArguments(
         output_dir=output_dir,
-        per_device_train_batch_size=spec.batch_size,
         per_device_eval_batch_size=max(64, spec.batch_size),
         num_train_epochs=spec.epochs,
         learning_rate=lr,
@@ -152,8 +152,8 @@ def training_arguments(spec: TrainSpec, task: Task, output_dir: str, n_train: in
         train_sampling_strategy="group_by_length",
         seed=spec.seed,
         data_seed=spec.seed,
-        use_cpu=True,
-        report_to="none",
+        report_to="none",  # trackers are added as callbacks (workbench.training.tracking)
+        **placement_arguments(placement(spec)),
         disable_tqdm=True,
         dataloader_num_workers=0,
         dataloader_pin_memory=False,
@@ -356,9 +356,12 @@ def train(
     )
 
     from workbench.training.averaging import SAMPLES_PER_EPOCH, WeightAveraging
-    from workbench.training.callbacks import WorkbenchCallback
+    from workbench.training.distributed import progress_callback
+    from workbench.training.tracking import check_tracker, tensorboard_dir, tracking_callbacks
 
     registry = registry or Registry()
+    check_tracker(spec.report_to)
+    where = placement(spec)
     source = resolve_source(spec.base_model)
     tokenizer = load_tokenizer(source, spec.trust_remote_code)
     max_length = effective_max_length(tokenizer, load_config(source, spec.trust_remote_code), spec.max_length)
@@ -385,10 +388,11 @@ def train(
     )
     temp_dir = None if output_dir else tempfile.mkdtemp(prefix="workbench-train-")
     out = output_dir or temp_dir
-    callback = WorkbenchCallback(
-        progress, cancel, spec.max_minutes * 60 if spec.max_minutes else None, fit_schedule=True
-    )
-    callbacks: list[Any] = [callback]
+    callback = progress_callback(progress, cancel, spec.max_minutes * 60 if spec.max_minutes else None)
+    callbacks: list[Any] = [callback, *get_method(spec.method).callbacks(spec)]
+    run_name = Path(output_dir).parent.name if output_dir else Path(out).name
+    tb_dir = tensorboard_dir(output_dir) if output_dir else Path(out) / "tensorboard"
+    callbacks += tracking_callbacks(spec.report_to, tb_dir)
     early_stopping = None
     if spec.early_stopping_patience:
         early_stopping = EarlyStoppingCallback(early_stopping_patience=spec.early_stopping_patience)
@@ -398,9 +402,11 @@ def train(
         per_epoch = steps_per_epoch(len(train_features), spec.batch_size)
         averaging = WeightAveraging(every=per_epoch // SAMPLES_PER_EPOCH)
         callbacks.append(averaging)
+    args = training_arguments(spec, data.task, out, len(train_features))
+    args.run_name = run_name  # the run folder's id in MLflow / W&B
     trainer = _trainer_class(spec, progress)(
         model=model,
-        args=training_arguments(spec, data.task, out, len(train_features)),
+        args=args,
         train_dataset=train_features,
         eval_dataset=val_features,
         processing_class=tokenizer,
@@ -417,6 +423,8 @@ def train(
             return TrainResult(
                 status="cancelled", model_id=None, warnings=data.warnings, train_seconds=seconds
             )
+        if not is_main_process():  # rank 0 saves, evaluates and publishes the model
+            return TrainResult(status="completed", model_id=None, train_seconds=seconds)
         stats = {
             "seconds": round(seconds, 1),
             # what was trained, not HF's figure: that counts the planned steps even when the time
@@ -429,6 +437,7 @@ def train(
             "validation_rows": len(data.val),
             "stop_reason": _stop_reason(callback, early_stopping, trainer.state),
             "pooling": pooling_of(trainer.model),
+            "placement": where.to_dict(),
         }
         if averaging is not None:
             stats["averaged_weights"] = averaging.count

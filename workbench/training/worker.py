@@ -120,11 +120,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run one workbench training job from its run folder.")
     parser.add_argument("run_dir")
     parser.add_argument("--resume", action="store_true")
+    parser.add_argument(
+        "--rank-worker", action="store_true", help="one rank of a multi-process run (started by torchrun)"
+    )
     args = parser.parse_args(argv)
     from workbench.models.loading import quiet_transformers
     from workbench.training.runs import RunDir, execute_run
 
     quiet_transformers()
+    if args.rank_worker:
+        from workbench.training.distributed import run_rank
+
+        return run_rank(RunDir(Path(args.run_dir)), resume=args.resume)
     execute_run(RunDir(Path(args.run_dir)), resume=args.resume)
     return 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -11,7 +12,7 @@ import streamlit as st
 from workbench.models.registry import Registry
 from workbench.training import runs
 from workbench.training.spec import TrainSpec
-from workbench.ui.forms import spec_form_fields
+from workbench.ui.forms import field_widget, spec_field_types, spec_form_fields
 from workbench.ui.session import (
     DatasetChoice,
     active_model,
@@ -22,8 +23,13 @@ from workbench.ui.session import (
 )
 from workbench.ui.views import model_report
 
-METHOD_FIELD = "method"  # outside the form: changing it shows or hides the LoRA settings at once
 MAIN_FIELDS = ["epochs", "batch_size", "learning_rate", "name"]
+METHOD_FIELDS = {  # settings shown only for the method that uses them
+    "lora": ["lora_r", "lora_alpha", "lora_dropout", "merge_lora"],
+    "adalora": ["adalora_init_r", "adalora_target_r", "lora_alpha", "lora_dropout", "merge_lora"],
+    "ia3": ["merge_lora"],
+}
+METHOD_TITLES = {"lora": "LoRA", "adalora": "AdaLoRA", "ia3": "IA³"}
 ADVANCED_FIELDS = [
     "pooling",
     "max_length",
@@ -37,20 +43,32 @@ ADVANCED_FIELDS = [
     "freeze_embeddings",
     "layer_lr_decay",
     "max_minutes",
+    "grad_accumulation",
+    "report_to",
     "lowercase",
     "strip_html",
     "mask_pii",
 ]
-LORA_FIELDS = ["lora_r", "lora_alpha", "lora_dropout", "merge_lora"]
 UNSAFE_FIELDS = ["allow_pickle", "trust_remote_code"]
 RUNS_TABLE_SECONDS = 3.0
 
 
-def train_form(ds: DatasetChoice, preset: dict[str, Any]) -> TrainSpec | None:
-    """The training form; returns the spec when submitted (``SpecError`` lists every bad setting).
+def parallel_fields() -> list[str]:
+    """Multi-process training is offered only where there is more than one core to run it on."""
+    return ["processes"] if (os.cpu_count() or 1) > 1 else []
 
-    The method is chosen above the form, so the LoRA settings appear only when LoRA is chosen."""
-    values = spec_form_fields(TrainSpec, [METHOD_FIELD], preset, key_prefix="train", columns=1)
+
+def _method_choice(preset: dict[str, Any]) -> str:
+    """The method, outside the form: choosing it re-draws the form with that method's settings."""
+    info = TrainSpec.field_info()["method"]
+    kind, optional = spec_field_types(TrainSpec)["method"]
+    value = preset.get("method", info["default"])
+    return field_widget("method", info, kind, optional, value, key="train.method")
+
+
+def train_form(ds: DatasetChoice, preset: dict[str, Any]) -> TrainSpec | None:
+    """The training form; returns the spec when submitted (``SpecError`` lists every bad setting)."""
+    method = _method_choice(preset)
     with st.form("train.form"):
         choices = list(dict.fromkeys([base_model(), *base_model_choices()]))
         chosen_base = st.selectbox(
@@ -59,10 +77,13 @@ def train_form(ds: DatasetChoice, preset: dict[str, Any]) -> TrainSpec | None:
             help=TrainSpec.field_info()["base_model"]["help"] + " Load others on the Models page.",
             key="train.base_model",
         )
-        values |= spec_form_fields(TrainSpec, MAIN_FIELDS, preset, key_prefix="train", columns=2)
-        if values[METHOD_FIELD] == "lora":
-            st.markdown("**LoRA settings**")
-            values |= spec_form_fields(TrainSpec, LORA_FIELDS, preset, key_prefix="train", columns=2)
+        values = spec_form_fields(TrainSpec, MAIN_FIELDS, preset, key_prefix="train", columns=3)
+        if METHOD_FIELDS.get(method):
+            st.markdown(f"**{METHOD_TITLES.get(method, method)} settings**")
+            values |= spec_form_fields(
+                TrainSpec, METHOD_FIELDS[method], preset, key_prefix="train", columns=3
+            )
+        values |= spec_form_fields(TrainSpec, parallel_fields(), preset, key_prefix="train", columns=3)
         with st.expander("Advanced settings"):
             values |= spec_form_fields(TrainSpec, ADVANCED_FIELDS, preset, key_prefix="train", columns=3)
             st.caption("Unsafe options: only for models from a source you trust.")
@@ -70,7 +91,7 @@ def train_form(ds: DatasetChoice, preset: dict[str, Any]) -> TrainSpec | None:
         submitted = st.form_submit_button("Start training", type="primary")
     if not submitted:
         return None
-    return TrainSpec(**ds.train_fields(), base_model=chosen_base, **values)
+    return TrainSpec(**ds.train_fields(), base_model=chosen_base, method=method, **values)
 
 
 def runs_table(owner: str, limit: int = 10) -> pd.DataFrame:
@@ -159,3 +180,36 @@ def completed_report(status: dict[str, Any]) -> None:
     c1.page_link("pages/explain.py", label="Explain its predictions →")
     c2.page_link("pages/compare.py", label="Build smaller variants →")
     c3.page_link("pages/review.py", label="Review labels with it →")
+
+
+def searches_section() -> None:
+    """Hyper-parameter searches (``workbench tune``): each search's trials as a table and the metric
+    against the learning rate, the best trial marked."""
+    import altair as alt
+
+    from workbench.training.tune import list_searches
+
+    searches = list_searches()
+    if not searches:
+        st.caption("No searches yet: `workbench tune DATA --trials N --max-minutes M` runs one.")
+        return
+    chosen = st.selectbox("Search", [s["name"] for s in searches], key="train.search")
+    search = next(s for s in searches if s["name"] == chosen)
+    table = pd.DataFrame(search["trials"])
+    metric = search["metric"]
+    st.write(f"Best model: `{search['best_model_id']}` ({metric})")
+    st.dataframe(table, hide_index=True)
+    done = table.dropna(subset=[metric]) if metric in table else table.iloc[0:0]
+    if not done.empty:
+        done = done.assign(best=[f"{chosen}-trial{t}" == search["best_model_id"] for t in done["trial"]])
+        chart = (
+            alt.Chart(done)
+            .mark_circle(size=90)
+            .encode(
+                x=alt.X("learning_rate:Q", scale=alt.Scale(type="log"), title="learning rate"),
+                y=alt.Y(f"{metric}:Q", scale=alt.Scale(zero=False)),
+                color=alt.Color("best:N"),
+                tooltip=list(done.columns),
+            )
+        )
+        st.altair_chart(chart)
