@@ -105,7 +105,7 @@ def test_queued_run_counts_other_sessions_runs_without_showing_them(tmp_path):
     mine = runs.create_run(spec, owner="session-b")
     at = open_page("pages/train.py", dataset=ds, session_id="session-b", run_id=mine.id)
     assert "Queued: 1 run ahead of yours." in texts(at.info)[0]
-    assert "Other sessions' jobs on this CPU: 1 queued." in texts(at.caption)[-1]
+    assert "Other sessions' jobs on this CPU: 1 queued." in " ".join(texts(at.caption))
     assert at.selectbox(key="train.watch").options == [mine.id]
     assert theirs.id not in _page_text(at)
     at.button(key=f"cancel-{mine.id}").click().run()
@@ -122,7 +122,7 @@ def test_a_second_session_does_not_list_or_watch_the_first_sessions_run(tmp_path
     assert run.id not in _page_text(second)
     assert not [b for b in second.button if b.key in (f"cancel-{run.id}", f"resume-{run.id}")]
     assert second.session_state["run_id"] is None
-    assert "Other sessions' jobs on this CPU: 1 queued." in texts(second.caption)[-1]
+    assert "Other sessions' jobs on this CPU: 1 queued." in " ".join(texts(second.caption))
 
 
 def test_failed_run_shows_every_problem_and_the_log_tail_not_a_traceback(tmp_path):
@@ -178,7 +178,7 @@ def test_lora_settings_only_for_lora_and_labels_in_sentence_case(tmp_path, tiny_
     assert at.number_input(key="train.epochs").proto.format == "%g"  # "3", not "3.00"
     at.selectbox(key="train.method").set_value("lora").run()
     assert at.number_input(key="train.lora_r").label == "LoRA r"
-    assert at.checkbox(key="train.merge_lora").label == "Merge LoRA"
+    assert at.checkbox(key="train.merge_lora").label == "Merge adapter"
     assert "LoRA settings" in " ".join(texts(at.markdown))
 
 
