@@ -12,9 +12,9 @@ NEGATIVE = "the plot was terrible and the acting awful, the worst and most borin
 POSITIVE = "the plot was wonderful and the acting excellent, an amazing and brilliant film"
 
 
-def sentiment_rules(model_id: str, min_score: float = 0.6):
+def sentiment_rules(model_id: str, min_score: float = 0.9):
     """The issue's example rule (`labels: [negative], min_score: 0.9, action: review`) on the toy
-    model, whose tiny head is never surer than ~0.66: "strongly negative" is 0.6 for it."""
+    model; its calibrated confidence (temperature scaling after training) is ~0.95 on a clear text."""
     return rules_from_yaml(
         "rules:\n"
         f"  - {{id: sentiment.negative, detector: label, model: {model_id}, labels: [neg],"
@@ -34,9 +34,9 @@ def test_a_sentiment_rule_routes_a_strongly_negative_text_to_review(toy_model_id
         0,
         len(NEGATIVE),
     )
-    assert hit.detail.startswith("neg 0.6") and hit.detail.endswith(f"via model {toy_model_id}")
-    assert hit.confidence >= 0.6
-    assert not scan_batch([NEGATIVE], sentiment_rules(toy_model_id, min_score=0.9))[0].needs_review
+    assert hit.detail.startswith("neg 0.9") and hit.detail.endswith(f"via model {toy_model_id}")
+    assert hit.confidence >= 0.9
+    assert not scan_batch([NEGATIVE], sentiment_rules(toy_model_id, min_score=0.999))[0].needs_review
     assert positive.hits == []
 
 
