@@ -129,7 +129,7 @@ def test_absurd_settings_are_all_reported():
     assert "epochs must be at least 0.05, got -1" in problems
     assert "batch_size must be at least 1, got 0" in problems
     assert "learning_rate must be at most 1.0, got 5.0" in problems
-    assert "method must be one of full, lora, head; got 'magic'" in problems
+    assert "method must be one of full, lora, adalora, ia3, head; got 'magic'" in problems
 
 
 def test_merge_lora_saves_a_plain_model_that_predicts_like_the_adapter(tiny_bert_dir, tmp_path):
