@@ -58,7 +58,9 @@ class GlobalImportance:
 
 def cohort_choices(labels: Sequence[str], task: str, has_gold: bool) -> list[str]:
     """The cohorts that make sense for a model's labels and task, for a form's choices."""
-    if task == "regression":
+    from workbench.tasks import get_task
+
+    if get_task(task).predicts_value:
         return ["all"]
     gold_only = ["errors", "correct", *(f"label:{x}" for x in labels)] if has_gold else []
     return ["all", *gold_only, *(f"predicted:{x}" for x in labels)]

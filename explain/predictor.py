@@ -49,11 +49,13 @@ MASKING_STRATEGIES: dict[str, RowBuilder] = {
 def output_transform(task_name: str, scale: str) -> Callable[[np.ndarray], np.ndarray]:
     """Logits to the explained scale. ``logit`` is the log-odds of each label's probability
     (additive and unsaturated); ``probability`` is what users read; regression explains the value."""
-    if task_name == "regression":
-        return lambda logits: logits.reshape(len(logits), -1)[:, :1]
-    if task_name == "multilabel":
-        return (lambda z: z) if scale == "logit" else (lambda z: 1.0 / (1.0 + np.exp(-z)))
-    return log_odds if scale == "logit" else softmax
+    from workbench.tasks import get_task
+
+    task = get_task(task_name)
+    if scale == "logit" and not task.predicts_value:
+        # a sigmoid's logit is already the log-odds of its label
+        return (lambda z: z) if task.labels_independent else log_odds
+    return task.scores
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

@@ -14,7 +14,7 @@ from typing import Any
 
 from workbench.progress import ProgressCallback, no_progress
 from workbench.safety import Hit, RuleSet, ScanResult, add_output_hits, check_output, scan_batch
-from workbench.tasks import Prediction
+from workbench.tasks import Prediction, get_task
 
 PAIR_FIELD = "text_pair"
 
@@ -111,7 +111,7 @@ def output_hits(prediction: Prediction, text: str, rules: RuleSet, task: str) ->
     Output rules judge a label and its probabilities: a regression value has neither, so none run;
     a multi-label prediction is judged label by label (each predicted label its own check).
     """
-    if task == "regression":
+    if get_task(task).predicts_value:
         return []
     if isinstance(prediction.label, list):
         seen: dict[tuple[str, int, int, str], Hit] = {}

@@ -46,6 +46,8 @@ class Task(ABC):
     primary_metric: ClassVar[str]
     greater_is_better: ClassVar[bool] = True
     predicts_entities: ClassVar[bool] = False  # token classification: spans, not one label per text
+    predicts_value: ClassVar[bool] = False  # regression: a number, no classes, never right or wrong
+    labels_independent: ClassVar[bool] = False  # multi-label: one sigmoid per label, not a softmax
 
     def auto_model_class(self) -> Any:
         from transformers import AutoModelForSequenceClassification

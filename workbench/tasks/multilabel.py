@@ -23,6 +23,7 @@ class MultiLabelTask(Task):
     description = "Several labels per text (gold labels separated by '|'), one sigmoid per label."
     problem_type = "multi_label_classification"
     primary_metric = "f1_micro"
+    labels_independent = True
 
     def calibration(self) -> ProbabilityKind:
         return SIGMOID

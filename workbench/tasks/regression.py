@@ -17,6 +17,7 @@ class RegressionTask(Task):
     problem_type = "regression"
     primary_metric = "mse"
     greater_is_better = False
+    predicts_value = True
 
     def num_outputs(self, labels: list[str]) -> int:
         return 1

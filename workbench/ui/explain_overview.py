@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.models.registry import ModelRecord, Registry
+from workbench.tasks import get_task
 from workbench.ui.errors import guard
 from workbench.ui.progress import progress_bar
 from workbench.ui.resources import ensure_model_libraries, read_table_cached
@@ -49,11 +50,12 @@ def pick_cohort(explain: Any, model_id: str, has_gold: bool) -> str:
     cohort = st.selectbox(
         "Examples", choices, key="explain.cohort", help="errors/correct and label:X use the dataset's labels."
     )
-    if not has_gold and record.task != "regression":
+    predicts_value = get_task(record.task).predicts_value
+    if not has_gold and not predicts_value:
         st.caption(
             "No gold labels in this data: choose a labelled dataset on the Data page for errors/correct."
         )
-    elif record.task == "regression":
+    elif predicts_value:
         st.caption(
             "A regression prediction is a number, never exactly right or wrong: all examples are used."
         )
