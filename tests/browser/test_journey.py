@@ -212,7 +212,9 @@ def run_journey(app_server, page) -> None:
     page.get_by_role("button", name="int8", exact=True).click()
     wait_idle(page)
     page.get_by_role("button", name="Build 1 variant(s)").click()
-    page.get_by_text("Built support-intent-int8").wait_for(timeout=120_000)
+    # the build is a job in the training queue: the page polls its worker until the variant is saved
+    page.get_by_role("button", name="Building…").wait_for()
+    page.get_by_text("Built support-intent-int8").wait_for(timeout=TRAIN_TIMEOUT_MS)
     wait_idle(page)
     page.get_by_role("button", name="Measure accuracy, size and speed").click()
     page.get_by_text(re.compile(r"Measured .* on 120 rows of support_test\.csv")).wait_for(timeout=180_000)
