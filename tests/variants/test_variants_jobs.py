@@ -91,3 +91,21 @@ def test_progress_text_names_the_recipe_and_its_steps():
     status |= {"index": 1, "step": 30, "total_steps": 120}
     assert jobs.build_progress_text(status) == "Building distill:3 (2 of 2) · step 30 of 120"
     assert jobs.build_fraction(status) == pytest.approx((1 + 0.25) / 2)
+
+
+def test_cli_queue_returns_at_once_and_runs_show_names_what_was_built(toy_model_id, monkeypatch, capsys):
+    import json
+
+    from workbench.cli.main import main
+
+    launched = []
+    monkeypatch.setattr(runs, "launch_worker", lambda run, resume=False: launched.append(run.id))
+    assert main(["compress", toy_model_id, "--variant", "int8", "--queue", "--json"]) == 0
+    queued = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert queued["state"] == "queued" and launched == [queued["job_id"]]
+    assert [r.id for r in Registry().list()] == [toy_model_id]  # nothing built in the command itself
+    runs.execute_run(runs.get_run(queued["job_id"]))  # the worker's part
+    assert main(["runs", "show", queued["job_id"]]) == 0
+    assert f"completed  {toy_model_id}-int8" in capsys.readouterr().out
+    assert main(["compress", toy_model_id, "--variant", "int8", "--queue", "--name", "x"]) == 2
+    assert "--name cannot be used with --queue" in capsys.readouterr().err
