@@ -5,7 +5,6 @@ import streamlit as st
 from workbench.ui.layout import page_frame
 from workbench.ui.resources import models
 from workbench.ui.sample import sample_available, start_sample_flow
-from workbench.ui.views import models_table
 
 FLOW = [
     (
@@ -49,6 +48,8 @@ with right:
 st.subheader("Recent models")
 recent = models()[:5]
 if recent:
+    from workbench.ui.views import models_table  # pandas and charts: only when there is a table
+
     st.dataframe(models_table(recent), hide_index=True)
     st.page_link("pages/models.py", label="All models, lineage and model cards →")
 else:

@@ -31,7 +31,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-COLD_START_LIMIT_SECONDS = 10.0
+COLD_START_LIMIT_SECONDS = 20.0  # generous for noisy CI; the 4 s target: benchmarks/cold_start.py
 TRAIN_TIMEOUT_MS = 300_000
 
 
@@ -212,10 +212,14 @@ def run_journey(app_server, page) -> None:
     page.get_by_role("button", name="int8", exact=True).click()
     wait_idle(page)
     page.get_by_role("button", name="Build 1 variant(s)").click()
-    page.get_by_text("Built support-intent-int8").wait_for(timeout=120_000)
+    # the build is a job in the training queue: the page polls its worker until the variant is saved
+    page.get_by_role("button", name="Building…").wait_for()
+    page.get_by_text("Built support-intent-int8").wait_for(timeout=TRAIN_TIMEOUT_MS)
     wait_idle(page)
     page.get_by_role("button", name="Measure accuracy, size and speed").click()
-    page.get_by_text(re.compile(r"Measured .* on 120 rows of support_test\.csv")).wait_for(timeout=180_000)
+    page.get_by_text(re.compile(r"Measured .* on 120 rows of support_test\.csv")).wait_for(
+        timeout=TRAIN_TIMEOUT_MS
+    )
     wait_idle(page)
     assert page.get_by_text("Variant to deploy").is_visible()
     assert page.get_by_test_id("stVegaLiteChart").count() == 2  # the two Pareto plots

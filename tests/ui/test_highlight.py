@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workbench.ui.highlight import highlight_hits, shap_and_hits
+from workbench.ui.highlight import (
+    ENTITY_COLORS,
+    ENTITY_LABEL_COLOR,
+    SEVERITY_COLORS,
+    highlight_entities,
+    highlight_hits,
+    shap_and_hits,
+)
+
+STREAMLIT_TEXT = "#31333F"  # the light theme's text colour, what the highlighted words are drawn in
 
 
 @dataclass
@@ -40,3 +49,35 @@ def test_shap_and_hits_colour_tokens_and_underline_hits():
 
 def test_shap_and_hits_refuses_tokens_that_do_not_rebuild_the_text():
     assert shap_and_hits("Hello", ["hello"], [0.1], []) is None
+
+
+def _rgb(colour: str) -> tuple[float, ...]:
+    if colour.startswith("rgba("):
+        *rgb, alpha = (float(v) for v in colour[5:-1].split(","))
+        return tuple(alpha * c + (1 - alpha) * 255 for c in rgb)  # over the white page
+    return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two colours."""
+
+    def luminance(colour: str) -> float:
+        linear = [
+            (c / 255) / 12.92 if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4
+            for c in _rgb(colour)
+        ]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_every_tint_keeps_wcag_aa_contrast_for_the_text_on_it():
+    strongest = shap_and_hits("up down", ["up ", "down"], [1.0, -1.0], [])
+    tints = [part.split(";")[0] for part in strongest.split("background:")[1:]]
+    assert len(tints) == 2
+    backgrounds = [*SEVERITY_COLORS.values(), *tints]
+    assert min(_contrast(STREAMLIT_TEXT, bg) for bg in backgrounds) >= 4.5
+    assert min(_contrast(ENTITY_LABEL_COLOR, bg) for bg in ENTITY_COLORS) >= 4.5
+    marked = highlight_entities("Ada in Paris", [{"start": 0, "end": 3, "label": "person"}])
+    assert f"color:{ENTITY_LABEL_COLOR}'>person</small>" in marked and "opacity" not in marked

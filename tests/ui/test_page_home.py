@@ -46,18 +46,21 @@ def test_a_new_session_starts_with_the_newest_model(toy_model_id):
 
 
 def test_first_page_does_not_import_model_libraries():
-    """Cold start: the Home page must render without torch, transformers or shap (lazy imports)."""
+    """Cold start: the Home page of a fresh workspace renders without torch, transformers or shap, and
+    without pandas, numpy, pyarrow or altair (lazy imports; together about a second of start-up)."""
     import subprocess
     import sys
 
     from ui_helpers import APP, ROOT
 
+    heavy = ("torch", "transformers", "shap", "peft", "pandas", "numpy", "pyarrow", "altair")
     code = (
         "import sys\n"
         "from streamlit.testing.v1 import AppTest\n"
         f"at = AppTest.from_file({str(APP)!r}, default_timeout=60).run()\n"
         "assert not at.exception, at.exception\n"
-        "print(sorted(m for m in ('torch', 'transformers', 'shap', 'peft') if m in sys.modules))\n"
+        "assert [t.value for t in at.title] == ['LLM Onboarding Workbench']\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -319,6 +319,11 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def _made(row: dict[str, Any]) -> str:
+    """What a run made: the trained model, or the variants a build job built."""
+    return row.get("model_id") or ", ".join(row.get("built") or []) or "-"
+
+
 def cmd_runs(args: argparse.Namespace) -> int:
     from workbench.training.runs import cancel_run, get_run, list_runs
 
@@ -335,7 +340,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
         return 0
     for row in rows:
         print(
-            f"{row['run_id']:<24} {row.get('state', '?'):<10} {row.get('model_id') or '-':<24} "
+            f"{row['run_id']:<24} {row.get('state', '?'):<10} {_made(row):<24} "
             f"{(row.get('error') or row.get('message') or '')[:60]}"
         )
     return 0

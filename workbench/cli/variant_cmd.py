@@ -88,6 +88,12 @@ def register(subparsers: Any) -> None:
             choices=info[name].get("choices"),
         )
     p.add_argument("--json", action="store_true", help="print the new variant's record as the last line")
+    p.add_argument(
+        "--queue",
+        action="store_true",
+        help="build in a background worker (the training queue) and return at once; follow it with "
+        "`workbench runs show JOB`, stop it with `workbench runs cancel JOB`",
+    )
     p.set_defaults(func=cmd_compress)
 
     p = subparsers.add_parser(
@@ -121,6 +127,8 @@ def cmd_compress(args: argparse.Namespace) -> int:
     from workbench.variants import build_variant, parse_variant_spec
 
     options = {k: v for k, v in vars(args).items() if k in OPTION_FLAGS}
+    if args.queue:
+        return _queue_compress(args, options)
     spec = parse_variant_spec(args.variant, **options)
     progress = PhaseProgress()
     try:
@@ -143,6 +151,20 @@ def cmd_compress(args: argparse.Namespace) -> int:
             f"saved variant {record.id} ({record.recipe['step']} of {record.parent}); "
             f"compare it: workbench compare {record.recipe.get('root', record.parent)} --all-variants --data FILE"
         )
+    return 0
+
+
+def _queue_compress(args: argparse.Namespace, options: dict[str, Any]) -> int:
+    from workbench.variants.jobs import BuildJobSpec, start_build
+
+    if args.name:
+        raise SpecError("--name cannot be used with --queue: queued variants are named <model>-<variant>.")
+    data = {"data": args.data, "columns": _columns(args).to_dict()} if args.data else {}
+    run = start_build(BuildJobSpec(args.model, (args.variant,), options, **data), owner="cli")
+    if args.json:
+        print(json.dumps({"job_id": run.id, "state": run.status()["state"]}))
+    else:
+        print(f"queued variant build {run.id}; follow it: workbench runs show {run.id}")
     return 0
 
 

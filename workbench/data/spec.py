@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from workbench.errors import SpecError
+
+if TYPE_CHECKING:  # pandas loads with the first table read, not with the specs (app start-up)
+    import pandas as pd
 
 TASK_AUTO = "auto"
 

@@ -8,6 +8,10 @@ that only the longest-waiting live run may take) with their position shown. A ru
 (crash, kill, Space restart) is reported ``failed`` by whoever reads its status next, and can be resumed
 from its last checkpoint. A completed run's checkpoints are deleted once its model is in the registry.
 ``run_in_process`` does the same in the calling process, for tests and notebooks.
+
+Other long jobs share the folder layout and the queue: a run's ``kind`` (in ``status.json``, "train"
+when absent) names its entry in ``JOB_KINDS``, the function the worker calls once the job has the CPU
+(variant builds: ``workbench.variants.jobs``).
 """
 
 from __future__ import annotations
@@ -37,6 +41,11 @@ QUEUE_POLL_SECONDS = 0.5
 LAUNCH_GRACE_SECONDS = 60.0  # a queued run with no worker after this long was never launched
 CHECKPOINT_DONE_FILE = "trainer_state.json"  # the Trainer writes it last: the checkpoint is complete
 WORKER_LOST = "The training worker stopped unexpectedly (it crashed, was killed, or the app restarted)"
+# kind -> "module:function(run, resume, extra_progress)", imported only by the worker that runs it
+JOB_KINDS = {
+    "train": "workbench.training.runs:run_training_job",
+    "variant": "workbench.variants.jobs:run_build_job",
+}
 
 
 def runs_root() -> Path:
@@ -105,6 +114,11 @@ class RunDir:
     def owner(self) -> str:
         return self._read_status().get("owner") or ""
 
+    @property
+    def kind(self) -> str:
+        """Which job this run is (``JOB_KINDS``): "train" for runs made before kinds existed."""
+        return self._read_status().get("kind") or "train"
+
     def queue_key(self) -> tuple[float, str]:
         """First come, first served: by when the run (re)joined the queue, then by id."""
         status = self._read_status()
@@ -147,13 +161,16 @@ class RunDir:
                 log.write(f"could not delete the checkpoints in {self.checkpoints}: {exc}\n")
 
 
-def create_run(spec: TrainSpec, owner: str = "") -> RunDir:
+def create_run(spec: Any, owner: str = "", kind: str = "train") -> RunDir:
+    """A queued run folder for ``spec`` (a ``TrainSpec``, or the spec of another ``JOB_KINDS`` job)."""
     run_id = time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
     run = RunDir(runs_root() / run_id)
     run.path.mkdir(parents=True)
     atomic_write_json(run.spec_file, spec.to_dict())
     now = time.time()
-    run.set_status(state="queued", created=now, queued_at=now, owner=owner, model_id=None, error=None)
+    run.set_status(
+        state="queued", created=now, queued_at=now, owner=owner, kind=kind, model_id=None, error=None
+    )
     return run
 
 
@@ -164,11 +181,14 @@ def get_run(run_id: str) -> RunDir:
     return run
 
 
-def list_runs(owner: str | None = None) -> list[RunDir]:
-    """Runs, newest first; only those started by ``owner`` when given (a UI session's own runs)."""
+def list_runs(owner: str | None = None, kind: str | None = None) -> list[RunDir]:
+    """Runs, newest first; only those started by ``owner`` when given (a UI session's own runs), only
+    jobs of ``kind`` when given."""
     runs = [RunDir(p) for p in runs_root().iterdir() if p.is_dir() and (p / "spec.json").is_file()]
     if owner is not None:
         runs = [r for r in runs if r.owner == owner]
+    if kind is not None:
+        runs = [r for r in runs if r.kind == kind]
     return sorted(runs, key=lambda r: r.id, reverse=True)
 
 
@@ -277,7 +297,8 @@ def run_in_process(spec: TrainSpec, owner: str = "") -> RunDir:
     return run
 
 
-def _progress_writer(run: RunDir) -> Any:
+def progress_writer(run: RunDir) -> Any:
+    """A progress callback that records a job's events in its run folder (metrics, log, status)."""
     from workbench.fsutil import append_jsonl
 
     last_status = 0.0
@@ -345,12 +366,26 @@ def execute_run(run: RunDir, resume: bool = False, extra_progress: Any = None) -
             run.set_status(state="cancelled", finished=time.time(), message="cancelled while queued")
             return
         try:
-            if run.spec().world_size > 1:
-                _launch_ranks_and_record(run, resume, extra_progress)
-            else:
-                _train_and_record(run, resume, extra_progress)
+            job_runner(run.kind)(run, resume, extra_progress)
         finally:
             slot.release()
+
+
+def job_runner(kind: str) -> Any:
+    import importlib
+
+    if kind not in JOB_KINDS:
+        raise RunError(f"Unknown job kind {kind!r}; this workbench runs {', '.join(JOB_KINDS)} jobs.")
+    module, _, function = JOB_KINDS[kind].partition(":")
+    return getattr(importlib.import_module(module), function)
+
+
+def run_training_job(run: RunDir, resume: bool, extra_progress: Any) -> None:
+    """A training run, on one process or several."""
+    if run.spec().world_size > 1:
+        _launch_ranks_and_record(run, resume, extra_progress)
+    else:
+        _train_and_record(run, resume, extra_progress)
 
 
 def _launch_ranks_and_record(run: RunDir, resume: bool, extra_progress: Any) -> None:
@@ -372,7 +407,7 @@ def _train_and_record(run: RunDir, resume: bool, extra_progress: Any) -> None:
 
     try:
         run.set_status(state="running", started=time.time(), pid=os.getpid())
-        writer = _progress_writer(run)
+        writer = progress_writer(run)
 
         def progress(event: ProgressEvent) -> None:
             writer(event)

@@ -10,12 +10,13 @@ import pandas as pd
 import streamlit as st
 
 from workbench.models.registry import ModelRecord, Registry
+from workbench.ui.build_panel import JOB_KEY, show_build
 from workbench.ui.errors import guard
 from workbench.ui.forms import spec_form_fields
 from workbench.ui.layout import flash
 from workbench.ui.progress import progress_bar
 from workbench.ui.resources import ensure_model_libraries
-from workbench.ui.session import DatasetChoice, active_model, set_active_model
+from workbench.ui.session import DatasetChoice, active_model, session_id, set_active_model
 
 QUICK_RECIPES = ("int8", "fp16", "drop-layers:3", "prune:0.5", "distill:3+int8")
 DISTILL_OPTIONS = ["epochs", "learning_rate", "batch_size", "max_minutes", "max_rows", "layer_choice"]
@@ -47,7 +48,10 @@ def pick_reference(records: list[ModelRecord]) -> ModelRecord:
 
 
 def build_form(variants: Any, record: ModelRecord, ds: DatasetChoice | None) -> None:
-    """Recipes from the registered variants; distillation trains on the session dataset."""
+    """Recipes from the registered variants; the build is queued as a job (distillation trains on the
+    session dataset) whose progress the panel below the button polls."""
+    from workbench.variants import jobs
+
     catalogue = pd.DataFrame(variants.list_variants())[["usage", "description", "needs_data"]]
     with st.expander("Available variants"):
         st.dataframe(catalogue, hide_index=True)
@@ -60,33 +64,16 @@ def build_form(variants: Any, record: ModelRecord, ds: DatasetChoice | None) -> 
     recipes = list(dict.fromkeys([*picked, *[t.strip() for t in typed.split(",") if t.strip()]]))
     with st.expander("Distillation options"):
         options = spec_form_fields(variants.VariantSpec, DISTILL_OPTIONS, key_prefix="compare.opt", columns=3)
-    specs = []
-    if st.session_state.get(BUILDING_KEY):  # set by the click, before this run draws the button
-        st.session_state[BUILDING_KEY] = False
-        with guard(stop=False):  # a bad recipe is reported with the button enabled again
-            specs = [variants.parse_variant_spec(recipe, **options) for recipe in recipes]
-    building = bool(specs)
-    # disabled while this run builds, so a second click cannot start a second build
-    label = "Building…" if building else f"Build {len(recipes)} variant(s)"
-    st.button(label, disabled=building or not recipes, key="compare.build", on_click=_start_building)
-    if not building:
-        return
-    ensure_model_libraries()
-    built = []
-    for recipe, spec in zip(recipes, specs, strict=True):
-        with guard():
-            data = {"data": ds.path, "columns": ds.columns} if ds else {}
-            progress = progress_bar(f"Building {recipe}")
-            built.append(variants.build_variant(record.id, spec, progress=progress, **data).id)
-    flash(f"Built {', '.join(built)}. Measure them below to compare.")
-    st.rerun()
-
-
-BUILDING_KEY = "compare.building"
-
-
-def _start_building() -> None:
-    st.session_state[BUILDING_KEY] = True
+    running = jobs.active_build(record.id)
+    # disabled while a build of this model is queued or running, so a second click cannot start another
+    label = "Building…" if running else f"Build {len(recipes)} variant(s)"
+    if st.button(label, disabled=running is not None or not recipes, key="compare.build"):
+        with guard(stop=False):  # a bad recipe (or a build started meanwhile) is reported, nothing queued
+            data = {"data": ds.path, "columns": ds.columns.to_dict()} if ds else {}
+            spec = jobs.BuildJobSpec(record.id, tuple(recipes), options, **data)
+            st.session_state[JOB_KEY] = jobs.start_build(spec, owner=session_id()).id
+            st.rerun()
+    show_build(record.id)
 
 
 def saved_comparison(record: ModelRecord) -> pd.DataFrame | None:

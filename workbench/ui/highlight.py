@@ -83,6 +83,9 @@ def shap_and_hits(
 
 
 ENTITY_COLORS = ("#dbeafe", "#dcfce7", "#fef3c7", "#fce7f3", "#ede9fe", "#ffedd5", "#cffafe", "#f3f4f6")
+# the entity type after each span: solid gray-700, 7:1 or more on every tint above (WCAG AA asks 4.5:1;
+# the 70 % opacity it had gave 4.4:1 on blue)
+ENTITY_LABEL_COLOR = "#374151"
 
 
 def entity_color(label: str, labels: Sequence[str]) -> str:
@@ -104,7 +107,7 @@ def highlight_entities(text: str, entities: Sequence[dict[str, Any]], labels: Se
         title = html.escape(f"{entity['label']}{score}", quote=True)
         parts.append(
             f"<mark style='background:{color};border-radius:3px;padding:0 2px' title='{title}'>"
-            f"{html.escape(text[start:end])} <small style='font-weight:600;opacity:.7'>"
+            f"{html.escape(text[start:end])} <small style='font-weight:600;color:{ENTITY_LABEL_COLOR}'>"
             f"{html.escape(entity['label'])}</small></mark>"
         )
         position = end

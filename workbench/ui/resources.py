@@ -8,12 +8,14 @@ import importlib
 import threading
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import streamlit as st
 
 from workbench.models.registry import ModelRecord, Registry
+
+if TYPE_CHECKING:  # the home page imports this module: pandas stays out of the start-up path
+    import pandas as pd
 
 MAX_CACHED_MODELS = 3
 MODEL_LIBRARIES = ("torch", "transformers", "transformers.models.auto.modeling_auto", "peft")

@@ -97,7 +97,7 @@ def train_form(ds: DatasetChoice, preset: dict[str, Any]) -> TrainSpec | None:
 def runs_table(owner: str, limit: int = 10) -> pd.DataFrame:
     """The recent runs of ``owner`` (a browser session): nobody else's runs are named here."""
     rows = []
-    for run in runs.list_runs(owner=owner)[:limit]:
+    for run in runs.list_runs(owner=owner, kind="train")[:limit]:
         status = run.status()
         created = status.get("created")
         rows.append(
