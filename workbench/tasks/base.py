@@ -46,6 +46,9 @@ class Task(ABC):
     primary_metric: ClassVar[str]
     greater_is_better: ClassVar[bool] = True
     predicts_entities: ClassVar[bool] = False  # token classification: spans, not one label per text
+    # what a review queue of this task's models asks a person to check: "label" (one per text),
+    # "entities" (character spans per text), or None (its models cannot suggest for review)
+    review_kind: ClassVar[str | None] = None
 
     def auto_model_class(self) -> Any:
         from transformers import AutoModelForSequenceClassification
@@ -103,6 +106,10 @@ class Task(ABC):
     def record_extra(self) -> dict[str, Any]:
         """Task facts saved in the model's metadata (e.g. how words were labelled)."""
         return {}
+
+    def review_labels(self, labels: list[str]) -> list[str]:
+        """What a reviewer picks from for this task's models (the model's labels by default)."""
+        return list(labels)
 
     def probability_columns(self, labels: list[str]) -> list[str]:
         """Labels that get a ``prob_<label>`` column in prediction tables."""

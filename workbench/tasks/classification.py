@@ -23,6 +23,7 @@ class ClassificationTask(Task):
     description = "One label per text (or text pair), cross-entropy loss."
     problem_type = "single_label_classification"
     primary_metric = "accuracy"
+    review_kind = "label"
 
     def calibration(self) -> ProbabilityKind:
         return SOFTMAX
