@@ -20,11 +20,10 @@ from explain.core import resolve_model
 from explain.explainers import get_explainer
 from explain.masker import TokenIdTextMasker
 from explain.predictor import MaskedRowPredictor, output_transform
+from explain.render import ENTITY_KEY
 from explain.result import TextExplanation
 from explain.spec import ExplainSpec
 from workbench.errors import IncompatibleError, SpecError
-
-ENTITY_KEY = "entity"
 
 
 def explain_entity(
