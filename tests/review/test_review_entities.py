@@ -141,3 +141,35 @@ def test_multi_word_entities_are_tagged_b_then_i(fake_ner):
         "Carl\tI-person",
         "in\tO",
     ]
+
+
+def test_cli_exports_an_entity_queue_as_conll_or_jsonl(fake_ner, tmp_path, capsys):
+    from workbench.cli.main import main
+
+    confirm_entities("ner", fake_ner[TEXTS[0]], reviewer="ana")
+    assert main(["review", "export", "ner", "-o", str(tmp_path / "out.conll")]) == 0
+    assert "Wrote the entities of 1 reviewed texts to" in capsys.readouterr().out
+    assert (tmp_path / "out.conll").read_text(encoding="utf-8").startswith("Ada\tB-person\n")
+    assert main(["review", "export", "ner", "-o", str(tmp_path / "x.txt"), "--format", "jsonl"]) == 0
+    assert json.loads((tmp_path / "x.txt").read_text(encoding="utf-8"))["text"] == TEXTS[0]
+    assert main(["review", "export", "ner", "-o", str(tmp_path / "y.conll"), "--mask-pii"]) == 2
+    assert "--mask-pii is not available for entity queues" in capsys.readouterr().err
+
+
+def test_cli_creates_an_entity_queue_from_a_ner_model(ner_model_id, tmp_path, capsys):
+    from workbench.cli.main import main
+
+    source = tmp_path / "texts.csv"
+    source.write_text("text\nthe movie ada went to paris\nmy card bob went to oslo\n", encoding="utf-8")
+    assert main(["review", "create", "people", str(source), "--model", ner_model_id]) == 0
+    assert f"Queue 'people': 2 texts, suggestions by {ner_model_id}." in capsys.readouterr().out
+    summary = get_queue("people")
+    assert (summary.kind, summary.labels) == ("entities", ("location", "person"))
+    found = {
+        get_queue_items("people").set_index("item_id").loc[i, "text"]: get_entities("people", i)
+        for i in (1, 2)
+    }
+    assert [(e["label"], e["status"]) for e in found["the movie ada went to paris"]] == [
+        ("person", "pending"),
+        ("location", "pending"),
+    ]
