@@ -173,3 +173,16 @@ def test_cli_creates_an_entity_queue_from_a_ner_model(ner_model_id, tmp_path, ca
         ("person", "pending"),
         ("location", "pending"),
     ]
+
+
+def test_tasks_say_what_a_review_and_an_explanation_check():
+    from workbench.tasks import get_task
+
+    token, classification = get_task("token-classification"), get_task("classification")
+    assert (token.review_kind, token.explain_target) == ("entities", "entity")
+    assert (classification.review_kind, classification.explain_target) == ("label", "label")
+    assert (get_task("regression").review_kind, get_task("regression").explain_target) == (None, None)
+    assert token.review_labels(["O", "B-person", "I-person", "B-location", "I-location"]) == [
+        "location",
+        "person",
+    ]

@@ -49,6 +49,9 @@ class Task(ABC):
     # what a review queue of this task's models asks a person to check: "label" (one per text),
     # "entities" (character spans per text), or None (its models cannot suggest for review)
     review_kind: ClassVar[str | None] = None
+    # what the Explain page explains for this task's models: "label" (the whole text's prediction),
+    # "entity" (one predicted entity), or None (not offered there)
+    explain_target: ClassVar[str | None] = None
 
     def auto_model_class(self) -> Any:
         from transformers import AutoModelForSequenceClassification

@@ -24,6 +24,7 @@ class ClassificationTask(Task):
     problem_type = "single_label_classification"
     primary_metric = "accuracy"
     review_kind = "label"
+    explain_target = "label"
 
     def calibration(self) -> ProbabilityKind:
         return SOFTMAX

@@ -24,6 +24,7 @@ class TokenClassificationTask(Task):
     primary_metric = "f1"
     predicts_entities = True
     review_kind = "entities"
+    explain_target = "entity"
 
     def auto_model_class(self) -> Any:
         from transformers import AutoModelForTokenClassification
