@@ -70,6 +70,15 @@ def test_each_action_is_saved_at_once_and_the_item_is_reviewed_when_nothing_is_p
     trail = get_history("ner", other)
     assert [json.loads(x)["kind"] for x in trail["label"]] == ["delete", "change"]
     assert get_queue("ner").reviewed == 2
+    from workbench.review import queue_stats
+
+    assert queue_stats("ner")["entities"] == {
+        "suggested": 4,
+        "kept": 2,
+        "retyped": 1,
+        "deleted": 1,
+        "added": 0,
+    }
 
 
 def test_add_by_character_span_and_by_word_range(fake_ner):

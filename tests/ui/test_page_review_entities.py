@@ -64,6 +64,9 @@ def test_accept_change_delete_and_add_are_saved_at_once_and_survive_a_reload(que
     assert f"review.ent.{ada}.0-3.accept" in shown and f"review.ent.{ada}.12-17.delete" not in shown
     assert review.get_queue("ner").reviewed == 2  # Bob/Carl (nothing pending) and the added entity
     assert {m.label: m.value for m in fresh.metric}["Texts corrected"] == "2"
+    assert "suggested 2 entities: 1 kept, 1 retyped, 0 deleted; reviewers added 1." in " ".join(
+        texts(fresh.caption)
+    )
 
 
 def test_add_by_characters_says_what_is_wrong(queue):

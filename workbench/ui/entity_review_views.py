@@ -122,6 +122,12 @@ def entity_agreement_view(stats: dict[str, Any]) -> None:
     c1.metric("Texts kept as suggested", stats["accepted"])
     c2.metric("Texts corrected", stats["corrected"])
     c3.metric("Agreement", f"{stats['agreement']:.0%}" if stats["agreement"] is not None else "–")
+    counts = stats.get("entities")
+    if counts and counts["suggested"] + counts["added"]:
+        st.caption(
+            f"In the reviewed texts the model suggested {counts['suggested']} entities: {counts['kept']} kept, "
+            f"{counts['retyped']} retyped, {counts['deleted']} deleted; reviewers added {counts['added']}."
+        )
 
 
 def entity_export_and_retrain(review: Any, summary: Any) -> None:
