@@ -4,6 +4,7 @@ at once and counted; exports as JSON-lines spans and as CoNLL that our own CoNLL
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from toy_ner import TEXTS, make_fake_entity_queue
@@ -195,3 +196,19 @@ def test_tasks_say_what_a_review_and_an_explanation_check():
         "location",
         "person",
     ]
+
+
+def test_fine_tune_again_trains_a_token_model_on_the_reviewed_entities(fake_ner, monkeypatch):
+    from types import SimpleNamespace
+
+    from workbench.review import training_spec
+
+    fake_record = SimpleNamespace(base_model="default")  # the fake NER model is not in the registry
+    monkeypatch.setattr("workbench.models.registry.Registry.get", lambda self, model_id: fake_record)
+    with pytest.raises(DataError, match="Queue 'ner' has no reviewed texts yet"):
+        training_spec("ner", base_model="default")
+    confirm_entities("ner", fake_ner[TEXTS[0]], reviewer="ana")
+    spec = training_spec("ner", base_model="default")
+    assert spec.task == "token-classification" and spec.train_data.endswith("review/ner/training.conll")
+    written = Path(spec.train_data).read_text(encoding="utf-8")
+    assert read_conll(written).records[0].tags[0] == "B-person"
