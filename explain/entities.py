@@ -20,17 +20,18 @@ from explain.core import resolve_model
 from explain.explainers import get_explainer
 from explain.masker import TokenIdTextMasker
 from explain.predictor import MaskedRowPredictor, output_transform
+from explain.render import ENTITY_KEY
 from explain.result import TextExplanation
 from explain.spec import ExplainSpec
 from workbench.errors import IncompatibleError, SpecError
 
-ENTITY_KEY = "entity"
-
 
 def explain_entity(
-    model: Any, text: str, entity: int = 0, spec: ExplainSpec | None = None
+    model: Any, text: str, entity: int | dict[str, Any] = 0, spec: ExplainSpec | None = None
 ) -> TextExplanation:
-    """SHAP attributions over ``text`` for its ``entity``-th predicted entity (0 = the first).
+    """SHAP attributions over ``text`` for its ``entity``-th predicted entity (0 = the first), or for
+    a given span (a dict with ``start``, ``end``, ``label``, ``text``: e.g. a gold entity the model
+    missed; the explained output is then the tag the model predicts at its first sub-token).
 
     The result's ``settings["entity"]`` holds the entity (``start``, ``end``, ``label``, ``score``,
     ``text``); ``to_shap()`` gives a ``shap.Explanation`` with one output, the entity's tag.
@@ -44,6 +45,8 @@ def explain_entity(
             f"Model {loaded.id!r} is a {loaded.task.name} model; entity explanations need a "
             "token-classification model. Use explain_texts for whole-text predictions."
         )
+    if isinstance(entity, dict):
+        return _explain(loaded, text, entity, spec)
     found = predict_entities(loaded, [text])[0]
     if not found:
         raise SpecError(f"Model {loaded.id!r} finds no entity in this text, so there is none to explain.")

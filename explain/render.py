@@ -16,6 +16,8 @@ import numpy as np
 
 from explain.result import SCALE_DESCRIPTIONS, TextExplanation, word_values
 
+ENTITY_KEY = "entity"  # ``settings`` key of an entity explanation (``explain.entities``)
+
 POSITIVE_RGB = (255, 0, 81)
 NEGATIVE_RGB = (0, 139, 251)
 
@@ -31,6 +33,7 @@ _CSS = """
 #{uid} .wbx-meta {{font-size: 12px; color: #666; white-space: normal}}
 #{uid} .wbx-t {{border-radius: 3px; padding: 1px 0; cursor: default}}
 #{uid} .wbx-t:hover {{outline: 1px solid #333}}
+#{uid} .wbx-entity {{border: 2px solid #1e3a8a; border-radius: 4px; padding: 1px 2px}}
 #{uid} .wbx-note {{font-size: 12px; color: #a15c00; white-space: normal}}
 #{uid} .wbx-legend span {{padding: 0 6px; border-radius: 3px; color: #222}}
 """
@@ -53,16 +56,52 @@ def _colour(value: float, scale: float) -> str:
 
 
 def _token_spans(result: TextExplanation, column: int, scale: float) -> str:
-    spans = []
+    pieces = []  # (the coloured token, the whitespace after it)
     for token, value in zip(result.tokens, result.values[:, column], strict=True):
         word = token.rstrip()
         tip = f"{word.strip()}: {value:+.4f}"
-        spans.append(
-            f'<span class="wbx-t" style="background:{_colour(float(value), scale)}" '
-            f'title="{html.escape(tip)}" data-v="{value:.6g}">{html.escape(word)}</span>'
-            + html.escape(token[len(word) :])
+        pieces.append(
+            (
+                f'<span class="wbx-t" style="background:{_colour(float(value), scale)}" '
+                f'title="{html.escape(tip)}" data-v="{value:.6g}">{html.escape(word)}</span>',
+                html.escape(token[len(word) :]),
+            )
         )
-    return "".join(spans)
+    entity = result.settings.get(ENTITY_KEY)
+    inside = entity_tokens(result.tokens, result.text, entity) if entity else []
+    if not inside:
+        return "".join(a + b for a, b in pieces)
+    first, last = inside[0], inside[-1]
+    outlined = "".join(a + b for a, b in pieces[first:last]) + pieces[last][0]
+    described = html.escape(_entity_description(entity), quote=True)
+    return (
+        "".join(a + b for a, b in pieces[:first])
+        + f'<span class="wbx-entity" role="group" aria-label="{described}" title="{described}">{outlined}</span>'
+        + pieces[last][1]
+        + "".join(a + b for a, b in pieces[last + 1 :])
+    )
+
+
+def _entity_description(entity: dict) -> str:
+    return f"explained entity: {entity['text']!r} ({entity['label']}, characters {entity['start']}-{entity['end']})"
+
+
+def entity_tokens(tokens: Sequence[str], text: str, entity: dict) -> list[int]:
+    """Indices of the tokens whose characters overlap the entity's span (tokens found in ``text`` in
+    order, so the leading space a tokenizer may put on a segment does not shift them)."""
+    position, found = 0, []
+    for i, token in enumerate(tokens):
+        word = token.strip()
+        if not word:
+            continue
+        start = text.find(word, position)
+        if start < 0:
+            continue
+        end = start + len(word)
+        position = end
+        if start < entity["end"] and entity["start"] < end:
+            found.append(i)
+    return found
 
 
 def _row(result: TextExplanation, label: str, scale: float) -> str:
@@ -78,6 +117,9 @@ def _row(result: TextExplanation, label: str, scale: float) -> str:
             f" · deletion check for {html.escape(result.label)}: hiding the top {f.k} tokens "
             f"{-f.top_drop:+.3f}, {f.k} random {-f.random_drop:+.3f}"
         )
+    entity = result.settings.get(ENTITY_KEY)
+    if entity:
+        meta += f" · outlined: the {html.escape(_entity_description(entity))}"
     notes = "".join(f'<div class="wbx-note">{html.escape(n)}</div>' for n in result.notes)
     body = _token_spans(result, i, scale) if result.tokens else "<i>(empty)</i>"
     return f'<div class="wbx-row"><div class="wbx-meta">{meta}</div>{body}{notes}</div>'

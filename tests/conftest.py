@@ -80,3 +80,22 @@ def toy_model_id(toy_model_folder, isolated_workspace) -> str:
 
     shutil.copytree(toy_model_folder, Registry().root / toy_model_folder.name)
     return toy_model_folder.name
+
+
+@pytest.fixture(scope="session")
+def ner_model_folder(tmp_path_factory) -> Path:
+    """A tiny NER model (person, location) trained once per session; see ``toy_ner``."""
+    from toy_ner import train_toy_ner
+
+    return train_toy_ner(tmp_path_factory.mktemp("toy-ner"), tmp_path_factory.mktemp("toy-ner-home"))
+
+
+@pytest.fixture()
+def ner_model_id(ner_model_folder, isolated_workspace) -> str:
+    """The session's tiny NER model copied into this test's workspace."""
+    import shutil
+
+    from workbench.models.registry import Registry
+
+    shutil.copytree(ner_model_folder, Registry().root / ner_model_folder.name)
+    return ner_model_folder.name

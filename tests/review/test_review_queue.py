@@ -186,6 +186,6 @@ def test_a_regression_model_is_refused(toy_model_id):
     record_file.write_text(json.dumps({**record, "task": "regression"}))
     with pytest.raises(
         IncompatibleError,
-        match=rf"^Model '{toy_model_id}' is a regression model; review queues need a single-label classification model\. Pick a classifier, or start with zero-shot labels instead\.$",
+        match=rf"^Model '{toy_model_id}' is a regression model; review queues need a single-label classification or a token-classification \(NER\) model\. Pick one of those, or start with zero-shot labels instead\.$",
     ):
         create_queue("q", pd.DataFrame({"text": ["x"]}), text_col="text", model_id=toy_model_id)

@@ -11,6 +11,7 @@ from workbench.review import (
     create_queue,
     export_corrections,
     get_item,
+    get_queue,
     get_queue_items,
     queue_stats,
     record_decision,
@@ -121,5 +122,6 @@ def test_a_version_1_store_is_upgraded_in_place(tmp_path):
     assert items["blocked"].tolist() == [False]
     assert get_item("old", 1)["block_reason"] is None
     raw = sqlite3.connect(path)
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION == 2
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION == 3
     raw.close()
+    assert get_queue("old").kind == "label"  # v3: queues made before entity review review labels

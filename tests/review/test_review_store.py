@@ -59,7 +59,7 @@ def test_newer_schema_is_refused():
     raw.execute("PRAGMA user_version = 99")
     raw.close()
     with pytest.raises(
-        RegistryError, match=r"has schema version 99, newer than this workbench understands \(2\)"
+        RegistryError, match=r"has schema version 99, newer than this workbench understands \(3\)"
     ):
         list_queues()
 

@@ -37,9 +37,23 @@ def register(subparsers: Any) -> None:
     status.add_argument("--json", action="store_true", help="print the statistics as JSON")
     status.set_defaults(func=cmd_status)
 
-    export = commands.add_parser("export", help="write the reviewed labels as a formula-safe CSV")
+    export = commands.add_parser(
+        "export",
+        help="write the reviewed labels as a formula-safe CSV (entity queues: JSON-lines spans or CoNLL)",
+    )
     export.add_argument("name")
-    export.add_argument("-o", "--output", required=True, metavar="OUT.csv", help="CSV file to write")
+    export.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUT",
+        help="file to write (.csv; entity queues .jsonl or .conll)",
+    )
+    export.add_argument(
+        "--format",
+        choices=("jsonl", "conll"),
+        help="entity queues: JSON-lines spans or CoNLL IOB2 (default: from the file name, CoNLL unless .jsonl)",
+    )
     export.add_argument(
         "--mask-pii", action="store_true", help="mask personal data (e-mails, phones...) in the text columns"
     )
@@ -153,8 +167,26 @@ def _pct(value: float | None) -> str:
 def cmd_export(args: argparse.Namespace) -> int:
     from workbench.review import export_corrections, get_queue
 
+    summary = get_queue(args.name)
+    if summary.kind == "entities":
+        return _export_entities(args, summary)
     path = export_corrections(args.name, args.output, mask_pii=args.mask_pii)
     print(f"Wrote {get_queue(args.name).reviewed} reviewed labels to {path} (formula-safe CSV).")
+    return 0
+
+
+def _export_entities(args: argparse.Namespace, summary: Any) -> int:
+    from workbench.review.entity_export import export_entities, export_format
+
+    if args.mask_pii:
+        raise DataError(
+            "--mask-pii is not available for entity queues: masking would move the entities' character "
+            "offsets. Export without it (the entities are the texts' personal data to review)."
+        )
+    fmt = export_format(args.output, args.format)
+    path = export_entities(args.name, args.output, fmt)
+    what = "JSON-lines spans" if fmt == "jsonl" else "CoNLL, IOB2"
+    print(f"Wrote the entities of {summary.reviewed} reviewed texts to {path} ({what}).")
     return 0
 
 

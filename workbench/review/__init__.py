@@ -8,6 +8,11 @@ sessions on purpose::
     create_queue("tickets", frame, text_col="text", labels=["billing", "login", "other"])
     record_decision("tickets", item_id=3, label="billing", reviewer="ana")
 
+A token-classification (NER) model gives an *entity* queue instead: each text's predicted spans are
+accepted, retyped, deleted or added one at a time (``accept_entity``, ``change_entity_type``,
+``delete_entity``, ``add_entity``/``add_entity_words``) and exported as JSON-lines spans or CoNLL
+(``export_entities``).
+
 Imports are lazy so ``import workbench.review`` loads neither torch nor scikit-learn.
 """
 
@@ -34,6 +39,20 @@ _EXPORTS = {
     "to_training_frame": "workbench.review.export",
     "write_training_data": "workbench.review.export",
     "training_spec": "workbench.review.export",
+    "get_entities": "workbench.review.entities",
+    "apply_entity_action": "workbench.review.entities",
+    "accept_entity": "workbench.review.entities",
+    "change_entity_type": "workbench.review.entities",
+    "delete_entity": "workbench.review.entities",
+    "add_entity": "workbench.review.entities",
+    "add_entity_words": "workbench.review.entities",
+    "confirm_entities": "workbench.review.entities",
+    "text_words": "workbench.review.entities",
+    "EntityAction": "workbench.review.entities",
+    "reviewed_entities": "workbench.review.entity_export",
+    "export_entities": "workbench.review.entity_export",
+    "entities_jsonl": "workbench.review.entity_export",
+    "entities_conll": "workbench.review.entity_export",
     "QueueSpec": "workbench.review.spec",
     "QueueSummary": "workbench.review.spec",
     "MAX_TEXT_CHARS": "workbench.review.spec",

@@ -116,12 +116,17 @@ def training_spec(name: str, **settings: Any) -> Any:
         "base_model": Registry().get(model_id).base_model if model_id else "default",
         "name": f"{slugify(name)}-reviewed",
     }
+    entity_queue = meta.get("kind") == "entities"
     data_fields = {
-        "train_data": str(write_training_data(name)),
+        "train_data": "" if entity_queue else str(write_training_data(name)),
         "text_col": "text",
         "label_col": "label",
         "text_pair_col": "text_pair" if meta["has_pairs"] else None,
         "eval_data": None,
         "task": "classification",
     }
+    if entity_queue:  # the reviewed spans as CoNLL, for the queue model's task
+        from workbench.review.entity_export import write_entity_training_data
+
+        data_fields.update(train_data=str(write_entity_training_data(name)), task="token-classification")
     return TrainSpec(**{**defaults, **settings, **data_fields})

@@ -39,6 +39,7 @@ def add_flagged(model_id: str, labels: list[str], checked: Any) -> tuple[str, in
         "suggested_by": BLOCKED_SUGGESTER if prediction is None else model_id,
         "probabilities": json.dumps({} if prediction is None else prediction.probabilities),
         "uncertainty": 1.0 if prediction is None else uncertainty(prediction, "margin"),
+        "entities": None,
         **hits,
     }
     with store.connect() as conn, store.write(conn):

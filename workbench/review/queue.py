@@ -35,6 +35,7 @@ class Suggestions:
     predictions: list[Prediction]
     labels: list[str]
     suggested_by: str
+    kind: str = "label"  # what is reviewed: one "label" per text, or "entities" (spans) per text
 
 
 @dataclass
@@ -67,18 +68,26 @@ def register_suggester(source: str) -> Callable[[Suggester], Suggester]:
 def suggest_with_model(
     spec: QueueSpec, texts: list[str], pairs: list[str] | None, progress: ProgressCallback
 ) -> Suggestions:
-    """Batch predictions of a fine-tuned single-label classifier."""
+    """Batch predictions of a fine-tuned model whose task can be reviewed: a single-label classifier
+    (one label per text) or a token-classification model (entity spans per text)."""
     from workbench.inference.predict import MODEL_CACHE
     from workbench.models.registry import Registry
+    from workbench.tasks import get_task
 
     record = Registry().get(spec.model_id or "")
-    if record.task != "classification":
+    task = get_task(record.task)
+    if task.review_kind is None:
         raise IncompatibleError(
             f"Model {record.id!r} is a {record.task} model; review queues need a single-label classification "
-            "model. Pick a classifier, or start with zero-shot labels instead."
+            "or a token-classification (NER) model. Pick one of those, or start with zero-shot labels instead."
+        )
+    if pairs is not None and task.review_kind != "label":
+        raise DataError(
+            f"Model {record.id!r} finds entities in one text; drop the second text column to review its entities."
         )
     loaded = MODEL_CACHE.get(record.id)
-    return Suggestions(loaded.predict(texts, pairs, progress=progress), list(loaded.labels), record.id)
+    predictions = loaded.predict(texts, pairs, progress=progress)
+    return Suggestions(predictions, task.review_labels(list(loaded.labels)), record.id, task.review_kind)
 
 
 @register_suggester("zero-shot")
@@ -263,11 +272,27 @@ def _suggestion_fields(prediction: Prediction | None, suggested_by: str, measure
             "suggested_by": BLOCKED_SUGGESTER,
             "probabilities": "{}",
             "uncertainty": 1.0,
+            "entities": None,
         }
+    label = prediction.label
     return {
-        "suggested_label": str(prediction.label),
+        "suggested_label": "|".join(label) if isinstance(label, list) else str(label),
         "suggested_score": round(float(prediction.score), 6),
         "suggested_by": suggested_by,
         "probabilities": json.dumps({k: round(v, 6) for k, v in prediction.probabilities.items()}),
         "uncertainty": uncertainty(prediction, measure),
+        "entities": None if prediction.entities is None else json.dumps(_spans(prediction.entities)),
     }
+
+
+def _spans(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What an entity queue stores of a predicted entity: its span, type and score."""
+    return [
+        {
+            "start": int(e["start"]),
+            "end": int(e["end"]),
+            "label": e["label"],
+            "score": round(float(e["score"]), 6),
+        }
+        for e in entities
+    ]

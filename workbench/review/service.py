@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.errors import DataError, RegistryError, SpecError
+from workbench.errors import DataError, IncompatibleError, RegistryError, SpecError
 from workbench.progress import ProgressCallback, ProgressEvent, no_progress
 from workbench.review import store
 from workbench.review.queue import build_items
@@ -73,6 +73,7 @@ def create_queue(
         "source": spec.source,
         "suggested_by": suggestions.suggested_by,
         "labels": suggestions.labels,
+        "kind": suggestions.kind,
         "text_col": text_col,
         "has_pairs": text_pair_col is not None,
         "spec": spec.to_dict(),
@@ -116,6 +117,7 @@ def _summary(meta: dict[str, Any], counts: dict[str, int]) -> QueueSummary:
         text_col=meta["text_col"],
         has_pairs=meta["has_pairs"],
         notes=tuple(meta["notes"]),
+        kind=meta.get("kind") or "label",
     )
 
 
@@ -183,6 +185,11 @@ def record_decisions(name: str, decisions: Sequence[tuple[int, str]], reviewer: 
     reviewer = _checked_reviewer(reviewer)
     with store.connect() as conn, store.write(conn):
         meta = store.queue_meta(store.require_queue(conn, name))
+        if meta.get("kind") == "entities":
+            raise IncompatibleError(
+                f"Queue {name!r} reviews entities, not one label per text: use accept_entity, "
+                "change_entity_type, delete_entity or add_entity."
+            )
         keys = [_as_item_id(item_id) for item_id, _ in decisions]
         states = store.item_states(conn, name, [k for k in keys if k is not None])
         wanted = _checked_decisions(name, decisions, meta["labels"], states)

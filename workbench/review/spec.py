@@ -209,6 +209,7 @@ class QueueSummary:
     text_col: str = "text"
     has_pairs: bool = False
     notes: tuple[str, ...] = ()
+    kind: str = "label"  # "label": one label per text; "entities": a NER model's spans per text
 
     @property
     def pending(self) -> int:

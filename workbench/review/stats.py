@@ -26,7 +26,34 @@ def queue_stats(name: str) -> dict[str, Any]:
     with store.connect() as conn:
         meta = store.queue_meta(store.require_queue(conn, name))
         items = store.fetch_items(conn, name)
-    return {"name": name, "suggested_by": meta["suggested_by"], **compute_stats(items, meta["labels"])}
+        extra = {"entities": entity_counts(conn, name)} if meta.get("kind") == "entities" else {}
+    return {
+        "name": name,
+        "suggested_by": meta["suggested_by"],
+        **compute_stats(items, meta["labels"]),
+        **extra,
+    }
+
+
+def entity_counts(conn: Any, name: str) -> dict[str, int]:
+    """Over the reviewed texts of an entity queue: the model's entities kept as they were, retyped and
+    deleted, and the entities reviewers added (how far the NER model can be trusted)."""
+    import json
+
+    counts = {"suggested": 0, "kept": 0, "retyped": 0, "deleted": 0, "added": 0}
+    rows = conn.execute(
+        "SELECT entities, reviewed_entities FROM items WHERE queue = ? AND status IN ('accepted', 'corrected')",
+        (name,),
+    )
+    for suggested, reviewed in rows:
+        before = {(e["start"], e["end"]): e["label"] for e in json.loads(suggested or "[]")}
+        after = {(e["start"], e["end"]): e["label"] for e in json.loads(reviewed or "[]")}
+        counts["suggested"] += len(before)
+        counts["kept"] += sum(after.get(span) == label for span, label in before.items())
+        counts["retyped"] += sum(span in after and after[span] != label for span, label in before.items())
+        counts["deleted"] += sum(span not in after for span in before)
+        counts["added"] += sum(span not in before for span in after)
+    return counts
 
 
 def compute_stats(items: pd.DataFrame, labels: list[str]) -> dict[str, Any]:

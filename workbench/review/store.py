@@ -25,7 +25,7 @@ from workbench.config import workspace_home
 from workbench.errors import RegistryError
 
 STORE_FILE = "labels.sqlite3"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 15_000
 ITEM_COLUMNS = (
     "item_id",
@@ -50,6 +50,7 @@ STORED_ITEM_FIELDS = (
     "truncated",
     "probabilities",
     "hit_details",
+    "entities",
 )
 
 _SCHEMA_V1 = """
@@ -120,9 +121,18 @@ ALTER TABLE items ADD COLUMN blocked INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE items ADD COLUMN block_reason TEXT
 """
 
+# v3: entity queues (a NER model's spans per text): the queue's kind, each item's suggested spans and
+# the reviewer's working list (JSON, saved after every accept / change / delete / add)
+_ENTITIES_V3 = """
+ALTER TABLE queues ADD COLUMN kind TEXT NOT NULL DEFAULT 'label';
+ALTER TABLE items ADD COLUMN entities TEXT;
+ALTER TABLE items ADD COLUMN reviewed_entities TEXT
+"""
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     0: _run_statements(_SCHEMA_V1),
     1: _run_statements(_BLOCKED_V2),
+    2: _run_statements(_ENTITIES_V3),
 }
 
 
@@ -275,9 +285,16 @@ def item_states(conn: sqlite3.Connection, name: str, item_ids: Sequence[int]) ->
 
 
 def set_decision(
-    conn: sqlite3.Connection, name: str, state: sqlite3.Row, label: str | None, status: str, reviewer: str
+    conn: sqlite3.Connection,
+    name: str,
+    state: sqlite3.Row,
+    label: str | None,
+    status: str,
+    reviewer: str,
+    logged: str | None = None,
 ) -> None:
-    """Record one decision on the item and in the audit trail (call inside :func:`write`)."""
+    """Record one decision on the item and in the audit trail (call inside :func:`write`); ``logged``
+    is what the trail says was done when it is more than the label (an entity action, as JSON)."""
     at = now_iso()
     conn.execute(
         "UPDATE items SET gold_label = ?, status = ?, reviewer = ?, reviewed_at = ? WHERE queue = ? AND item_id = ?",
@@ -289,7 +306,7 @@ def set_decision(
         (
             name,
             state["item_id"],
-            label,
+            label if logged is None else logged,
             status,
             state["suggested_label"],
             state["suggested_by"],

@@ -49,6 +49,13 @@ class Task(ABC):
     predicts_value: ClassVar[bool] = False  # regression: a number, no classes, never right or wrong
     labels_independent: ClassVar[bool] = False  # multi-label: one sigmoid per label, not a softmax
 
+    # what a review queue of this task's models asks a person to check: "label" (one per text),
+    # "entities" (character spans per text), or None (its models cannot suggest for review)
+    review_kind: ClassVar[str | None] = None
+    # what the Explain page explains for this task's models: "label" (the whole text's prediction),
+    # "entity" (one predicted entity), or None (not offered there)
+    explain_target: ClassVar[str | None] = None
+
     def auto_model_class(self) -> Any:
         from transformers import AutoModelForSequenceClassification
 
@@ -105,6 +112,10 @@ class Task(ABC):
     def record_extra(self) -> dict[str, Any]:
         """Task facts saved in the model's metadata (e.g. how words were labelled)."""
         return {}
+
+    def review_labels(self, labels: list[str]) -> list[str]:
+        """What a reviewer picks from for this task's models (the model's labels by default)."""
+        return list(labels)
 
     def probability_columns(self, labels: list[str]) -> list[str]:
         """Labels that get a ``prob_<label>`` column in prediction tables."""

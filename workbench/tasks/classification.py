@@ -23,6 +23,8 @@ class ClassificationTask(Task):
     description = "One label per text (or text pair), cross-entropy loss."
     problem_type = "single_label_classification"
     primary_metric = "accuracy"
+    review_kind = "label"
+    explain_target = "label"
 
     def calibration(self) -> ProbabilityKind:
         return SOFTMAX

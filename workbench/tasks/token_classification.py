@@ -23,6 +23,8 @@ class TokenClassificationTask(Task):
     problem_type = "token_classification"
     primary_metric = "f1"
     predicts_entities = True
+    review_kind = "entities"
+    explain_target = "entity"
 
     def auto_model_class(self) -> Any:
         from transformers import AutoModelForTokenClassification
@@ -57,6 +59,12 @@ class TokenClassificationTask(Task):
 
     def record_extra(self) -> dict[str, Any]:
         return {"label_alignment": LABEL_ALIGNMENT, "tag_scheme": "IOB2"}
+
+    def review_labels(self, labels: list[str]) -> list[str]:
+        """Entity types (``person`` for ``B-person``/``I-person``), sorted: what a reviewer assigns."""
+        from workbench.data.tagging import split_tag
+
+        return sorted({kind for _, kind in (split_tag(t) or ("O", None) for t in labels) if kind})
 
     def probability_columns(self, labels: list[str]) -> list[str]:
         return []

@@ -25,10 +25,16 @@ DEFAULT_TEXT = "My card was charged twice for the same order, I want my money ba
 SPEC_FIELDS = ["mode", "scale", "max_classes"]
 
 
-def pick_model() -> ModelRecord | None:
-    from workbench.ui.entity_views import predicts_entities
+def explainable(record: ModelRecord) -> bool:
+    """Whether the Explain page explains this model's predictions (its task names a target)."""
+    from workbench.tasks import TASKS
 
-    records = [r for r in models() if r.task == "classification" or predicts_entities(r)]
+    task = TASKS.get(record.task)
+    return task is not None and task.explain_target is not None
+
+
+def pick_model() -> ModelRecord | None:
+    records = [r for r in models() if explainable(r)]
     if not records:
         return None
     ids = [r.id for r in records]

@@ -26,6 +26,14 @@ ZERO_SHOT = "Zero-shot from label names (no model needed)"
 FILTERS = ("pending", "reviewed", "corrected", "accepted", "skipped", "all")
 
 
+def reviewable(task_name: str) -> bool:
+    """Whether models of this task can suggest for review (a label per text, or entities)."""
+    from workbench.tasks import TASKS
+
+    task = TASKS.get(task_name)
+    return task is not None and task.review_kind is not None
+
+
 def _texts_source() -> tuple[str | None, str]:
     """The file whose texts get reviewed: an upload of this session or the sample unlabelled file."""
     options = ["Upload a file"] + (
@@ -42,7 +50,7 @@ def _texts_source() -> tuple[str | None, str]:
 
 def _suggester() -> dict[str, Any]:
     """``model_id=...`` or ``labels=..., label_descriptions=...`` for ``create_queue``."""
-    tuned = [r.id for r in models() if r.task == "classification"]
+    tuned = [r.id for r in models() if reviewable(r.task)]
     options = [*tuned, ZERO_SHOT]
     current = active_model()
     source = st.selectbox(

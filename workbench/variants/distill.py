@@ -130,10 +130,14 @@ class Distill(VariantBuilder):
     def _train(self, ctx: BuildContext, student: Any, train: list, val: list) -> tuple[Any, float, str]:
         import time
 
-        from transformers import DataCollatorWithPadding, PrinterCallback
+        from transformers import PrinterCallback
 
         from workbench.training.callbacks import WorkbenchCallback
-        from workbench.variants.distill_trainer import DISTILL_LOSSES, DistillationTrainer
+        from workbench.variants.distill_trainer import (
+            DISTILL_LOSSES,
+            DistillationTrainer,
+            TeacherLogitsCollator,
+        )
 
         task, labels = ctx.parent.task, ctx.parent.labels
         out = tempfile.mkdtemp(prefix="workbench-distill-")
@@ -145,7 +149,7 @@ class Distill(VariantBuilder):
             train_dataset=train,
             eval_dataset=sorted(val, key=lambda f: len(f["input_ids"])),
             processing_class=ctx.parent.tokenizer,
-            data_collator=DataCollatorWithPadding(ctx.parent.tokenizer),
+            data_collator=TeacherLogitsCollator(task.data_collator(ctx.parent.tokenizer)),
             compute_metrics=lambda p: task.metrics(p.predictions, p.label_ids, labels)[0],
             callbacks=[callback],
             distill_loss=DISTILL_LOSSES[task.name],
@@ -165,6 +169,20 @@ class Distill(VariantBuilder):
         import numpy as np
 
         task = ctx.parent.task
-        logits = np.array([f["teacher_logits"] for f in val])
-        targets = np.array([f["labels"] for f in val])
+        logits = _stacked([np.asarray(f["teacher_logits"], dtype=float) for f in val], 0.0)
+        targets = _stacked([np.asarray(f["labels"]) for f in val], -100)
         return float(task.metrics(logits, targets, ctx.parent.labels)[0][task.primary_metric])
+
+
+def _stacked(rows: list[Any], fill: float) -> Any:
+    """Rows as one array; per-token rows (texts of different lengths) padded with ``fill`` to the
+    longest, as the Trainer pads its evaluation arrays."""
+    import numpy as np
+
+    if len({r.shape for r in rows}) <= 1:
+        return np.stack(rows) if rows else np.zeros((0, 0))
+    longest = max(len(r) for r in rows)
+    out = np.full((len(rows), longest, *rows[0].shape[1:]), fill, dtype=rows[0].dtype)
+    for i, row in enumerate(rows):
+        out[i, : len(row)] = row
+    return out

@@ -59,6 +59,50 @@ def regression_distill_loss(student: Any, teacher: Any, labels: Any, temperature
     )
 
 
+@register_distill_loss("token-classification")
+def token_distill_loss(student: Any, teacher: Any, labels: Any, temperature: float, alpha: float) -> Any:
+    """Per word: Hinton's T² · KL on the positions that carry a word's label (its first sub-token;
+    the others and padding are -100, as in training) blended with cross-entropy on the true tags."""
+    import torch.nn.functional as F
+
+    keep = labels != -100
+    if not bool(keep.any()):
+        return student.sum() * 0.0  # a batch of empty sentences: nothing to learn, no NaN
+    words, soft_targets = student[keep], teacher[keep]
+    soft = (
+        F.kl_div(
+            F.log_softmax(words / temperature, dim=-1),
+            F.softmax(soft_targets / temperature, dim=-1),
+            reduction="batchmean",
+        )
+        * temperature**2
+    )
+    return alpha * soft + (1 - alpha) * F.cross_entropy(words, labels[keep].long())
+
+
+class TeacherLogitsCollator:
+    """The task's own collator for the inputs and labels, plus the teacher logits padded the same way
+    (per-token logits get zero rows on padded positions, whose labels are -100 and never count)."""
+
+    def __init__(self, base: Any) -> None:
+        self.base = base
+
+    def __call__(self, features: list[dict[str, Any]]) -> dict[str, Any]:
+        import torch
+
+        teacher = [f["teacher_logits"] for f in features]
+        batch = self.base([{k: v for k, v in f.items() if k != "teacher_logits"} for f in features])
+        if teacher and isinstance(teacher[0][0], list):  # per-token logits: pad to the batch's length
+            length, width = batch["input_ids"].shape[1], len(teacher[0][0])
+            padded = torch.zeros((len(teacher), length, width))
+            for row, rows in enumerate(teacher):
+                padded[row, : len(rows)] = torch.tensor(rows)
+            batch["teacher_logits"] = padded
+        else:
+            batch["teacher_logits"] = torch.tensor(teacher, dtype=torch.float32)
+        return batch
+
+
 class DistillationTrainer(Trainer):
     """HF ``Trainer`` whose loss compares the student with the teacher logits stored in each batch."""
 
