@@ -11,6 +11,7 @@ memory or delay answers.
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 import time
@@ -33,6 +34,16 @@ class MirrorJob:
     key_name: str | None
     texts: Sequence[str]
     pairs: Sequence[str] | None
+
+
+def lower_thread_priority() -> None:
+    """Give the shadow's thread the lowest CPU priority (Linux applies nice per thread), so the
+    answering requests get the cores first."""
+    if hasattr(os, "setpriority") and hasattr(threading, "get_native_id"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        except OSError as exc:
+            log.info("shadow thread keeps its priority: %s", exc)
 
 
 class Mirror:
@@ -70,6 +81,7 @@ class Mirror:
             self._thread.join(10)
 
     def _run(self) -> None:
+        lower_thread_priority()
         while True:
             job = self._jobs.get()
             try:
