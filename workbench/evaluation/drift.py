@@ -124,8 +124,8 @@ def confidence_drift(reference: Sequence[float], window: Sequence[float]) -> Dri
 
 def _bin_name(lo: float, hi: float) -> str:
     if lo == -math.inf:
-        return f"<{hi:.2f}"
-    return f"≥{lo:.2f}" if hi == math.inf else f"{lo:.2f}–{hi:.2f}"
+        return f"<{hi:.3f}"
+    return f"≥{lo:.3f}" if hi == math.inf else f"{lo:.3f}–{hi:.3f}"
 
 
 def words(text: str) -> list[str]:
