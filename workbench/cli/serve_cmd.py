@@ -29,6 +29,13 @@ def register(subparsers: Any) -> None:
     p.add_argument("--rollback", action="store_true", help="point NAME back at its previous version")
     p.add_argument("--remove", action="store_true", help="stop serving NAME")
     p.add_argument("--history", action="store_true", help="show every change of NAME (or of all)")
+    p.add_argument(
+        "--canary", type=float, metavar="PERCENT",
+        help="MODEL answers this share of NAME's traffic (sticky per API key, else per request id)",
+    )  # fmt: skip
+    p.add_argument("--shadow", metavar="MODEL", help="MODEL sees every request of NAME but never answers")
+    p.add_argument("--promote", action="store_true", help="the canary or shadow version takes all traffic")
+    p.add_argument("--drop", action="store_true", help="end the canary or shadow trial")
     p.add_argument("--by", help="who makes the change (default: the login name)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_deploy)
@@ -91,6 +98,17 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         change = store.rollback(args.name, by=args.by)
     elif args.remove:
         change = store.remove(args.name, by=args.by)
+    elif args.promote or args.drop:
+        change = store.promote(args.name, by=args.by) if args.promote else store.drop(args.name, by=args.by)
+    elif args.canary is not None or args.shadow:
+        model = args.shadow or args.model
+        if not model:
+            raise SpecError(
+                f"Give the candidate: workbench deploy {args.name} MODEL_ID --canary {args.canary:g}."
+            )
+        change = store.start_rollout(
+            args.name, model, canary=args.canary, shadow=bool(args.shadow), by=args.by
+        )
     elif not args.model:
         raise SpecError(
             f"Give the model to deploy: workbench deploy {args.name} MODEL_ID (or --rollback / --remove)."
@@ -99,6 +117,15 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         change = store.deploy(args.name, args.model, by=args.by)
     if args.json:
         print(json.dumps(vars(change)))
+    elif change.action in ("canary", "shadow"):
+        trial = store.get(args.name)
+        share = (
+            f"answers {trial.share:g}% of the traffic" if trial.rollout == "canary" else "sees every request"
+        )
+        print(
+            f"{change.name}: {change.from_version} keeps serving; {change.to_version} ({change.action}) {share}. "
+            f"Compare with `workbench monitor {change.name}`; then --promote or --drop."
+        )
     else:
         arrow = f"{change.from_version} → " if change.from_version else "→ "
         print(f"{change.name}: {arrow}{change.to_version or '(removed)'} ({change.action})")
@@ -113,7 +140,10 @@ def _list_deployments(store: Any, as_json: bool) -> int:
     if not deployments:
         print("no deployments yet; create one with `workbench deploy NAME MODEL_ID`")
     for d in deployments:
-        print(f"{d.name:<16} {d.version:<28} since {_when(d.updated)} by {d.by}")
+        trial = f"  + {d.rollout} {d.candidate}" + (f" ({d.share:g}%)" if d.rollout == "canary" else "")
+        print(
+            f"{d.name:<16} {d.version:<28} since {_when(d.updated)} by {d.by}{trial if d.candidate else ''}"
+        )
     return 0
 
 

@@ -21,6 +21,7 @@ from workbench.serve.auth import require
 from workbench.serve.batcher import BatcherClosed, QueueFull
 from workbench.serve.metrics import CONTENT_TYPE
 from workbench.serve.middleware import BodyLimit, JsonBodies, RequestMetrics
+from workbench.serve.monitor.api import router as monitor_router
 from workbench.serve.routes import router
 from workbench.serve.settings import ServeSettings
 from workbench.serve.state import ServeState
@@ -51,6 +52,7 @@ def create_app(settings: ServeSettings | None = None, *, home: Path | None = Non
     )
     app.state.serve = state
     app.include_router(router)
+    app.include_router(monitor_router)
     add_error_handlers(app)
 
     @app.get("/metrics", include_in_schema=False)
@@ -61,7 +63,7 @@ def create_app(settings: ServeSettings | None = None, *, home: Path | None = Non
         mount_demo(app, state)
     app.add_middleware(JsonBodies)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestMetrics, metrics=state.metrics)
+    app.add_middleware(RequestMetrics, metrics=state.metrics, log=state.log)
     return app
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import hashlib
 import re
 import threading
 import time
@@ -28,12 +29,48 @@ NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_HISTORY = 1000
 
 
+ROLLOUTS = ("canary", "shadow")
+
+
 @dataclass(frozen=True)
 class Deployment:
+    """``candidate`` is a second version on trial: ``canary`` answers ``share`` % of the traffic
+    (sticky per API key or request id), ``shadow`` sees every request but never answers."""
+
     name: str
     version: str  # registry model id
     updated: float
     by: str
+    candidate: str | None = None
+    rollout: str | None = None  # canary | shadow
+    share: float = 0.0  # percent of the traffic the canary answers
+    trial_started: float = 0.0
+
+    def routed_version(self, routing_key: str) -> str:
+        """The version that answers a request with this routing key (the API key's name, else the
+        request id): a hash puts each key in [0, 100), and keys under ``share`` go to the canary."""
+        if (
+            self.rollout == "canary"
+            and self.candidate
+            and routing_bucket(self.name, routing_key) < self.share
+        ):
+            return self.candidate
+        return self.version
+
+    def mirror_version(self, answered_by: str) -> str | None:
+        """The version that sees the request in the background: the shadow, or for a canary request
+        the current version (so both answers of the same text can be compared)."""
+        if self.rollout == "shadow":
+            return self.candidate
+        if self.rollout == "canary" and answered_by == self.candidate:
+            return self.version
+        return None
+
+
+def routing_bucket(name: str, routing_key: str) -> float:
+    """A stable number in [0, 100) per (deployment, key): the same caller always lands the same way."""
+    digest = hashlib.sha256(f"{name}\x1f{routing_key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 * 100
 
 
 @dataclass(frozen=True)
@@ -45,7 +82,7 @@ class Change:
     to_version: str | None
     by: str
     at: float
-    action: str  # deploy | rollback | remove
+    action: str  # deploy | rollback | remove | canary | shadow | promote | drop
 
 
 def current_user() -> str:
@@ -158,10 +195,67 @@ class DeploymentStore:
             data["history"].append(asdict(change))
         return change
 
+    def start_rollout(
+        self,
+        name: str,
+        model: str,
+        *,
+        canary: float | None = None,
+        shadow: bool = False,
+        by: str | None = None,
+    ) -> Change:
+        """Put ``model`` on trial beside the current version: a canary answering ``canary`` % of the
+        traffic, or a shadow that sees every request and never answers."""
+        if (canary is None) == (not shadow):
+            raise SpecError("Choose one rollout: --canary PERCENT or --shadow MODEL.")
+        if canary is not None and not 0 < canary < 100:
+            raise SpecError(
+                f"Canary share must be between 0 and 100 percent (exclusive), got {canary:g}; "
+                "use promote to send all traffic to the candidate."
+            )
+        current = self.get(name)
+        candidate = self.registry.get(model).id
+        if candidate == current.version:
+            raise SpecError(
+                f"{candidate!r} already serves {name!r}: a canary or shadow must be another version."
+            )
+        rollout = "canary" if canary is not None else "shadow"
+        with self._writing() as data:
+            change = Change(name, current.version, candidate, by or current_user(), time.time(), rollout)
+            data["deployments"][name].update(
+                candidate=candidate, rollout=rollout, share=float(canary or 0), trial_started=change.at
+            )
+            data["history"].append(asdict(change))
+        return change
+
+    def promote(self, name: str, *, by: str | None = None) -> Change:
+        """The candidate becomes the version that answers every request (rollback undoes it)."""
+        candidate = self._candidate(name, "promote")
+        return self._switch(name, candidate, by or current_user(), "promote")
+
+    def drop(self, name: str, *, by: str | None = None) -> Change:
+        """End the trial: the current version keeps answering every request."""
+        candidate = self._candidate(name, "drop")
+        with self._writing() as data:
+            for key in ("candidate", "rollout", "share", "trial_started"):
+                data["deployments"][name].pop(key, None)
+            change = Change(name, candidate, None, by or current_user(), time.time(), "drop")
+            data["history"].append(asdict(change))
+        return change
+
+    def _candidate(self, name: str, action: str) -> str:
+        deployment = self.get(name)
+        if not deployment.candidate:
+            raise SpecError(
+                f"Deployment {name!r} has no canary or shadow version to {action}; start one with "
+                f"`workbench deploy {name} MODEL --canary 10` or `workbench deploy {name} --shadow MODEL`."
+            )
+        return deployment.candidate
+
     def _switch(self, name: str, version: str, by: str, action: str) -> Change:
         with self._writing() as data:
             old = data["deployments"].get(name, {}).get("version")
             change = Change(name, old, version, by, time.time(), action)
-            data["deployments"][name] = {"version": version, "updated": change.at, "by": by}
+            data["deployments"][name] = {"version": version, "updated": change.at, "by": by}  # ends a trial
             data["history"].append(asdict(change))
         return change

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from typing import Any
 
 from workbench.serve.metrics import ServeMetrics
@@ -71,11 +72,14 @@ class _TooLarge(Exception):
 
 
 class RequestMetrics:
-    """Count every /v1 request by deployment, version, route and status, and time it."""
+    """Count every /v1 request by deployment, version, route and status, and time it; a refused or
+    failed request to a deployment also gets a row in the request log (no text), so the monitoring
+    counts 401/429/503 beside the answered ones."""
 
-    def __init__(self, app: Any, metrics: ServeMetrics) -> None:
+    def __init__(self, app: Any, metrics: ServeMetrics, log: Any = None) -> None:
         self.app = app
         self.metrics = metrics
+        self.log = log
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/v1/"):
@@ -97,7 +101,23 @@ class RequestMetrics:
             deployment = scope.get("path_params", {}).get("name", "")
             version = scope.get("state", {}).get("version", "")
             self.metrics.requests.labels(deployment, version, route, str(status)).inc()
-            self.metrics.latency.labels(deployment, route).observe(time.perf_counter() - started)
+            elapsed = time.perf_counter() - started
+            self.metrics.latency.labels(deployment, route).observe(elapsed)
+            if self.log is not None and deployment and status != 200:
+                self.log.write([refused_row(scope, deployment, version, status, elapsed)])
+
+
+def refused_row(scope: Scope, deployment: str, version: str, status: int, elapsed: float) -> Any:
+    from workbench.serve.requestlog import LogRow
+
+    state = scope.get("state", {})
+    name = getattr(scope.get("route"), "name", None) or "unmatched"
+    return LogRow(
+        at=time.time(), request_id=uuid.uuid4().hex[:16], key_name=state.get("key_name"),
+        deployment=deployment, version=version, route=name.replace("_", "-"), status=status,
+        latency_ms=round(elapsed * 1000, 3), label=None, confidence=None, rule_hits="", blocked=False,
+        cached=False, text_masked="", text_sha256="",
+    )  # fmt: skip
 
 
 class JsonBodies:

@@ -7,6 +7,7 @@ switched while it runs. Slow work (loading, the model, SHAP) runs in worker thre
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from typing import Any
@@ -16,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from workbench.safety import resolve_rules
 from workbench.serve.auth import Caller, require
+from workbench.serve.mirror import MirrorJob
 from workbench.serve.records import count_safety_hits, explanation_out, log_rows, prediction_out
 from workbench.serve.runtime import CacheMiss
 from workbench.serve.schemas import (
@@ -33,6 +35,7 @@ from workbench.serve.schemas import (
 from workbench.serve.state import ServeState
 
 MAX_EXPLAIN_TEXTS = 8
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse, "description": text}
     for code, text in {
@@ -111,8 +114,11 @@ async def predict(
     response: Response,
     caller: Caller = Depends(require("predict")),
 ) -> PredictResponse:
-    version = serve_state(request).store.get(name).version
-    return await _predict(request, response, name, version, body, "predict")
+    deployment = serve_state(request).store.get(name)
+    request_id = client_request_id(request) or uuid.uuid4().hex[:16]
+    version = deployment.routed_version(caller.key.name if caller.key else request_id)
+    mirror = deployment.mirror_version(version)
+    return await _predict(request, response, name, version, body, "predict", request_id, mirror)
 
 
 @router.post(
@@ -197,8 +203,21 @@ async def _checked(request: Request, response: Response, version: str, body: Pre
     return runtime, served
 
 
+def client_request_id(request: Request) -> str | None:
+    """The caller's ``X-Request-Id`` when it is a plain token (a canary routes a retry the same way)."""
+    value = request.headers.get("X-Request-Id", "")
+    return value if REQUEST_ID.fullmatch(value) else None
+
+
 async def _predict(
-    request: Request, response: Response, name: str, version: str, body: PredictRequest, route: str
+    request: Request,
+    response: Response,
+    name: str,
+    version: str,
+    body: PredictRequest,
+    route: str,
+    request_id: str | None = None,
+    mirror: str | None = None,
 ) -> PredictResponse:
     started = time.perf_counter()
     state = serve_state(request)
@@ -209,14 +228,15 @@ async def _predict(
         task=runtime.task.name,
         predictions=[prediction_out(s.checked) for s in served],
     )
-    request_id = uuid.uuid4().hex[:16]
+    request_id = request_id or uuid.uuid4().hex[:16]
     response.headers["X-Request-Id"] = request_id
     count_safety_hits(state.metrics, name, served)
+    key_name = getattr(request.state, "key_name", None)
     state.log.write(
         log_rows(
             served,
             request_id=request_id,
-            key_name=getattr(request.state, "key_name", None),
+            key_name=key_name,
             deployment=name,
             version=version,
             route=route,
@@ -225,6 +245,9 @@ async def _predict(
             pairs=body.pairs,
         )
     )
+    if mirror:  # after the answer is built; the shadow runs in its own thread
+        job = MirrorJob(name, mirror, request_id, key_name, list(body.texts), body.pairs)
+        state.mirror.submit(job)
     return out
 
 

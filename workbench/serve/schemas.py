@@ -109,3 +109,18 @@ class ReadyResponse(BaseModel):
 
 class ErrorResponse(BaseModel):
     detail: str
+
+
+class AlertOut(BaseModel):
+    kind: str = Field(description="drift or errors")
+    check: str
+    reason: str = Field(description="What crossed which threshold, in words.")
+
+
+class ModelHealthResponse(BaseModel):
+    deployment: str
+    version: str
+    status: str = Field(description="ok, or alert when any alert is raised")
+    alerts: list[AlertOut]
+    window_rows: int = Field(description="Predictions in the drift window.")
+    notes: list[str] = Field(default_factory=list)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.models.registry import Registry
@@ -10,6 +10,7 @@ from workbench.serve.auth import RateLimits
 from workbench.serve.deployments import DeploymentStore
 from workbench.serve.keys import KeyStore
 from workbench.serve.metrics import ServeMetrics
+from workbench.serve.mirror import Mirror
 from workbench.serve.requestlog import RequestLog, log_path
 from workbench.serve.runtime import Runtimes
 from workbench.serve.settings import ServeSettings
@@ -25,6 +26,10 @@ class ServeState:
     runtimes: Runtimes
     rate_limits: RateLimits
     log: RequestLog
+    mirror: Mirror = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.mirror = Mirror(self)
 
     @classmethod
     def build(cls, settings: ServeSettings, home: Path | None = None) -> ServeState:
@@ -42,5 +47,6 @@ class ServeState:
         )
 
     def close(self) -> None:
+        self.mirror.close()  # before the runtimes: the shadow's last batches still need them
         self.runtimes.close()
         self.log.close()

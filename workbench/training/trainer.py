@@ -272,6 +272,14 @@ def fit_calibration(spec: TrainSpec, loaded: LoadedModel, data: PreparedData, fo
     return raw
 
 
+def store_reference_profile(loaded: LoadedModel, data: PreparedData, folder: Path) -> None:
+    """Keep the validation predictions and the training vocabulary that served traffic is compared with."""
+    from workbench.evaluation.reference_profile import build_profile, write_profile
+
+    profile = build_profile(loaded, data.val.texts, data.val.text_pairs, data.train.texts, "training")
+    write_profile(folder, profile)
+
+
 def final_metrics(loaded: LoadedModel, data: PreparedData, raw_val_logits: Any = None) -> tuple[dict, dict]:
     """Metrics of the saved model on validation (and test) data, via the public evaluation path."""
     from workbench.evaluation.evaluate import evaluate_dataset
@@ -311,6 +319,8 @@ def save_trained(
 
             progress(ProgressEvent(kind="log", message=describe(record.extra["calibration"])))
         record.metrics, record.details = final_metrics(staged, data, raw_val_logits)
+        if "calibration" in record.extra:  # a task with class probabilities: monitoring compares with it
+            store_reference_profile(staged, data, staging)
         return registry.publish(staging, record)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -26,6 +26,7 @@ NAV = (
     ("pages/review.py", "Review", ":material/fact_check:"),
     ("pages/safety.py", "Safety", ":material/shield:"),
     ("pages/deploy.py", "Deploy", ":material/rocket_launch:"),
+    ("pages/monitor.py", "Monitoring", ":material/monitoring:"),
 )
 
 

@@ -32,9 +32,17 @@ def _when(at: float | None) -> str:
 
 def deployments_table(store) -> pd.DataFrame:
     rows = [
-        {"name": d.name, "version": d.version, "since": _when(d.updated), "by": d.by} for d in store.list()
+        {"name": d.name, "version": d.version, "since": _when(d.updated), "by": d.by, "trial": _trial(d)}
+        for d in store.list()
     ]
-    return pd.DataFrame(rows, columns=["name", "version", "since", "by"])
+    return pd.DataFrame(rows, columns=["name", "version", "since", "by", "trial"])
+
+
+def _trial(d) -> str:
+    """The canary or shadow beside the version (compared and promoted on the Monitoring page)."""
+    if not d.candidate:
+        return ""
+    return f"canary {d.candidate} ({d.share:g}%)" if d.rollout == "canary" else f"shadow {d.candidate}"
 
 
 def history_table(store) -> pd.DataFrame:
