@@ -174,6 +174,9 @@ def make_tiny_marian(
         max_position_embeddings=64,
         dropout=0.0,  # a tiny model learns a small set by heart much faster without dropout
         attention_dropout=0.0,
+        # at Marian's own 0.02 the (sqrt(d_model)-scaled) word embeddings are drowned by the sinusoidal
+        # positions in so narrow a model, and the encoder's output barely depends on the words
+        init_std=hidden**-0.5,
         forced_eos_token_id=tokenizer.eos_token_id,
         **_seq2seq_ids(tokenizer),
     )
