@@ -18,7 +18,7 @@ from workbench.cli.seq2seq_flags import (
     generation_from_args,
 )
 from workbench.errors import RunError
-from workbench.evaluation.translation_metrics import DEFAULT_TOKENIZE, OFFLINE_TOKENIZERS
+from workbench.evaluation.translation_metrics import DEFAULT_TOKENIZE, OFFLINE_TOKENIZERS, check_tokenize
 
 TRAIN_FLAGS = {  # spec field -> CLI flag, for the fields given a flag of their own
     "text_col": "--text-col",
@@ -196,7 +196,9 @@ def cmd_train(args: argparse.Namespace) -> int:
                 args.train_data, args.source_file = args.source_file, None
             else:
                 raise RunError("Give a training file: workbench train FILE --text-col C --label-col L")
-        if apply_pair_flags(args, "train_data", "text_col", "label_col"):
+        if apply_pair_flags(args, "train_data", "text_col", "label_col") or getattr(
+            args, "target_data", None
+        ):
             args.task = SEQ2SEQ
         values = {k: v for k, v in vars(args).items() if k in TrainSpec.__dataclass_fields__}
         run = create_run(TrainSpec(**values), owner="cli")
@@ -256,7 +258,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if not args.data:
         raise RunError("Give the labelled file (or --source-file and --target-file for translation pairs).")
     columns = ColumnMap(text=args.text_col, label=args.label_col, text_pair=args.text_pair_col)
-    options = {"generation": generation_from_args(args), "tokenize": args.tokenize}
+    options = {"generation": generation_from_args(args), "tokenize": check_tokenize(args.tokenize)}
     if args.plot and not str(args.plot).lower().endswith(".png"):
         raise RunError(f"--plot writes a PNG: give a file name ending in .png, not {args.plot!r}.")
     result = evaluate(
