@@ -106,3 +106,99 @@ def make_tiny_gpt2(folder: Path, layers: int = 2, hidden: int = 32, seed: int = 
     GPT2Model(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return folder
+
+
+def train_seq2seq_tokenizer(texts: list[str], max_length: int = 64):
+    """A WordPiece tokenizer over both languages' words for tiny seq2seq models: ``[PAD]`` pads and
+    starts the decoder, ``[SEP]`` ends every sequence (the role ``</s>`` has in Marian and T5).
+
+    Marian's own tokenizer needs sentencepiece models (``source.spm``/``target.spm``), which cannot be
+    trained without the sentencepiece package; a fast tokenizer saved beside the model loads through
+    ``AutoTokenizer`` exactly like a real folder's, which is all the workbench relies on.
+    """
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+    from transformers import PreTrainedTokenizerFast
+
+    vocab = learn_vocabulary(list(texts), vocab_size=10_000)
+    tok = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True, strip_accents=False)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.post_processor = processors.TemplateProcessing(
+        single="$A [SEP]", pair="$A [SEP] $B:1 [SEP]:1", special_tokens=[("[SEP]", vocab["[SEP]"])]
+    )
+    tok.decoder = decoders.WordPiece()
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tok,
+        unk_token="[UNK]",
+        pad_token="[PAD]",
+        eos_token="[SEP]",
+        model_max_length=max_length,
+    )
+
+
+def _seq2seq_ids(tokenizer) -> dict[str, int]:
+    pad, eos = tokenizer.pad_token_id, tokenizer.eos_token_id
+    return {"pad_token_id": pad, "eos_token_id": eos, "decoder_start_token_id": pad}
+
+
+def _save_seq2seq(model, tokenizer, folder: Path) -> Path:
+    from transformers import GenerationConfig
+
+    ids = _seq2seq_ids(tokenizer)
+    model.generation_config = GenerationConfig(**ids, num_beams=1)
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+def make_tiny_marian(
+    folder: Path, texts: list[str], hidden: int = 64, layers: int = 2, seed: int = 0
+) -> Path:
+    """A tiny random MarianMT (shared embeddings, sinusoidal positions, like opus-mt) for ``texts``."""
+    import torch
+    from transformers import MarianConfig, MarianMTModel
+
+    torch.manual_seed(seed)
+    tokenizer = train_seq2seq_tokenizer(texts)
+    config = MarianConfig(
+        vocab_size=len(tokenizer),
+        decoder_vocab_size=len(tokenizer),
+        d_model=hidden,
+        encoder_layers=layers,
+        decoder_layers=layers,
+        encoder_attention_heads=4,
+        decoder_attention_heads=4,
+        encoder_ffn_dim=hidden * 2,
+        decoder_ffn_dim=hidden * 2,
+        max_position_embeddings=64,
+        dropout=0.0,  # a tiny model learns a small set by heart much faster without dropout
+        attention_dropout=0.0,
+        # at Marian's own 0.02 the (sqrt(d_model)-scaled) word embeddings are drowned by the sinusoidal
+        # positions in so narrow a model, and the encoder's output barely depends on the words
+        init_std=hidden**-0.5,
+        forced_eos_token_id=tokenizer.eos_token_id,
+        **_seq2seq_ids(tokenizer),
+    )
+    return _save_seq2seq(MarianMTModel(config), tokenizer, folder)
+
+
+def make_tiny_t5(folder: Path, texts: list[str], hidden: int = 64, layers: int = 2, seed: int = 0) -> Path:
+    """A tiny random T5 (relative position buckets, gated-free ReLU feed-forward) for ``texts``."""
+    import torch
+    from transformers import T5Config, T5ForConditionalGeneration
+
+    torch.manual_seed(seed)
+    tokenizer = train_seq2seq_tokenizer(texts)
+    config = T5Config(
+        vocab_size=len(tokenizer),
+        d_model=hidden,
+        d_kv=hidden // 4,
+        d_ff=hidden * 2,
+        num_layers=layers,
+        num_decoder_layers=layers,
+        num_heads=4,
+        dropout_rate=0.0,
+        **_seq2seq_ids(tokenizer),
+    )
+    return _save_seq2seq(T5ForConditionalGeneration(config), tokenizer, folder)

@@ -8,10 +8,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from workbench.cli.seq2seq_flags import SEQ2SEQ, add_pair_flags, apply_pair_flags
 from workbench.data.spec import TASK_AUTO, ColumnMap, DataReport, TextDataset
 
 EXIT_UNUSABLE = 2
-TASK_CHOICES = (TASK_AUTO, "classification", "multilabel", "regression", "token-classification")
+TASK_CHOICES = (TASK_AUTO, "classification", "multilabel", "regression", "token-classification", "seq2seq")
 
 
 def register(subparsers: Any) -> None:
@@ -46,12 +47,23 @@ def register(subparsers: Any) -> None:
 
 
 def _add_file_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", help="CSV, TSV, TXT, XLSX or JSON-lines file")
+    parser.add_argument("file", nargs="?", help="CSV, TSV, TXT, XLSX or JSON-lines file")
     parser.add_argument("--text-col", default="text", metavar="C", help="text column (default: text)")
     parser.add_argument("--label-col", default="label", metavar="L", help="label column (default: label)")
     parser.add_argument("--no-label", action="store_true", help="the file has no labels (prediction input)")
     parser.add_argument("--text-pair-col", metavar="C2", help="second text column, for sentence pairs")
     parser.add_argument("--task", default=TASK_AUTO, choices=TASK_CHOICES, help="task (default: detect)")
+    add_pair_flags(parser)
+
+
+def _seq2seq_args(args: argparse.Namespace) -> None:
+    """Translation flags become the generic ones (source = text column, target = label column)."""
+    from workbench.errors import SpecError
+
+    if apply_pair_flags(args, "file", "text_col", "label_col"):
+        args.task = SEQ2SEQ
+    if not args.file:
+        raise SpecError("Give the data file (or --source-file and --target-file for two aligned text files).")
 
 
 def _columns(args: argparse.Namespace) -> ColumnMap:
@@ -63,6 +75,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from workbench.data import check_data
     from workbench.data.token_check import token_format
 
+    _seq2seq_args(args)
     fmt = token_format(args.file, args.task)
     if fmt is not None or args.repair or args.output:
         return _check_token_file(args, fmt)
@@ -75,6 +88,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         tokenizer=tokenizer,
         max_length=args.max_length,
         require_labels=not args.no_label,
+        target_file=args.target_file,
     )
     if args.json:
         print(json.dumps(report.to_json_dict(), ensure_ascii=False, indent=2))
@@ -141,7 +155,10 @@ def cmd_split(args: argparse.Namespace) -> int:
     from workbench.data import load_dataset, split_dataset
     from workbench.data.export import write_csv_safe
 
-    ds = load_dataset(args.file, _columns(args), args.task, require_labels=not args.no_label)
+    _seq2seq_args(args)
+    ds = load_dataset(
+        args.file, _columns(args), args.task, require_labels=not args.no_label, target_file=args.target_file
+    )
     parts = dict(
         zip(("train", "val", "test"), split_dataset(ds, args.val, args.test, args.seed), strict=True)
     )

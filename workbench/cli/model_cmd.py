@@ -10,13 +10,22 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from workbench.cli.seq2seq_flags import (
+    SEQ2SEQ,
+    add_generation_flags,
+    add_pair_flags,
+    apply_pair_flags,
+    generation_from_args,
+)
 from workbench.errors import RunError
+from workbench.evaluation.translation_metrics import DEFAULT_TOKENIZE, OFFLINE_TOKENIZERS, check_tokenize
 
 TRAIN_FLAGS = {  # spec field -> CLI flag, for the fields given a flag of their own
     "text_col": "--text-col",
     "label_col": "--label-col",
     "text_pair_col": "--text-pair-col",
     "eval_data": "--eval-data",
+    "target_data": "--target-file",
     "base_model": "--model",
     "task": "--task",
     "method": "--method",
@@ -65,6 +74,9 @@ def _add_train_parser(subparsers: Any) -> None:
     from workbench.training.spec import TrainSpec
 
     add_spec_flags(p, TRAIN_FLAGS, TRAIN_SWITCHES)
+    p.add_argument("--source-column", metavar="C", help="seq2seq: column with the source texts")
+    p.add_argument("--target-column", metavar="C", help="seq2seq: column with the target texts")
+    p.add_argument("--source-file", metavar="F", help="seq2seq: plain-text file of sources, one per line")
     p.add_argument(
         "--no-calibration",
         dest="calibrate",
@@ -105,8 +117,16 @@ def register(subparsers: Any) -> None:
     _add_train_parser(subparsers)
     p = subparsers.add_parser("evaluate", help="metrics of a model on a labelled file")
     p.add_argument("model", help="model id or name in the workspace")
-    p.add_argument("data", help="labelled file (CSV/TSV/XLSX/JSONL)")
+    p.add_argument("data", nargs="?", help="labelled file (CSV/TSV/XLSX/JSONL)")
     _add_columns(p, label=True)
+    add_pair_flags(p)
+    add_generation_flags(p)
+    p.add_argument(
+        "--tokenize",
+        default=DEFAULT_TOKENIZE,
+        metavar="T",
+        help=f"seq2seq: sacreBLEU tokeniser for BLEU, one of {', '.join(OFFLINE_TOKENIZERS)} (default: 13a)",
+    )
     p.add_argument(
         "--json",
         action="store_true",
@@ -124,6 +144,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("model", help="model id or name in the workspace")
     p.add_argument("data", help="file with the texts (CSV/TSV/XLSX/JSONL)")
     _add_columns(p, label=False)
+    add_pair_flags(p, files=False)
+    add_generation_flags(p)
     p.add_argument("-o", "--output", required=True, help="output CSV (formula-safe)")
     p.add_argument(
         "--rules",
@@ -170,7 +192,14 @@ def cmd_train(args: argparse.Namespace) -> int:
         resume_run(args.resume, in_process=True, extra_progress=bar)
     else:
         if not args.train_data:
-            raise RunError("Give a training file: workbench train FILE --text-col C --label-col L")
+            if getattr(args, "source_file", None):
+                args.train_data, args.source_file = args.source_file, None
+            else:
+                raise RunError("Give a training file: workbench train FILE --text-col C --label-col L")
+        if apply_pair_flags(args, "train_data", "text_col", "label_col") or getattr(
+            args, "target_data", None
+        ):
+            args.task = SEQ2SEQ
         values = {k: v for k, v in vars(args).items() if k in TrainSpec.__dataclass_fields__}
         run = create_run(TrainSpec(**values), owner="cli")
         _cancel_on_ctrl_c(run)
@@ -225,10 +254,22 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from workbench.evaluation.evaluate import evaluate
 
     bar = TqdmProgress("evaluating", disable=args.json)
+    apply_pair_flags(args, "data", "text_col", "label_col")
+    if not args.data:
+        raise RunError("Give the labelled file (or --source-file and --target-file for translation pairs).")
     columns = ColumnMap(text=args.text_col, label=args.label_col, text_pair=args.text_pair_col)
+    options = {"generation": generation_from_args(args), "tokenize": check_tokenize(args.tokenize)}
     if args.plot and not str(args.plot).lower().endswith(".png"):
         raise RunError(f"--plot writes a PNG: give a file name ending in .png, not {args.plot!r}.")
-    result = evaluate(args.model, args.data, columns, batch_size=args.batch_size, progress=bar)
+    result = evaluate(
+        args.model,
+        args.data,
+        columns,
+        batch_size=args.batch_size,
+        progress=bar,
+        task_options=_task_options(args.model, options),
+        target_file=args.target_file,
+    )
     bar.close()
     plot_note = _write_plot(result, args.model, args.data, args.plot) if args.plot else None
     if args.json:
@@ -256,6 +297,22 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _task_options(model_id: str, options: dict[str, Any]) -> dict[str, Any] | None:
+    """Generation settings and the BLEU tokeniser apply to seq2seq models; refused for others."""
+    from workbench.models.registry import Registry
+    from workbench.tasks import get_task
+
+    if get_task(Registry().get(model_id).task).generates_text:
+        return options
+    given = [name for name, value in options.items() if value not in (None, DEFAULT_TOKENIZE)]
+    if given:
+        raise RunError(
+            f"{', '.join(given)} appl{'ies' if len(given) == 1 else 'y'} to seq2seq (translation) models "
+            f"only; {model_id} is not one. Leave the option out."
+        )
+    return None
+
+
 def _write_plot(result: Any, model: str, data: str, path: str) -> str:
     from workbench.evaluation.reliability_plot import save_reliability_png
 
@@ -274,9 +331,14 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from workbench.inference.service import predict_file
 
     bar = TqdmProgress("predicting")
+    apply_pair_flags(args, "data", "text_col", None)
+    generation = generation_from_args(args)
+    if generation is not None:
+        _task_options(args.model, {"generation": generation})
     frame = predict_file(
         args.model,
         args.data,
+        generation=generation,
         text_col=args.text_col,
         text_pair_col=args.text_pair_col,
         batch_size=args.batch_size,

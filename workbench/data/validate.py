@@ -18,6 +18,12 @@ from workbench.data.dataset import content_fingerprint
 from workbench.data.io import RowNumbering, nul_cleaning, read_table, row_numbering
 from workbench.data.labels import LABEL_PARSERS, MULTILABEL_SEPARATOR, detect_task, label_counts, sort_labels
 from workbench.data.messages import plural, quoted, snippet
+from workbench.data.parallel import (
+    check_parallel,
+    load_parallel_frame,
+    parallel_columns,
+    parallel_dataset,
+)
 from workbench.data.preprocess import apply_preprocess
 from workbench.data.rules import RULES, CheckContext
 from workbench.data.spec import TASK_AUTO, ColumnMap, DataReport, PreprocessSpec, TextDataset
@@ -174,16 +180,29 @@ def check_data(
     max_length: int | None = None,
     max_bytes: int | None = None,
     require_labels: bool = True,
+    target_file: str | Path | None = None,
 ) -> DataReport:
-    """Check a file; read failures become ``report.errors`` so callers can always show a report."""
+    """Check a file; read failures become ``report.errors`` so callers can always show a report.
+    ``target_file``: ``path`` and it are two aligned plain-text files (translation pairs)."""
     fmt = token_format(path, task)
     if fmt is not None:
         return check_token_data(path, columns, fmt, max_bytes=max_bytes)[0]
     eval_texts, eval_errors = _eval_texts(eval_path, columns, max_bytes)
     try:
-        frame = read_table(path, max_bytes=max_bytes)
+        frame = load_parallel_frame(path, target_file, max_bytes)
     except DataError as exc:
         return DataReport(source=str(path), columns=[], errors=[*exc.problems, *eval_errors])
+    pair = _parallel(frame, columns, task, target_file)
+    if pair is not None:
+        return check_parallel(
+            frame,
+            pair,
+            source=str(path),
+            tokenizer=tokenizer,
+            max_length=max_length,
+            require_target=require_labels,
+            needs_split=eval_path is None,
+        )[0]
     report, _ = check_frame(
         frame,
         columns,
@@ -228,6 +247,7 @@ def load_dataset(
     require_labels: bool = True,
     max_bytes: int | None = None,
     needs_split: bool | None = None,
+    target_file: str | Path | None = None,
 ) -> TextDataset:
     """Read, preprocess and check ``source``; raise ``DataError`` listing every problem if unusable.
 
@@ -241,7 +261,23 @@ def load_dataset(
             source, columns, fmt, labels=labels, require_labels=require_labels, max_bytes=max_bytes
         )
     name = "" if isinstance(source, pd.DataFrame) else str(source)
-    frame = source if isinstance(source, pd.DataFrame) else read_table(source, max_bytes=max_bytes)
+    frame = (
+        source if isinstance(source, pd.DataFrame) else load_parallel_frame(source, target_file, max_bytes)
+    )
+    pair = _parallel(frame, columns, task, target_file)
+    if pair is not None:
+        if preprocess is not None:
+            frame = _preprocessed(frame, pair, preprocess)
+        report, canonical = check_parallel(
+            frame,
+            pair,
+            source=name,
+            tokenizer=tokenizer,
+            max_length=max_length,
+            require_target=require_labels,
+            needs_split=labels is None if needs_split is None else needs_split,
+        )
+        return parallel_dataset(canonical, report, pair, name)
     if preprocess is not None:
         frame = _preprocessed(frame, columns, preprocess)
     report, canonical = check_frame(
@@ -266,6 +302,15 @@ def load_dataset(
     label_list = list(labels) if labels is not None else sort_labels(report.labels)
     fingerprint = content_fingerprint(canonical, final_task)
     return TextDataset(canonical, final_task, label_list, columns, fingerprint, report, source=name)
+
+
+def _parallel(
+    frame: pd.DataFrame, columns: ColumnMap, task: str, target_file: str | Path | None
+) -> ColumnMap | None:
+    """The source/target columns when ``frame`` holds translation pairs (see ``data.parallel``)."""
+    if target_file is not None:
+        return ColumnMap(text="source", label="target" if columns.label is not None else None)
+    return parallel_columns(frame, columns, task)
 
 
 def _preprocessed(frame: pd.DataFrame, columns: ColumnMap, spec: PreprocessSpec) -> pd.DataFrame:

@@ -37,15 +37,19 @@ def evaluate_dataset(
     batch_size: int = 32,
     progress: ProgressCallback = no_progress,
     raw_logits: np.ndarray | None = None,
+    task_options: dict[str, Any] | None = None,
 ) -> EvalResult:
     """Metrics of the model as it predicts (calibrated probabilities), plus, for tasks with class
     probabilities, ECE and Brier before and after calibration. ``raw_logits`` skips the forward pass
     when the caller already has them (training fits the temperature on the same logits). Tasks whose
-    outputs are not class probabilities evaluate themselves (``Task.evaluate``)."""
+    outputs are not class probabilities evaluate themselves (``Task.evaluate``), with their own
+    ``task_options`` (seq2seq: ``generation``, ``tokenize``)."""
     task = loaded.task
     kind = task.calibration()
     if kind is None:
-        metrics, details, logits = task.evaluate(loaded, ds, batch_size=batch_size, progress=progress)
+        metrics, details, logits = task.evaluate(
+            loaded, ds, batch_size=batch_size, progress=progress, **(task_options or {})
+        )
         details["rows"] = len(ds)
         return EvalResult(
             metrics=metrics,
@@ -85,13 +89,22 @@ def calibration_metrics(calibration: dict[str, Any]) -> dict[str, float]:
     return out
 
 
-def load_eval_data(loaded: LoadedModel, path: str | Path, columns: ColumnMap) -> TextDataset:
+def load_eval_data(
+    loaded: LoadedModel, path: str | Path, columns: ColumnMap, target_file: str | Path | None = None
+) -> TextDataset:
     """Read a labelled file against the model's task and label set (unknown labels are an error).
 
     An evaluation file is never split, so it needs no minimum size (a regression model has no label
     set, which would otherwise make it look like training data).
     """
-    return load_dataset(path, columns, loaded.record.task, labels=loaded.labels or None, needs_split=False)
+    return load_dataset(
+        path,
+        columns,
+        loaded.record.task,
+        labels=loaded.labels or None,
+        needs_split=False,
+        target_file=target_file,
+    )
 
 
 def evaluate(
@@ -101,8 +114,15 @@ def evaluate(
     *,
     batch_size: int = 32,
     progress: ProgressCallback = no_progress,
+    task_options: dict[str, Any] | None = None,
+    target_file: str | Path | None = None,
 ) -> EvalResult:
+    """``target_file``: ``path`` and it are aligned plain-text files (seq2seq sources and references)."""
     loaded = MODEL_CACHE.get(model_id)
     return evaluate_dataset(
-        loaded, load_eval_data(loaded, path, columns), batch_size=batch_size, progress=progress
+        loaded,
+        load_eval_data(loaded, path, columns, target_file),
+        batch_size=batch_size,
+        progress=progress,
+        task_options=task_options,
     )

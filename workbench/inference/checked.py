@@ -71,8 +71,10 @@ def predict_checked(
     rules: RuleSet,
     batch_size: int = 32,
     progress: ProgressCallback = no_progress,
+    generation: Any = None,
 ) -> list[CheckedPrediction]:
-    """Scan, predict what is not blocked, apply the output rules; one result per text, in order."""
+    """Scan, predict what is not blocked, apply the output rules; one result per text, in order.
+    ``generation`` (a ``GenerationSpec``) sets how a seq2seq model generates."""
     texts = ["" if t is None else str(t) for t in texts]
     scans = scan_batch(texts, rules, mask_pii=True)
     pair_scans: list[ScanResult | None] = (
@@ -91,6 +93,7 @@ def predict_checked(
             [pairs[i] for i in allowed] if pairs is not None else None,
             batch_size=batch_size,
             progress=progress,
+            **({"generation": generation} if generation is not None else {}),
         )
         if allowed
         else []

@@ -88,10 +88,12 @@ class LoadedModel:
         *,
         batch_size: int = DEFAULT_BATCH_SIZE,
         progress: ProgressCallback = no_progress,
+        **options: Any,
     ) -> list[Prediction]:
+        """``options``: the task's own (seq2seq: ``generation``, a ``GenerationSpec``)."""
         if len(texts) == 0:
             return []
-        return self.task.predict(self, texts, pairs, batch_size=batch_size, progress=progress)
+        return self.task.predict(self, texts, pairs, batch_size=batch_size, progress=progress, **options)
 
 
 def run_batches(

@@ -17,6 +17,7 @@ import pandas as pd
 
 from workbench.errors import DataError
 from workbench.inference.checked import CheckedPrediction, predict_checked
+from workbench.inference.generation import GenerationSpec
 from workbench.inference.predict import MODEL_CACHE
 from workbench.progress import ProgressCallback, no_progress
 from workbench.safety import RuleSet, resolve_rules
@@ -34,6 +35,7 @@ def predict_texts(
     rules: Rules = None,
     batch_size: int = 32,
     progress: ProgressCallback = no_progress,
+    generation: GenerationSpec | None = None,
 ) -> list[CheckedPrediction]:
     """Predictions of the registry model ``model_id`` with the safety verdict of each text.
 
@@ -42,7 +44,9 @@ def predict_texts(
     """
     rule_set = resolve_rules(rules)  # a broken rule file fails before the model loads
     loaded = MODEL_CACHE.get(model_id)
-    return predict_checked(loaded, texts, pairs, rules=rule_set, batch_size=batch_size, progress=progress)
+    return predict_checked(
+        loaded, texts, pairs, rules=rule_set, batch_size=batch_size, progress=progress, generation=generation
+    )
 
 
 def predict_frame(
@@ -55,6 +59,7 @@ def predict_frame(
     rules: Rules = None,
     mask_pii: bool = False,
     progress: ProgressCallback = no_progress,
+    generation: GenerationSpec | None = None,
 ) -> pd.DataFrame:
     """The input columns plus ``pred_label``, ``pred_score``, one ``prob_<label>`` column per label and
     the safety columns: ``safety_hits`` (rule ids), ``safety_details`` (JSON: spans, masked previews),
@@ -76,7 +81,9 @@ def predict_frame(
     loaded = MODEL_CACHE.get(model_id)
     texts = frame[text_col].fillna("").astype(str).tolist()
     pairs = frame[text_pair_col].fillna("").astype(str).tolist() if text_pair_col else None
-    checked = predict_checked(loaded, texts, pairs, rules=rule_set, batch_size=batch_size, progress=progress)
+    checked = predict_checked(
+        loaded, texts, pairs, rules=rule_set, batch_size=batch_size, progress=progress, generation=generation
+    )
     out = frame.copy()
     if mask_pii:
         out[text_col] = [c.safety.masked_text for c in checked]

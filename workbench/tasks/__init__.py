@@ -4,6 +4,7 @@ from workbench.tasks import (  # noqa: F401  (registration)
     classification,
     multilabel,
     regression,
+    seq2seq,
     token_classification,
 )
 from workbench.tasks.base import TASKS, Prediction, Task, get_task, register_task

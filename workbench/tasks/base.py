@@ -48,6 +48,40 @@ class Task(ABC):
     predicts_entities: ClassVar[bool] = False  # token classification: spans, not one label per text
     predicts_value: ClassVar[bool] = False  # regression: a number, no classes, never right or wrong
     labels_independent: ClassVar[bool] = False  # multi-label: one sigmoid per label, not a softmax
+    generates_text: ClassVar[bool] = False  # seq2seq: the prediction is a generated text
+
+    def method_problem(self, method: str) -> str | None:
+        """Why the training method ``method`` does not apply to this task (None: it does)."""
+        return None
+
+    def trainer_class(self) -> Any:
+        """The Hugging Face trainer class this task trains with."""
+        from transformers import Trainer
+
+        return Trainer
+
+    def training_arguments_class(self) -> Any:
+        from transformers import TrainingArguments
+
+        return TrainingArguments
+
+    def training_arguments_extra(self, max_length: int) -> dict[str, Any]:
+        """Task-specific ``TrainingArguments`` (seq2seq: validate by generating)."""
+        return {}
+
+    def validation_features(self, features: list[dict[str, Any]], seed: int) -> list[dict[str, Any]]:
+        """The validation features evaluated during training (all of them unless that is slow)."""
+        return features
+
+    def trainer_metrics(self, tokenizer: Any, labels: list[str]) -> Any:
+        """The Trainer's ``compute_metrics`` for this task."""
+
+        def compute(prediction: Any) -> dict[str, float]:
+            predictions = prediction.predictions
+            logits = predictions[0] if isinstance(predictions, tuple) else predictions
+            return self.metrics(logits, prediction.label_ids, labels)[0]
+
+        return compute
 
     # what a review queue of this task's models asks a person to check: "label" (one per text),
     # "entities" (character spans per text), or None (its models cannot suggest for review)

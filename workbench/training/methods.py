@@ -75,8 +75,14 @@ class PeftAdapterMethod(Method):
         from peft import get_peft_model
 
         token_head = type(model).__name__.endswith("ForTokenClassification")
+        config = self.peft_config(spec, token_head)
+        if getattr(model.config, "is_encoder_decoder", False):
+            from peft import TaskType
+
+            config.task_type = TaskType.SEQ_2_SEQ_LM  # no head to save: the LM head stays frozen
+            config.modules_to_save = None
         try:
-            return get_peft_model(model, self.peft_config(spec, token_head))
+            return get_peft_model(model, config)
         except ValueError as exc:
             raise IncompatibleError(
                 f"{self.display_name} cannot be applied to {type(model).__name__}: {exc}"

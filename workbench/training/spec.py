@@ -35,6 +35,13 @@ class TrainSpec:
         default=None,
         metadata=_meta("Second text column for sentence-pair tasks.", label="Second text column"),
     )
+    target_data: str | None = field(
+        default=None,
+        metadata=_meta(
+            "Seq2seq: plain-text file of targets, aligned line by line with train_data (the sources).",
+            label="Target text file",
+        ),
+    )
     eval_data: str | None = field(
         default=None, metadata=_meta("Validation file; without it a split is carved from the training data.")
     )
@@ -45,7 +52,7 @@ class TrainSpec:
         default="auto",
         metadata=_meta(
             "Task type; 'auto' detects it from the labels.",
-            choices=("auto", "classification", "multilabel", "regression", "token-classification"),
+            choices=("auto", "classification", "multilabel", "regression", "token-classification", "seq2seq"),
         ),
     )
     method: str = field(

@@ -71,7 +71,13 @@ def prepare_data(spec: TrainSpec, tokenizer: Any, max_length: int) -> PreparedDa
         eval_frame = read_table(spec.eval_data)
         eval_texts = set(eval_frame[spec.text_col]) if spec.text_col in eval_frame else None
     train = load_dataset(
-        spec.train_data, columns, spec.task, tokenizer=tokenizer, max_length=max_length, eval_texts=eval_texts
+        spec.train_data,
+        columns,
+        spec.task,
+        tokenizer=tokenizer,
+        max_length=max_length,
+        eval_texts=eval_texts,
+        target_file=spec.target_data,
     )
     test = None
     if spec.eval_data:
@@ -125,13 +131,13 @@ def steps_per_epoch(n_train: int, batch_size: int) -> int:
     return max(1, -(-n_train // batch_size))
 
 
-def training_arguments(spec: TrainSpec, task: Task, output_dir: str, n_train: int) -> Any:
-    from transformers import TrainingArguments
-
+def training_arguments(
+    spec: TrainSpec, task: Task, output_dir: str, n_train: int, max_length: int = 128
+) -> Any:
     per_epoch = steps_per_epoch(n_train, spec.batch_size)
     eval_every = max(1, per_epoch // spec.evals_per_epoch)
     lr = spec.learning_rate or get_method(spec.method).default_learning_rate
-    return TrainingArguments(
+    return task.training_arguments_class()(
         output_dir=output_dir,
         per_device_eval_batch_size=max(64, spec.batch_size),
         num_train_epochs=spec.epochs,
@@ -157,13 +163,14 @@ def training_arguments(spec: TrainSpec, task: Task, output_dir: str, n_train: in
         disable_tqdm=True,
         dataloader_num_workers=0,
         dataloader_pin_memory=False,
+        **task.training_arguments_extra(max_length),
     )
 
 
-def _trainer_class(spec: TrainSpec, progress: ProgressCallback) -> Any:
-    """HF ``Trainer``, or with ``layer_lr_decay`` below 1 one that builds its optimiser from per-layer
-    learning-rate groups (everything else about the optimiser stays the Trainer's)."""
-    from transformers import Trainer
+def _trainer_class(spec: TrainSpec, progress: ProgressCallback, task: Task) -> Any:
+    """The task's HF trainer (``Trainer``, ``Seq2SeqTrainer``), or with ``layer_lr_decay`` below 1 one
+    that builds its optimiser from per-layer learning-rate groups (everything else stays the Trainer's)."""
+    Trainer = task.trainer_class()
 
     if spec.layer_lr_decay >= 1.0:
         return Trainer
@@ -194,16 +201,6 @@ def _trainer_class(spec: TrainSpec, progress: ProgressCallback) -> Any:
 def _last_checkpoint(output_dir: str) -> str | None:
     checkpoints = sorted(Path(output_dir).glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]))
     return str(checkpoints[-1]) if checkpoints else None
-
-
-def _compute_metrics_fn(task: Task, labels: list[str]) -> Any:
-    def compute(prediction: Any) -> dict[str, float]:
-        logits = (
-            prediction.predictions[0] if isinstance(prediction.predictions, tuple) else prediction.predictions
-        )
-        return task.metrics(logits, prediction.label_ids, labels)[0]
-
-    return compute
 
 
 def recorded_base_model(spec: TrainSpec, source: str) -> str:
@@ -260,6 +257,8 @@ def fit_calibration(spec: TrainSpec, loaded: LoadedModel, data: PreparedData, fo
         write_calibration_set,
     )
 
+    if loaded.task.calibration() is None:
+        return None  # no class probabilities (regression, seq2seq): nothing to calibrate
     raw = loaded.logits(data.val.texts, data.val.text_pairs, calibrated=False)
     calibration = (
         fit_model_calibration(loaded, data.val, raw)
@@ -382,12 +381,17 @@ def train(
             f"label_smoothing applies to single-label classification; this is a {data.task.name} task."
             " Set it to 0."
         )
+    method_problem = data.task.method_problem(spec.method)
+    if method_problem:
+        raise SpecError(method_problem)
     for warning in data.warnings:
         progress(ProgressEvent(kind="log", message=f"warning: {warning}"))
     pre = preprocess_spec(spec)
     train_features = encode_dataset(data.task, tokenizer, data.train, data.labels, max_length, pre)
     val_features = sorted(
-        encode_dataset(data.task, tokenizer, data.val, data.labels, max_length, pre),
+        data.task.validation_features(
+            encode_dataset(data.task, tokenizer, data.val, data.labels, max_length, pre), spec.seed
+        ),
         key=lambda f: len(f["input_ids"]),
     )
     set_seed(spec.seed)  # the new head (and LoRA matrices) start the same whatever ran before
@@ -412,16 +416,16 @@ def train(
         per_epoch = steps_per_epoch(len(train_features), spec.batch_size)
         averaging = WeightAveraging(every=per_epoch // SAMPLES_PER_EPOCH)
         callbacks.append(averaging)
-    args = training_arguments(spec, data.task, out, len(train_features))
+    args = training_arguments(spec, data.task, out, len(train_features), max_length)
     args.run_name = run_name  # the run folder's id in MLflow / W&B
-    trainer = _trainer_class(spec, progress)(
+    trainer = _trainer_class(spec, progress, data.task)(
         model=model,
         args=args,
         train_dataset=train_features,
         eval_dataset=val_features,
         processing_class=tokenizer,
         data_collator=data.task.data_collator(tokenizer),
-        compute_metrics=_compute_metrics_fn(data.task, data.labels),
+        compute_metrics=data.task.trainer_metrics(tokenizer, data.labels),
         callbacks=callbacks,
     )
     trainer.remove_callback(PrinterCallback)  # core prints nothing; progress goes to the callback
