@@ -105,13 +105,13 @@ class PromptInjectionDetector(Detector):
             start = match.start()
             if text[start].isalpha() and not starts_word(text, start):
                 continue
-            family = self.any_text.kind_of(match.group())
+            family = self.any_text.kind_of(match)
             if family in _NEGATABLE and _NEGATION.search(text, max(0, start - 12), start):
                 continue
             matches.append((family, start, match.end()))
         if not text.isascii():
             for match in self.non_ascii.finditer(text):
-                matches.append((self.non_ascii.kind_of(match.group()), match.start(), match.end()))
+                matches.append((self.non_ascii.kind_of(match), match.start(), match.end()))
         if self.roles and not any(f == "role" for f, _, _ in matches):
             matches.extend(self._persona(text))
         return matches

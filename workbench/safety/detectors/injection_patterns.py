@@ -46,7 +46,7 @@ _OBJECTS_EN = (
 OVERRIDE_EN = [
     *(verb.replace(" ", r"\s+") + r"(?![\w'])" + _GAP + _OBJECTS_EN for verb in _VERBS_EN),
     r"new\s+(?:system\s+)?instructions\s*:",
-    r"(?:from\s+now\s+on|instead)[,\s]+(?:ignore|disregard|forget)\b",
+    *_each("from\\s+now\\s+on|instead", r"[,\s]+(?:ignore|disregard|forget)\b"),
     *_each("admin|administrator|developer|root|sudo|superuser|system", r"\s+override\s*[:!-]"),
 ]
 _VERBS_DE = (
@@ -94,10 +94,10 @@ HIJACK_EN = [
     r"instead\s+(?:say|print|output|write|classify|label|spell[\s-]check|translate|reply|respond)\b",
 ]
 HIJACK_DE = [
-    r"(?:gib|schreib|sag|antworte)\w*\s+(?:nur|einfach|stattdessen)\s+(?:mit\s+)?[:\"'„“]",
+    *_each("gib|schreib|sag|antworte", r"\w*\s+(?:nur|einfach|stattdessen)\s+(?:mit\s+)?[:\"'„“]"),
     r"stattdessen\s+(?:schreib|sag|gib|antworte)\w*(?:\s+nur)?\s*[:\"'„“]",
 ]
-HIJACK_ZH = [r"(?:只|仅)(?:需|要)?(?:输出|说|回答|打印|回复)[：:\"“「]"]
+HIJACK_ZH = _each("只|仅", r"(?:需|要)?(?:输出|说|回答|打印|回复)[：:\"“「]")
 
 # Prompt-leak requests: a verb of showing near what the model was told ("print your system prompt",
 # "repeat the text above", "translate your instructions into French"), a question about it ("what were
@@ -152,8 +152,10 @@ _LEAK_OBJECTS_DE = (
     r"(?:den\s+text|alles|die\s+wörter|die\s+nachricht)\s+(?:oben|davor|darüber|vorher|von\s+oben))(?![\wäöüß])"
 )
 LEAK_DE = [
-    r"(?:zeig|gib|wiederhol|nenn|verrat|schreib|druck|sag|teil|kopier|übersetz|fass)\w*(?:\s+[\wäöüß]+){0,4}?\s+"
-    + _LEAK_OBJECTS_DE,
+    *_each(
+        "zeig|gib|wiederhol|nenn|verrat|schreib|druck|sag|teil|kopier|übersetz|fass",
+        r"\w*(?:\s+[\wäöüß]+){0,4}?\s+" + _LEAK_OBJECTS_DE,
+    ),
     r"was\s+(?:sind|waren|ist|war|lautet|lauten)\s+(?:deine[nm]?|dein)\s+(?:[\wäöüß]+\s+)?"
     r"(?:anweisungen|instruktionen|prompts?|system-?prompts?|regeln|vorgaben|befehle)",
     r"was\s+(?:wurde|hat\s+man)\s+dir\s+(?:vorher\s+|zuvor\s+|am\s+anfang\s+)?(?:gesagt|aufgetragen|befohlen|vorgegeben)",
@@ -163,12 +165,13 @@ _LEAK_OBJECTS_ZH = (
     r"你的(?:设定|规则|指令|提示|初始|原始)|(?:上面|之前|前面|以上)的(?:内容|指令|文字|话|提示|所有内容))"
 )
 LEAK_ZH = [
-    r"(?:输出|泄露|显示|告诉我|重复|打印|给我看|展示|发给我|复述|说出|列出|透露|写出|翻译|复制)"
-    + _GAP_ZH
-    + _LEAK_OBJECTS_ZH,
+    *_each(
+        "输出|泄露|显示|告诉我|重复|打印|给我看|展示|发给我|复述|说出|列出|透露|写出|翻译|复制",
+        _GAP_ZH + _LEAK_OBJECTS_ZH,
+    ),
     r"你的(?:系统)?(?:提示词|指令|设定|初始指令|规则)是什么",
     r"你(?:被|收到了?)(?:告知|告诉|指示|要求)了?什么",
-    r"(?:开发者|开发人员|管理员)(?:给|对|让)你(?:说|下达|设定)了?什么",
+    *_each("开发者|开发人员|管理员", r"(?:给|对|让)你(?:说|下达|设定)了?什么"),
 ]
 
 # Persona / mode set-ups. Strong phrases fire alone; a set-up ("from now on you are", "act as") fires
@@ -210,9 +213,10 @@ ROLE_ZH = [
     ),
     r"开发者模式",
     r"越狱模式",
-    r"(?:从现在开始|从现在起)你(?:是|将|要)"
-    + _GAP_ZH
-    + r"(?:没有|不受|无视)(?:任何)?(?:限制|约束|规则|道德)",
+    *_each(
+        "从现在开始|从现在起",
+        r"你(?:是|将|要)" + _GAP_ZH + r"(?:没有|不受|无视)(?:任何)?(?:限制|约束|规则|道德)",
+    ),
 ]
 TEMPLATE = [
     r"<\|(?:im_start|im_end|system|user|assistant|endoftext|begin_of_text|end_of_text|start_header_id|"
