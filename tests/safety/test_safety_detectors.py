@@ -302,3 +302,11 @@ def test_a_byte_order_mark_inside_a_text_names_its_family():
     found = DETECTORS["prompt_injection"](families=["invisible"]).find("中文\ufeff文本")
     assert [(c.start, c.end, c.detail) for c in found] == [(2, 3, "invisible via raw")]
     assert DETECTORS["prompt_injection"](families=["invisible"]).find("\ufeff中文") == []
+
+
+def test_word_start_branches_skip_matches_inside_words_and_keep_the_rest():
+    from workbench.safety.detectors.base import BranchSet, split_top_level
+
+    assert split_top_level(r"a(?:b|c)|[|]d|\|e") == ["a(?:b|c)", "[|]d", r"\|e"]
+    words = BranchSet({"k": ["ignore", "<x>"]}, word_start=True)
+    assert [m.start() for m in words.finditer("ignore xignore 2ignore (ignore a<x>")] == [0, 24, 32]

@@ -157,10 +157,12 @@ class BranchSet:
     recovered afterwards by ``kind_of`` (matches are rare, scanning is not).
     """
 
-    def __init__(self, branches: Mapping[str, Sequence[str]], flags: int = 0) -> None:
+    def __init__(
+        self, branches: Mapping[str, Sequence[str]], flags: int = 0, *, word_start: bool = False
+    ) -> None:
         kinds = {kind: list(items) for kind, items in branches.items() if items}
         every = [branch for items in kinds.values() for branch in items]
-        source = factor_first_letters(every)
+        source = factor_first_letters(every, word_start=word_start)
         self.regex = re.compile(source, flags) if source else None
         first = first_char_class(every)
         self.gate = re.compile(first, flags) if first is not None else None
@@ -212,7 +214,7 @@ def first_char_class(branches: Sequence[str]) -> str | None:
     return "[" + "".join(parts) + "]" if parts else None
 
 
-def factor_first_letters(branches: Sequence[str]) -> str:
+def factor_first_letters(branches: Sequence[str], *, word_start: bool = False) -> str:
     """``ignore...|instead...|disregard...`` as ``i(?:gnore...|nstead...)|disregard...``: equivalent, but
     ``re`` tries each top-level branch at every position, so fewer top-level branches scan faster
     (about 3x with a hundred phrase branches). Only branches that start with a plain lower-case letter
@@ -228,7 +230,35 @@ def factor_first_letters(branches: Sequence[str]) -> str:
         letter + rests[0] if len(rests) == 1 else f"{letter}(?:{'|'.join(rests)})"
         for letter, rests in groups.items()
     ]
+    if word_start and factored:
+        # Letter branches only where a word starts (not after an ASCII letter or digit): one cheap
+        # look-behind per position instead of trying every branch inside words (about 30 % faster).
+        factored = ["(?<![a-z0-9])(?:" + "|".join(factored) + ")"]
     return "|".join([*factored, *others])
+
+
+def split_top_level(pattern: str) -> list[str]:
+    """The top-level branches of a regex source (``|`` outside groups and classes)."""
+    branches, depth, start, in_class, index = [], 0, 0, False, 0
+    while index < len(pattern):
+        ch = pattern[index]
+        if ch == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            branches.append(pattern[start:index])
+            start = index + 1
+        index += 1
+    branches.append(pattern[start:])
+    return branches
 
 
 DETECTORS: dict[str, type[Detector]] = {}

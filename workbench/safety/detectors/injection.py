@@ -30,8 +30,10 @@ from workbench.safety.detectors.base import (
     Candidate,
     Detector,
     Param,
+    factor_first_letters,
     lower_same_length,
     register_detector,
+    split_top_level,
     starts_word,
 )
 from workbench.safety.detectors.injection_patterns import FAMILIES, ROLE_LAWLESS, ROLE_SETUP
@@ -67,12 +69,12 @@ class PromptInjectionDetector(Detector):
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)
         families = self.settings["families"]
-        self.any_text = BranchSet({family: FAMILIES[family][0] for family in families})
+        self.any_text = BranchSet({family: FAMILIES[family][0] for family in families}, word_start=True)
         self.non_ascii = BranchSet({family: FAMILIES[family][1] for family in families})
         self.roles = "role" in families
         # Obfuscation matters for phrases; template tokens and invisible characters are found as written.
         self.normalise = not {"override", "hijack", "role", "leak"}.isdisjoint(families)
-        self.setup = re.compile(ROLE_SETUP)
+        self.setup = re.compile(factor_first_letters(split_top_level(ROLE_SETUP), word_start=True))
         self.lawless = re.compile(ROLE_LAWLESS)
 
     def find(self, text: str) -> list[Candidate]:
