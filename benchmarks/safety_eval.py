@@ -127,8 +127,9 @@ def _overlap(a: tuple[int, int], b: Span) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def format_table(columns: dict[str, dict[str, Counts] | None]) -> str:
-    """Side-by-side P / R / F1 per category for each system (``None``: system not available)."""
+def format_table(columns: dict[str, dict[str, Counts] | None], why_missing: str = "") -> str:
+    """Side-by-side P / R / F1 per category for each system (``None``: system not available, the
+    column reads "not run" and ``why_missing`` says why under the table)."""
     header = f"{'category':<17}" + "".join(f" | {name:^20}" for name in columns)
     sub = f"{'':<17}" + " | {:>6}{:>7}{:>7}".format("P", "R", "F1") * len(columns)
     lines = [header, sub, "-" * len(header)]
@@ -136,14 +137,16 @@ def format_table(columns: dict[str, dict[str, Counts] | None]) -> str:
         cells = []
         for counts in columns.values():
             c = counts.get(category) if counts else None
-            if c is None or (c.reported == 0 and category not in _supported(counts)):
+            if counts is None:
+                cells.append(f" | {'not run':^20}")
+            elif c is None or (c.reported == 0 and category not in _supported(counts)):
                 cells.append(f" | {'n/a':^20}")
             else:
                 cells.append(f" | {c.precision:>6.2f}{c.recall:>7.2f}{c.f1:>7.2f}")
         label = "all (micro)" if category == "all" else category
         lines.append(f"{label:<17}" + "".join(cells))
     if "presidio" in columns:
-        lines.append(PRESIDIO_NOTE)
+        lines.append(PRESIDIO_NOTE if columns["presidio"] is not None else f"presidio not run: {why_missing}")
     return "\n".join(lines)
 
 
@@ -232,6 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ours_predictions = our_predictor()(texts)
     columns: dict[str, dict[str, Counts] | None] = {"workbench.safety": score(records, ours_predictions)}
     predictors: dict[str, Predictor | None] = {"workbench.safety": our_predictor()}
+    note = ""
     if not args.no_presidio:
         predictors["presidio"], note = presidio_predictor()
         print(note)
@@ -239,7 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             score(records, predictors["presidio"](texts)) if predictors["presidio"] else None
         )
     print(f"{len(records)} labelled texts ({LABELLED.name}), overlap matching\n")
-    print(format_table(columns))
+    print(format_table(columns, note))
     print()
     print(format_alarms(predictors, {"presidio": args.presidio_real_texts}))
     if args.errors:

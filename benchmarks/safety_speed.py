@@ -91,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     print(note)
     print(f"{len(records)} labelled texts padded to {TEXT_LENGTH} characters; overlap matching\n")
-    print(safety_eval.format_table(quality))
+    print(safety_eval.format_table(quality, note))
     print()
     print(format_speed(speed))
     return report_failures(quality["workbench.safety"], speed["workbench.safety"][0])

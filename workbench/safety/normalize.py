@@ -54,8 +54,15 @@ _LOOKALIKES = {
     "y": "уγ",
 }
 CONFUSABLES = str.maketrans({ch: latin for latin, chars in _LOOKALIKES.items() for ch in chars})
-_COMPAT_LATIN = re.compile("[\uff21-\uff3a\uff41-\uff5a\ufb00-\ufb06\u24b6-\u24e9\U0001d400-\U0001d7ff]")
-_CONFUSABLE_CHAR = re.compile("[" + "".join(_LOOKALIKES.values()) + "]")
+# Any character folding would change: invisible ones, look-alikes, and the compatibility forms NFKC
+# turns into Latin letters (full-width ｉｇｎｏｒｅ, ligatures, 𝐛𝐨𝐥𝐝, ⓒⓘⓡⓒⓛⓔⓓ), not the full-width
+# punctuation of Chinese text. One class, so a non-ASCII text costs one fast pass.
+_FOLDABLE = re.compile(
+    "["
+    + "".join(sorted(INVISIBLE_CHARS))
+    + "".join(_LOOKALIKES.values())
+    + "\uff21-\uff3a\uff41-\uff5a\ufb00-\ufb06\u24b6-\u24e9\U0001d400-\U0001d7ff]"
+)
 LEET = {
     "0": "o",
     "1": "i",
@@ -97,13 +104,16 @@ _ROT13_WORDS = (
 # bytes.translate is ~20x faster than str.translate; leet characters are ASCII, so UTF-8 bytes are safe.
 _LEET_BYTES = bytes.maketrans("".join(LEET).encode(), "".join(LEET.values()).encode())
 _LEET_KEYWORD_BYTES = tuple(word.encode() for word in _LEET_KEYWORDS)
+_LEET_KEYWORD_RE = re.compile(b"|".join(_LEET_KEYWORD_BYTES))  # one pass before eighteen counts
 # A leet character next to a letter; starts only at the (rare) leet characters, so it scans fast.
 _LEET_GATE = re.compile(r"[0134578@$!|](?:(?<=[a-z].)|(?=[a-z]))")
 _LEET_WORD = re.compile(r"[a-z0-9@$!|]*[a-z][a-z0-9@$!|]*")
 _SPACED = re.compile(r"(?<![a-z])[a-z](?:[ ._*-]{1,3}[a-z](?![a-z])){3,}")
 _SPACED_GATE = re.compile(r"[ ._*-][a-z](?:[ ._*-]{1,3}[a-z]){3}(?![a-z])")
 # base64 (standard or URL-safe) or hex runs; hex is tried first when the run is all hex digits.
-_ENCODED = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}|\\x[2-7][0-9a-fA-F](?:\\x[2-7][0-9a-fA-F]){7,}")
+# Hex escapes are searched only when "\\x" occurs: as a second branch they cost every text a pass.
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
+_HEX_ESCAPES = re.compile(r"\\x[2-7][0-9a-fA-F](?:\\x[2-7][0-9a-fA-F]){7,}")
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 
 
@@ -141,17 +151,15 @@ def _worth_folding(text: str, lowered: str) -> bool:
     if _LEET_GATE.search(lowered):
         encoded = lowered.encode("utf-8")
         unleet = encoded.translate(_LEET_BYTES)
-        if any(unleet.count(word) > encoded.count(word) for word in _LEET_KEYWORD_BYTES):
+        if _LEET_KEYWORD_RE.search(unleet) and any(
+            unleet.count(word) > encoded.count(word) for word in _LEET_KEYWORD_BYTES
+        ):
             return True
     if _SPACED_GATE.search(" " + lowered):
         return True
     if text.isascii():
         return False
-    if not INVISIBLE_CHARS.isdisjoint(lowered) or _CONFUSABLE_CHAR.search(lowered):
-        return True
-    # NFKC matters where it makes Latin letters (full-width ｉｇｎｏｒｅ, ligatures, 𝐛𝐨𝐥𝐝, ⓒⓘⓡⓒⓛⓔⓓ),
-    # not for the full-width punctuation of Chinese text.
-    return _COMPAT_LATIN.search(lowered) is not None
+    return _FOLDABLE.search(lowered) is not None
 
 
 def fold(lowered: str) -> View | None:
@@ -226,7 +234,10 @@ def _join_spaced(chars: list[str], origin: list[int], changes: set[str]) -> tupl
 
 def decoded_views(text: str) -> Iterator[View]:
     """base64 and hex runs that decode to readable text, as views mapped to their encoded span."""
-    for match in _ENCODED.finditer(text):
+    matches = _BASE64_RUN.finditer(text)
+    if "\\x" in text:
+        matches = sorted([*matches, *_HEX_ESCAPES.finditer(text)], key=lambda m: m.start())
+    for match in matches:
         value = match.group()
         if value.startswith("\\x") or _HEX_DIGITS.issuperset(value):
             decoded, name = _decode_hex(value), "hex"

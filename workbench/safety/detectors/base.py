@@ -157,21 +157,64 @@ class BranchSet:
     recovered afterwards by ``kind_of`` (matches are rare, scanning is not).
     """
 
-    def __init__(self, branches: Mapping[str, Sequence[str]], flags: int = 0) -> None:
+    def __init__(
+        self, branches: Mapping[str, Sequence[str]], flags: int = 0, *, word_start: bool = False
+    ) -> None:
         kinds = {kind: list(items) for kind, items in branches.items() if items}
-        source = factor_first_letters([branch for items in kinds.values() for branch in items])
+        every = [branch for items in kinds.values() for branch in items]
+        source = factor_first_letters(every, word_start=word_start)
         self.regex = re.compile(source, flags) if source else None
+        first = first_char_class(every)
+        self.gate = re.compile(first, flags) if first is not None else None
         self._kinds = [(kind, re.compile("|".join(items), flags)) for kind, items in kinds.items()]
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        return self.regex.finditer(text) if self.regex is not None else iter(())
+        if self.regex is None or (self.gate is not None and self.gate.search(text) is None):
+            return iter(())
+        return self.regex.finditer(text)
 
-    def kind_of(self, value: str) -> str:
-        """The first kind whose branches match all of ``value``."""
-        return next((kind for kind, regex in self._kinds if regex.fullmatch(value)), "")
+    def kind_of(self, value: str | re.Match[str]) -> str:
+        """The first kind whose branches match all of ``value``; given the match itself, matched in place,
+        so look-behinds see the text before it (a byte-order mark that is not at the start)."""
+        if isinstance(value, str):
+            return next((kind for kind, regex in self._kinds if regex.fullmatch(value)), "")
+        for kind, regex in self._kinds:
+            found = regex.match(value.string, value.start())
+            if found is not None and found.end() == value.end():
+                return kind
+        return ""
 
 
-def factor_first_letters(branches: Sequence[str]) -> str:
+_LEADING_CLASS = re.compile(r"\[(?!\^)((?:\\.|[^\]\\])+)\]")
+_LEADING_CODE_POINT = re.compile(r"(\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|\\x[0-9a-fA-F]{2})")
+_REGEX_SPECIALS = frozenset(".^$*+?{}[]\\|()")
+
+
+def first_char_class(branches: Sequence[str]) -> str | None:
+    """One character class holding every character a match of ``branches`` can start with, or None
+    when a branch starts with something else (a group, ``\\s``, an optional item).
+
+    Searched first, it rejects in one fast pass a text that cannot match: ``re`` skips ahead only for a
+    class or for branches that all start with a literal, so a class-led branch (zero-width characters)
+    would otherwise be tried at every position of every text."""
+    parts = []
+    for branch in branches:
+        leading = _LEADING_CLASS.match(branch) or _LEADING_CODE_POINT.match(branch)
+        if leading is not None:
+            part, rest = leading.group(1), branch[leading.end() :]
+        elif branch[:1] == "\\" and len(branch) > 1 and not branch[1].isalnum():
+            part, rest = branch[:2], branch[2:]
+        elif branch and branch[0] not in _REGEX_SPECIALS:
+            part, rest = re.escape(branch[0]), branch[1:]
+        else:
+            return None
+        if rest[:1] in ("?", "*", "{"):
+            return None
+        parts.append(part)
+    return "[" + "".join(parts) + "]" if parts else None
+
+
+def factor_first_letters(branches: Sequence[str], *, word_start: bool = False) -> str:
     """``ignore...|instead...|disregard...`` as ``i(?:gnore...|nstead...)|disregard...``: equivalent, but
     ``re`` tries each top-level branch at every position, so fewer top-level branches scan faster
     (about 3x with a hundred phrase branches). Only branches that start with a plain lower-case letter
@@ -187,7 +230,35 @@ def factor_first_letters(branches: Sequence[str]) -> str:
         letter + rests[0] if len(rests) == 1 else f"{letter}(?:{'|'.join(rests)})"
         for letter, rests in groups.items()
     ]
+    if word_start and factored:
+        # Letter branches only where a word starts (not after an ASCII letter or digit): one cheap
+        # look-behind per position instead of trying every branch inside words (about 30 % faster).
+        factored = ["(?<![a-z0-9])(?:" + "|".join(factored) + ")"]
     return "|".join([*factored, *others])
+
+
+def split_top_level(pattern: str) -> list[str]:
+    """The top-level branches of a regex source (``|`` outside groups and classes)."""
+    branches, depth, start, in_class, index = [], 0, 0, False, 0
+    while index < len(pattern):
+        ch = pattern[index]
+        if ch == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            branches.append(pattern[start:index])
+            start = index + 1
+        index += 1
+    branches.append(pattern[start:])
+    return branches
 
 
 DETECTORS: dict[str, type[Detector]] = {}

@@ -30,8 +30,10 @@ from workbench.safety.detectors.base import (
     Candidate,
     Detector,
     Param,
+    factor_first_letters,
     lower_same_length,
     register_detector,
+    split_top_level,
     starts_word,
 )
 from workbench.safety.detectors.injection_patterns import FAMILIES, ROLE_LAWLESS, ROLE_SETUP
@@ -67,12 +69,12 @@ class PromptInjectionDetector(Detector):
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)
         families = self.settings["families"]
-        self.any_text = BranchSet({family: FAMILIES[family][0] for family in families})
+        self.any_text = BranchSet({family: FAMILIES[family][0] for family in families}, word_start=True)
         self.non_ascii = BranchSet({family: FAMILIES[family][1] for family in families})
         self.roles = "role" in families
         # Obfuscation matters for phrases; template tokens and invisible characters are found as written.
         self.normalise = not {"override", "hijack", "role", "leak"}.isdisjoint(families)
-        self.setup = re.compile(ROLE_SETUP)
+        self.setup = re.compile(factor_first_letters(split_top_level(ROLE_SETUP), word_start=True))
         self.lawless = re.compile(ROLE_LAWLESS)
 
     def find(self, text: str) -> list[Candidate]:
@@ -105,13 +107,13 @@ class PromptInjectionDetector(Detector):
             start = match.start()
             if text[start].isalpha() and not starts_word(text, start):
                 continue
-            family = self.any_text.kind_of(match.group())
+            family = self.any_text.kind_of(match)
             if family in _NEGATABLE and _NEGATION.search(text, max(0, start - 12), start):
                 continue
             matches.append((family, start, match.end()))
         if not text.isascii():
             for match in self.non_ascii.finditer(text):
-                matches.append((self.non_ascii.kind_of(match.group()), match.start(), match.end()))
+                matches.append((self.non_ascii.kind_of(match), match.start(), match.end()))
         if self.roles and not any(f == "role" for f, _, _ in matches):
             matches.extend(self._persona(text))
         return matches

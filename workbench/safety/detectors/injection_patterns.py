@@ -46,7 +46,8 @@ _OBJECTS_EN = (
 OVERRIDE_EN = [
     *(verb.replace(" ", r"\s+") + r"(?![\w'])" + _GAP + _OBJECTS_EN for verb in _VERBS_EN),
     r"new\s+(?:system\s+)?instructions\s*:",
-    r"(?:from\s+now\s+on|instead)[,\s]+(?:ignore|disregard|forget)\b",
+    *_each("from\\s+now\\s+on|instead", r"[,\s]+(?:ignore|disregard|forget)\b"),
+    *_each("admin|administrator|developer|root|sudo|superuser|system", r"\s+override\s*[:!-]"),
 ]
 _VERBS_DE = (
     "ignoriere",
@@ -93,35 +94,84 @@ HIJACK_EN = [
     r"instead\s+(?:say|print|output|write|classify|label|spell[\s-]check|translate|reply|respond)\b",
 ]
 HIJACK_DE = [
-    r"(?:gib|schreib|sag|antworte)\w*\s+(?:nur|einfach|stattdessen)\s+(?:mit\s+)?[:\"'„“]",
+    *_each("gib|schreib|sag|antworte", r"\w*\s+(?:nur|einfach|stattdessen)\s+(?:mit\s+)?[:\"'„“]"),
     r"stattdessen\s+(?:schreib|sag|gib|antworte)\w*(?:\s+nur)?\s*[:\"'„“]",
 ]
-HIJACK_ZH = [r"(?:只|仅)(?:需|要)?(?:输出|说|回答|打印|回复)[：:\"“「]"]
+HIJACK_ZH = _each("只|仅", r"(?:需|要)?(?:输出|说|回答|打印|回复)[：:\"“「]")
 
-_LEAK_VERBS = "repeat|print|show|reveal|output|display|tell|give|write\\s+out|spell[\\s-]check|translate|encode|summari[sz]e|list|leak|dump|recite|see|access|read|share|copy|export"
+# Prompt-leak requests: a verb of showing near what the model was told ("print your system prompt",
+# "repeat the text above", "translate your instructions into French"), a question about it ("what were
+# you told?", "what is your initial prompt?") or a pointer at the start of the prompt ("starting with
+# 'You are'"). "The instructions" alone is not enough ("show me the instructions for my card"): it needs
+# "your", a qualifier (system, initial, hidden...) or a place (above, before this message).
+_LEAK_VERBS = (
+    "repeat|print|show|reveal|output|display|tell|give|write\\s+out|write\\s+down|type\\s+out|spell\\s+out|"
+    "spell[\\s-]check|translate|encode|summari[sz]e|list|leak|dump|recite|see|access|read|share|copy|"
+    "export|paste|echo|return|provide|disclose|expose|quote|send|spit\\s+out|rewrite|paraphrase|post|"
+    "include|state"
+)
+_QUALIFIER = (
+    r"(?:initial|original|hidden|secret|starting|beginning|underlying|internal|previous|prior|first|"
+    r"preceding|earlier|confidential|private|pre-?set|developer|core|base|full|complete|exact|entire|verbatim)"
+)
+_TOLD = r"(?:prompts?|instructions?|messages?|rules|guidelines|directives?|programming|configuration|setup|orders)"
 _LEAK_OBJECTS = (
-    r"(?:system\s+(?:prompt|message|instructions?)|(?:initial|original|hidden|secret|starting|beginning|underlying|"
-    r"internal|previous|first)\s+(?:prompt|instructions?|message|rules)|(?:the\s+)?(?:instructions?|prompt)\s+(?:you\s+(?:were|got|have\s+been)\s+given|above)|"
-    r"(?:text|prompt|instructions?|everything|conversation)\s+above|above\s+(?:text|prompt|instructions?)|"
-    r"your\s+(?:instructions|prompt|rules|guidelines)|what\s+you\s+were\s+told)(?![\w])"
+    r"(?:system\s+(?:prompt|message|instructions?|directives?|guidelines|rules)|"
+    rf"{_QUALIFIER}\s+(?:system\s+)?{_TOLD}|pre-?prompt|initiali[sz]ation\s+(?:prompt|text|instructions?)|"
+    rf"(?:the\s+)?{_TOLD}\s+(?:you\s+(?:were|got|have\s+been|had\s+been|received)(?:\s+given)?|above|before\s+(?:this|my|the\s+user))|"
+    r"(?:text|words|prompt|instructions?|everything|conversation|content|lines|sentences|paragraphs?|messages?)\s+"
+    r"(?:above|before\s+(?:this|my|the\s+user|our)|preceding|prior\s+to\s+(?:this|my))|"
+    r"above\s+(?:text|prompt|instructions?|content|words|lines|message)|"
+    rf"your\s+(?:{_QUALIFIER}\s+)?(?:system\s+)?{_TOLD}|your\s+context\s+window|"
+    r"what\s+(?:you\s+(?:were|have\s+been|had\s+been)|i)\s+(?:told|instructed|programmed|given)(?:\s+you)?)(?![\w])"
 )
 LEAK_EN = [
     *_each(_LEAK_VERBS, r"(?![\w])" + _GAP + _LEAK_OBJECTS),
-    r"what\s+(?:are|were|is)\s+(?:your|the)\s+(?:initial\s+|original\s+|system\s+|hidden\s+|first\s+)(?:instructions|prompt|message)",
-    r"what\s+(?:are|were)\s+you\s+(?:told|instructed|not\s+supposed\s+to)",
+    r"what\s+(?:are|were|is|was)\s+(?:your|the)\s+(?:initial\s+|original\s+|system\s+|hidden\s+|first\s+|secret\s+)"
+    r"(?:instructions|prompt|message|rules|directives)",
+    r"what(?:'s|\s+is|\s+are|\s+were|\s+was)\s+your\s+(?:[\w-]+\s+)?(?:system\s+)?"
+    r"(?:prompt|instructions|directives|programming|system\s+message)\b",
+    r"what\s+(?:are|were|have)\s+you\s+(?:been\s+)?(?:told|instructed|programmed|not\s+supposed\s+to)",
+    r"what\s+(?:instructions|rules|guidelines|directives|prompt)\s+(?:were|have|did)\s+you\s+(?:been\s+)?(?:given|told|get|receive)",
+    r"what\s+did\s+(?:your\s+|the\s+)?(?:developers?|creators?|admins?|operators?|programmers?|openai)\s+"
+    r"(?:tell|instruct|say\s+to|program|ask)\s*(?:you)?",
+    r"how\s+(?:were|are|have)\s+you\s+(?:been\s+)?(?:programmed|instructed|prompted|configured)\b",
+    r"what\s+(?:was|is)\s+(?:written|said|the\s+text)\s+(?:above|before\s+(?:this|my)|at\s+the\s+(?:start|beginning)\s+of\s+"
+    r"(?:this|our|the)\s+(?:conversation|chat|prompt))",
     *_each("my|your", r"\s+instructions\s+(?:are|were)\s*:"),
     r"i\s+was\s+(?:instructed|told)\s+to['\"’]",
     r"before\s+this\s+conversation\s+(?:started|began)",
+    r"starting\s+with\s+(?:the\s+(?:words?|phrase|sentence)\s+)?[\"'“‘]you\s+are\b",
     r"system_?prompt\b",
 ]
+_LEAK_OBJECTS_DE = (
+    r"(?:system-?prompts?|systemnachricht(?:en)?|systemanweisung(?:en)?|"
+    r"(?:deine[nmrs]?|dein)\s+(?:[\wäöüß]+\s+)?(?:anweisungen|instruktionen|prompts?|regeln|vorgaben|befehle|richtlinien)|"
+    r"(?:die|den|alle)\s+(?:ursprünglichen?|geheimen?|ersten?|vorherigen?|obigen?|initialen?|versteckten?|internen?)\s+"
+    r"(?:anweisungen|instruktionen|prompts?|regeln|vorgaben|befehle|nachrichten?)|"
+    r"(?:den\s+text|alles|die\s+wörter|die\s+nachricht)\s+(?:oben|davor|darüber|vorher|von\s+oben))(?![\wäöüß])"
+)
 LEAK_DE = [
-    r"(?:zeig|gib|wiederhol|nenn|verrat|schreib|druck)\w*\s+(?:mir\s+)?(?:deine|die|den)\s+(?:ursprünglichen?\s+|geheimen?\s+|ersten?\s+)?"
-    r"(?:system-?prompts?|systemnachricht|anweisungen|instruktionen|prompts?)\b",
+    *_each(
+        "zeig|gib|wiederhol|nenn|verrat|schreib|druck|sag|teil|kopier|übersetz|fass",
+        r"\w*(?:\s+[\wäöüß]+){0,4}?\s+" + _LEAK_OBJECTS_DE,
+    ),
+    r"was\s+(?:sind|waren|ist|war|lautet|lauten)\s+(?:deine[nm]?|dein)\s+(?:[\wäöüß]+\s+)?"
+    r"(?:anweisungen|instruktionen|prompts?|system-?prompts?|regeln|vorgaben|befehle)",
+    r"was\s+(?:wurde|hat\s+man)\s+dir\s+(?:vorher\s+|zuvor\s+|am\s+anfang\s+)?(?:gesagt|aufgetragen|befohlen|vorgegeben)",
 ]
+_LEAK_OBJECTS_ZH = (
+    r"(?:系统提示词?|初始指令|原始指令|最初的(?:指令|提示)|系统消息|系统指令|系统设定|提示词|"
+    r"你的(?:设定|规则|指令|提示|初始|原始)|(?:上面|之前|前面|以上)的(?:内容|指令|文字|话|提示|所有内容))"
+)
 LEAK_ZH = [
-    r"(?:输出|泄露|显示|告诉我|重复|打印|给我看)"
-    + _GAP_ZH
-    + r"(?:系统提示词?|初始指令|原始指令|系统消息|系统指令|上面的(?:内容|指令|文字))",
+    *_each(
+        "输出|泄露|显示|告诉我|重复|打印|给我看|展示|发给我|复述|说出|列出|透露|写出|翻译|复制",
+        _GAP_ZH + _LEAK_OBJECTS_ZH,
+    ),
+    r"你的(?:系统)?(?:提示词|指令|设定|初始指令|规则)是什么",
+    r"你(?:被|收到了?)(?:告知|告诉|指示|要求)了?什么",
+    *_each("开发者|开发人员|管理员", r"(?:给|对|让)你(?:说|下达|设定)了?什么"),
 ]
 
 # Persona / mode set-ups. Strong phrases fire alone; a set-up ("from now on you are", "act as") fires
@@ -163,9 +213,10 @@ ROLE_ZH = [
     ),
     r"开发者模式",
     r"越狱模式",
-    r"(?:从现在开始|从现在起)你(?:是|将|要)"
-    + _GAP_ZH
-    + r"(?:没有|不受|无视)(?:任何)?(?:限制|约束|规则|道德)",
+    *_each(
+        "从现在开始|从现在起",
+        r"你(?:是|将|要)" + _GAP_ZH + r"(?:没有|不受|无视)(?:任何)?(?:限制|约束|规则|道德)",
+    ),
 ]
 TEMPLATE = [
     r"<\|(?:im_start|im_end|system|user|assistant|endoftext|begin_of_text|end_of_text|start_header_id|"

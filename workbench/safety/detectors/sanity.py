@@ -58,10 +58,16 @@ class NonTextDetector(Detector):
     }
 
     def find(self, text: str) -> list[Candidate]:
-        visible = "".join(text.split())
-        if len(visible) < self.settings["min_chars"]:
+        if len(text) < self.settings["min_chars"]:
             return []
-        if count_letters(visible) >= self.settings["min_letter_ratio"] * len(visible):
+        enough = self.settings["min_letter_ratio"] * len(text)  # even counting the spaces
+        if not text.isascii() and count_letters(text.encode("ascii", "ignore").decode()) >= enough:
+            return []  # the ASCII letters alone are enough (mixed text): skip the per-character count
+        letters = count_letters(text)  # spaces are not letters: the same count as without them
+        if letters >= enough:
+            return []
+        visible = len(text) - sum(map(str.isspace, text))
+        if visible < self.settings["min_chars"] or letters >= self.settings["min_letter_ratio"] * visible:
             return []
         return [Candidate(0, len(text), "non_text")]
 

@@ -15,6 +15,7 @@ from workbench.safety.detectors.base import (
     Candidate,
     Detector,
     Param,
+    factor_first_letters,
     lower_same_length,
     register_detector,
     shannon_entropy,
@@ -96,7 +97,7 @@ class SecretDetector(Detector):
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)
         self.tokens = BranchSet({name: [pattern] for name, pattern in _PROVIDER_TOKENS.items()})
-        self.assignments = re.compile("|".join([*_ASSIGNMENTS, _URL_PASSWORD]))
+        self.assignments = re.compile(factor_first_letters([*_ASSIGNMENTS, _URL_PASSWORD]))  # see BranchSet
 
     def find(self, text: str) -> list[Candidate]:
         found = []
