@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "workbench.cli.review_cmd",
     "workbench.cli.serve_cmd",
     "workbench.cli.tune_cmd",
+    "workbench.cli.ship_cmd",
 )
 
 EXIT_USER_ERROR = 2
