@@ -179,7 +179,7 @@ def _write_examples(out: Path, record: ModelRecord, rules: Any) -> None:
 
 def space_readme(registry: Registry, record: ModelRecord, sdk: str) -> str:
     """Spaces front matter (https://hf.co/docs/hub/spaces-config-reference) + the model card."""
-    import gradio
+    from importlib.metadata import version
 
     from workbench.models.card import card_metadata, hub_base_model
 
@@ -191,7 +191,7 @@ def space_readme(registry: Registry, record: ModelRecord, sdk: str) -> str:
         "sdk": sdk,
     }
     if sdk == "gradio":
-        meta.update(sdk_version=gradio.__version__, python_version="3.11", app_file="app.py")
+        meta.update(sdk_version=version("gradio"), python_version="3.11", app_file="app.py")
     else:
         meta["app_port"] = SPACE_PORT
     meta["pinned"] = False
