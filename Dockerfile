@@ -12,13 +12,16 @@ RUN useradd --create-home --uid 1000 workbench \
     && mkdir -p /workspace && chown workbench:workbench /workspace
 
 WORKDIR /app
-# requirements.txt installs the project (`.`) with every package at its version in requirements.lock;
-# torch is the CPU build from PyTorch's index.
-COPY requirements.txt requirements.lock pyproject.toml README.md ./
+COPY requirements.lock pyproject.toml README.md ./
 COPY workbench ./workbench
 COPY explain ./explain
 COPY assets ./assets
-RUN pip install -r requirements.txt
+# The project's dependencies at exactly the versions of requirements.lock, used as constraints without
+# its hashes (pip refuses hash-checking for a project folder, and the lock's dev tools stay out);
+# torch is the CPU build from PyTorch's index.
+RUN sed -n 's/^\([A-Za-z0-9._-]*==[^ ]*\).*/\1/p' requirements.lock > /tmp/constraints.txt \
+    && pip install --extra-index-url https://download.pytorch.org/whl/cpu -c /tmp/constraints.txt . \
+    && rm /tmp/constraints.txt
 # The default safety rules live beside the package, not in it.
 ENV WORKBENCH_SAFETY_DEFAULT_RULES=/app/assets/safety/default_rules.yaml
 

@@ -50,7 +50,7 @@ def _env() -> dict[str, str]:
 def test_every_copy_source_exists_and_is_in_the_build_context():
     copies = [shlex.split(args)[:-1] for op, args in _instructions() if op == "COPY"]
     sources = [s for srcs in copies for s in srcs if not s.startswith("--")]
-    assert {"workbench", "explain", "assets", "requirements.txt", "pyproject.toml"} <= set(sources)
+    assert {"workbench", "explain", "assets", "requirements.lock", "pyproject.toml"} <= set(sources)
     for source in sources:
         assert (ROOT / source).exists(), f"COPY {source}: not in the repository"
         assert _in_context(source), f"COPY {source}: excluded by .dockerignore"
@@ -66,10 +66,22 @@ def test_the_image_is_slim_cpu_non_root_with_a_volume_and_a_health_check():
     assert first["USER"] == "workbench" and first["VOLUME"] == "/workspace"
     assert _env()["WORKBENCH_HOME"] == "/workspace"
     assert "/v1/ready" in first["HEALTHCHECK"]
-    requirements = (ROOT / "requirements.txt").read_text()
-    assert "--extra-index-url https://download.pytorch.org/whl/cpu" in requirements  # the CPU torch build
+    install = next(args for op, args in ops if op == "RUN" and "pip install" in args)
+    assert "--extra-index-url https://download.pytorch.org/whl/cpu" in install  # the CPU torch build
+    assert "-c /tmp/constraints.txt ." in install and "requirements.lock" in install
     command = [*_json(first["ENTRYPOINT"]), *_json(first["CMD"])]
     assert command == ["workbench", "serve", "--host", "0.0.0.0", "--port", "8000"]
+
+
+def test_the_lock_becomes_exact_constraints_for_the_image():
+    """The image's RUN turns the hashed lock into name==version lines; run that sed here on the lock."""
+    run = next(args for op, args in _instructions() if op == "RUN" and "requirements.lock" in args)
+    sed = run.split(" > ")[0]
+    out = subprocess.run(sed, shell=True, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    pins = out.splitlines()
+    lock_pins = [line for line in (ROOT / "requirements.lock").read_text().splitlines() if "==" in line]
+    assert len(pins) == len(lock_pins) and all(p.count("==") == 1 and " " not in p for p in pins)
+    assert any(p.startswith("torch==") and p.endswith("+cpu") for p in pins)
 
 
 def _json(value: str) -> list[str]:
