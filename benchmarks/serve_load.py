@@ -10,7 +10,9 @@ FastAPI endpoint that calls the model once per request (the usual first design).
 concurrent clients it sends one text per request for a fixed time and at most a fixed number of
 requests (bounded, loopback only), each text unique so the cache never answers, and reports
 throughput, p50/p95/p99 latency, 503s (the queue refusing, counted apart) and errors. Last, the
-batching server answers one text repeatedly: the cache-hit latency.
+batching server answers one text repeatedly: the cache-hit latency. ``--ray`` adds the same gateway on
+Ray Serve with 1 and 2 replicas (``workbench serve --ray``; needs ``pip install -e ".[ray]"``);
+``--only ray-1,ray-2`` runs just those rows.
 
 Targets (issue 18) on a 2-core machine: 0 errors up to 64 clients; batching ≥ 2.0x the baseline's
 throughput at 32 clients; at 1 client batching's p95 ≤ the baseline's p95 + the batching wait (5 ms);
@@ -49,6 +51,12 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--cache-requests", type=int, default=300, help="requests of the cache-hit test")
     p.add_argument("--port", type=int, default=8790, help="first port (three are used)")
     p.add_argument("--baseline-server", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--ray", action="store_true", help="add Ray Serve rows, 1 and 2 replicas (needs the ray extra)"
+    )
+    p.add_argument(
+        "--only", help="comma-separated servers to run (batching, no-batching, baseline, ray-1, ray-2)"
+    )
     return p.parse_args()
 
 
@@ -106,7 +114,7 @@ def ensure_model() -> str:
 
 def start_server(args: list[str], port: int) -> subprocess.Popen:
     process = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 180
+    deadline = time.time() + 300
     while time.time() < deadline:
         if process.poll() is not None:
             sys.exit(f"server {args} exited: {process.stderr.read()}")
@@ -118,7 +126,7 @@ def start_server(args: list[str], port: int) -> subprocess.Popen:
             pass
         time.sleep(0.5)
     process.kill()
-    sys.exit(f"server {args} did not become ready in 180 s")
+    sys.exit(f"server {args} did not become ready in 300 s")
 
 
 def stop_server(process: subprocess.Popen) -> None:
@@ -277,6 +285,13 @@ def main() -> int:
             args.port + 2,
         ),
     }
+    if args.ray:
+        for replicas in (1, 2):  # Ray's proxy in front of N replicas of the same app (rate limits shared)
+            port = args.port + 2 + replicas
+            ray_serve = [*serve, "--ray", "--replicas", str(replicas), "--replica-cpus", "0.5"]
+            servers[f"ray-{replicas}"] = ([*ray_serve, "--port", str(port)], port)
+    if args.only:
+        servers = {k: v for k, v in servers.items() if k in args.only.split(",")}
     rows, cache_p50 = [], float("nan")
     for name, (command, port) in servers.items():
         print(f"{name}: starting {' '.join(command[1:4])}...", flush=True)
@@ -295,6 +310,11 @@ def main() -> int:
 
 def targets(rows: list[dict], cache_p50: float) -> list[tuple[str, bool, str]]:
     at = {(r["server"], r["clients"]): r for r in rows}
+    if ("ray-1", 32) in at and ("ray-2", 32) in at:
+        gain = at["ray-2", 32]["req/s"] / max(at["ray-1", 32]["req/s"], 1e-9)
+        print(f"Ray Serve: 2 replicas give {gain:.2f}x the throughput of 1 at 32 clients (no target)")
+    if not {("batching", 32), ("baseline", 32)} <= set(at):
+        return []  # a partial run (--only): the issue's targets need the batching and baseline rows
     errors = sum(r["errors"] for r in rows if r["server"] == "batching")
     speedup = at["batching", 32]["req/s"] / at["baseline", 32]["req/s"]
     p95, base_p95 = at["batching", 1]["p95 ms"], at["baseline", 1]["p95 ms"]

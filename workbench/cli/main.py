@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "workbench.cli.serve_cmd",
     "workbench.cli.tune_cmd",
     "workbench.cli.monitor_cmd",
+    "workbench.cli.ship_cmd",
 )
 
 EXIT_USER_ERROR = 2

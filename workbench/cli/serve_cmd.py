@@ -76,6 +76,9 @@ def _add_serve_parser(subparsers: Any) -> None:
             default=info["default"],
             help=f"{info['help']} (default: {info['default']})",
         )
+    from workbench.cli.ray_flags import add_ray_arguments
+
+    add_ray_arguments(p)
     p.set_defaults(func=cmd_serve)
 
 
@@ -208,6 +211,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     host, warning = bind_host(args.host, bool(KeyStore().active()))
     if warning:
         print(warning, file=sys.stderr)
+    if getattr(args, "ray", False):
+        from workbench.cli.ray_flags import serve_on_ray
+
+        return serve_on_ray(args, settings, host)
     app = create_app(settings)
     base = f"http://{host}:{args.port}"
     print(f"serving on {base}/v1 (API docs {base}/docs, metrics {base}/metrics", end="")
