@@ -11,8 +11,23 @@ if [ -d /opt/wheels ]; then
 else
   torch_source=(--extra-index-url https://download.pytorch.org/whl/cpu --index-strategy unsafe-best-match)
 fi
-uv pip compile pyproject.toml --extra dev --generate-hashes \
+uv pip compile pyproject.toml --extra dev --generate-hashes --quiet \
   --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
   "${torch_source[@]}" -c scripts/torch-cpu.txt \
   --no-emit-find-links --no-emit-index-url \
   --custom-compile-command "bash scripts/lock.sh" -o requirements.lock "$@"
+
+# The Space installs requirements.txt: the same versions as the lock (without the dev extra), written as
+# plain pins, because pip refuses hashed constraints next to the project's own folder (`.`).
+uv pip compile pyproject.toml --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
+  "${torch_source[@]}" -c scripts/torch-cpu.txt -c requirements.lock \
+  --no-emit-find-links --no-emit-index-url --no-annotate --no-header > requirements.pins
+{
+  echo "# Hugging Face Spaces installs this file (written by scripts/lock.sh: do not edit by hand). Every"
+  echo "# package is pinned at its version in requirements.lock, the set CI tests; torch is the CPU build,"
+  echo "# which lives on PyTorch's CPU index (PyPI's Linux wheel bundles CUDA, several GB)."
+  echo "--extra-index-url https://download.pytorch.org/whl/cpu"
+  cat requirements.pins
+  echo "."
+} > requirements.txt
+rm requirements.pins
