@@ -56,6 +56,7 @@ def measure(csv: Path, batch_size: int, processes: int, gpus: int) -> dict:
         processes=1 if gpus else processes,
         gpus=gpus,
     )
+    load_before = os.getloadavg()[0]
     run = run_in_process(spec)
     status = run.status()
     if status["state"] != "completed":
@@ -69,6 +70,9 @@ def measure(csv: Path, batch_size: int, processes: int, gpus: int) -> dict:
         "train_s": stats["seconds"],
         "samples_per_s": stats["samples_per_second"],
         "accuracy": status["metrics"].get("accuracy"),
+        # other work on the machine shifts the ratio (and N processes get N shares of a busy CPU)
+        "load_1min": f"{load_before:.1f}-{os.getloadavg()[0]:.1f}",
+        "peak_load": max(load_before, os.getloadavg()[0]),
     }
 
 
@@ -84,10 +88,26 @@ def main() -> int:
     else:
         rows = [measure(csv, args.batch_size, 1, 0), measure(csv, args.batch_size, args.processes, 0)]
     print_table(
-        rows, ["processes", "device", "per_process_batch", "steps", "train_s", "samples_per_s", "accuracy"]
+        rows,
+        [
+            "processes",
+            "device",
+            "per_process_batch",
+            "steps",
+            "train_s",
+            "samples_per_s",
+            "accuracy",
+            "load_1min",
+        ],
     )
     ratio = rows[1]["samples_per_s"] / rows[0]["samples_per_s"]
     print(f"\nspeed-up of {rows[1]['processes']} processes over 1: {ratio:.2f}x")
+    cores = os.cpu_count() or 1
+    if max(r["peak_load"] for r in rows) > cores:
+        print(
+            f"the 1-minute load average went above the {cores} cores: other work shared the CPU, so this"
+            " ratio measures the contention as much as the processes; rerun on an idle machine"
+        )
     return 0
 
 

@@ -202,3 +202,44 @@ def make_tiny_t5(folder: Path, texts: list[str], hidden: int = 64, layers: int =
         **_seq2seq_ids(tokenizer),
     )
     return _save_seq2seq(T5ForConditionalGeneration(config), tokenizer, folder)
+
+
+def make_keyword_tiny_bert(folder: Path, epochs: int = 8, seed: int = 0) -> Path:
+    """A tiny BERT "pretrained" to tell which keyword a sentence holds (ten-way: each of the toy
+    sentiment words is its own class, positive and negative never grouped), the head then dropped.
+
+    Adapter methods that only re-use what the encoder computes (IA³ rescales its activations) need a
+    base whose [CLS] vector depends on the words, as in any real pretrained encoder: in a random tiny
+    BERT it is nearly constant (a linear probe on the pooled vector is at chance), so nothing can learn
+    there without changing the encoder's weights.
+    """
+    import random
+
+    import torch
+    from toy_data import FILLER, NEGATIVE, POSITIVE
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    make_tiny_bert(folder, seed=seed)
+    keywords = POSITIVE + NEGATIVE
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    config = BertConfig.from_pretrained(folder, num_labels=len(keywords))
+    torch.manual_seed(seed)
+    model = BertForSequenceClassification.from_pretrained(folder, config=config)
+    rng = random.Random(seed)
+    rows = []
+    for i in range(320):
+        words = [*rng.sample(FILLER, 4), keywords[i % len(keywords)]]
+        rng.shuffle(words)
+        rows.append((" ".join(words), i % len(keywords)))
+    optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3)
+    model.train()
+    for _ in range(epochs):
+        rng.shuffle(rows)
+        for start in range(0, len(rows), 16):
+            texts, labels = zip(*rows[start : start + 16], strict=True)
+            batch = tokenizer(list(texts), padding=True, return_tensors="pt")
+            model(**batch, labels=torch.tensor(labels)).loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+    model.bert.save_pretrained(folder)
+    return folder

@@ -11,6 +11,7 @@ from typing import Any
 
 from workbench.errors import SpecError
 from workbench.models.pooling import POOLING_MODES
+from workbench.training.methods import METHODS
 
 
 def _meta(
@@ -78,7 +79,15 @@ class TrainSpec:
     )
     learning_rate: float | None = field(
         default=None,
-        metadata=_meta("Peak learning rate; empty = the method's default.", minimum=1e-7, maximum=1.0),
+        metadata=_meta(
+            "Peak learning rate; empty = the method's default ("
+            + ", ".join(
+                f"{name} {m.default_learning_rate:.0e}".replace("e-0", "e-") for name, m in METHODS.items()
+            )
+            + ").",
+            minimum=1e-7,
+            maximum=1.0,
+        ),
     )
     batch_size: int = field(default=32, metadata=_meta("Texts per training step.", minimum=1, maximum=1024))
     max_length: int | None = field(
