@@ -94,3 +94,28 @@ def test_gpus_without_gpus_is_a_clear_failure(toy_csv, tiny_bert_dir):
 def test_uneven_batch_split_is_refused():
     with pytest.raises(SpecError, match=r"batch_size \(32\) must divide evenly over 3 process\(es\)"):
         TrainSpec(train_data="x.csv", processes=3)
+
+
+def test_ranks_that_disagree_on_stopping_take_the_same_flags(monkeypatch):
+    """A cancel seen by one rank at an epoch's end: every rank must then save, stop and evaluate alike,
+    or one waits in the evaluation's gather while the other waits in the save barrier (a CI hang)."""
+    from types import SimpleNamespace
+
+    import torch.distributed as dist
+    from transformers import TrainerControl, TrainerState
+
+    from workbench.training.distributed import STOP_CODES, SyncedWorkbenchCallback
+
+    monkeypatch.setattr(dist, "all_reduce", lambda tensor, op=None: tensor.fill_(STOP_CODES["cancelled"]))
+    flags = []
+    for saw_cancel in (True, False):  # rank 1 saw the CANCEL file at this step, rank 0 not yet
+        callback = SyncedWorkbenchCallback(
+            lambda event: None, lambda s=saw_cancel: s, None, fit_schedule=False
+        )
+        control = TrainerControl(should_evaluate=True)  # the default flow's epoch-end evaluation
+        state = TrainerState(global_step=36, max_steps=270, epoch=4.0)
+        callback.on_step_end(SimpleNamespace(device="cpu"), state, control)
+        flags.append(
+            (control.should_save, control.should_training_stop, control.should_evaluate, callback.stop_reason)
+        )
+    assert flags[0] == flags[1] == (True, True, True, "cancelled")

@@ -117,17 +117,22 @@ class SyncedWorkbenchCallback(WorkbenchCallback):
         import torch
         import torch.distributed as dist
 
+        # the schedule's own evaluate flag (set by the default flow, the same on every rank); a rank
+        # that stops by itself changes it, so it is kept to give every rank the same control below
+        flow_evaluate = bool(control.should_evaluate)
         super().on_step_end(args, state, control, **kwargs)
         mine = STOP_CODES[self.stop_reason]
         agreed = torch.tensor([mine], device=args.device)
         dist.all_reduce(agreed, op=dist.ReduceOp.MAX)
         code = int(agreed.item())
-        if code == mine:
+        if code == STOP_CODES[None]:
             return
+        # every rank sets the same flags, also the rank whose own decision won: ranks that disagree on
+        # evaluating wait for each other forever (one in the evaluation's gather, one in the save barrier)
         self.stop_reason = next(reason for reason, value in STOP_CODES.items() if value == code)
         control.should_save = True
         control.should_training_stop = True
-        control.should_evaluate = self.stop_reason == "budget"
+        control.should_evaluate = flow_evaluate or self.stop_reason == "budget"
 
 
 def progress_callback(
