@@ -288,7 +288,8 @@ def main() -> int:
     if args.ray:
         for replicas in (1, 2):  # Ray's proxy in front of N replicas of the same app (rate limits shared)
             port = args.port + 2 + replicas
-            ray_serve = [*serve, "--ray", "--replicas", str(replicas), "--replica-cpus", "0.5"]
+            cpus = str(os.cpu_count() // replicas or 1)  # the machine's cores split between the replicas
+            ray_serve = [*serve, "--ray", "--replicas", str(replicas), "--replica-cpus", cpus]
             servers[f"ray-{replicas}"] = ([*ray_serve, "--port", str(port)], port)
     if args.only:
         servers = {k: v for k, v in servers.items() if k in args.only.split(",")}

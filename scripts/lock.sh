@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Refresh requirements.lock: the exact version and hashes of every package the app, CI and the Space
-# install (the project's own dependencies plus the dev extra), for Linux x86_64 and CPython 3.11.
+# install (the project's own dependencies plus the dev and ray extras: CI runs the Ray Serve tests), for
+# Linux x86_64 and CPython 3.11.
 # Needs uv (pip install uv). By default it keeps every pin already in the lock and only resolves what
 # pyproject.toml added or changed; `bash scripts/lock.sh --upgrade` moves everything to the newest
 # versions within the ranges. Commit the result so CI judges the new set like any other change.
@@ -11,7 +12,7 @@ if [ -d /opt/wheels ]; then
 else
   torch_source=(--extra-index-url https://download.pytorch.org/whl/cpu --index-strategy unsafe-best-match)
 fi
-uv pip compile pyproject.toml --extra dev --generate-hashes --quiet \
+uv pip compile pyproject.toml --extra dev --extra ray --generate-hashes --quiet \
   --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
   "${torch_source[@]}" -c scripts/torch-cpu.txt \
   --no-emit-find-links --no-emit-index-url \

@@ -19,6 +19,7 @@ needs_ray = pytest.mark.skipif(
 def test_ray_spec_fixed_replicas_or_autoscaling_and_its_messages():
     assert RaySpec(replicas=2).deployment_options() == {
         "ray_actor_options": {"num_cpus": 1.0},
+        "max_ongoing_requests": 64,
         "num_replicas": 2,
     }
     auto = RaySpec(replicas=1, max_replicas=4, target_ongoing_requests=5).deployment_options()
@@ -28,6 +29,10 @@ def test_ray_spec_fixed_replicas_or_autoscaling_and_its_messages():
         RaySpec(replicas=2, max_replicas=1)
     with pytest.raises(SpecError, match=r"--replicas must be at least 1, got 0"):
         RaySpec(replicas=0)
+    with pytest.raises(
+        SpecError, match=r"--target-ongoing-requests \(8\) must not exceed --max-ongoing-requests \(4\)"
+    ):
+        RaySpec(max_ongoing_requests=4)
 
 
 def test_replicas_share_rate_counters_unless_a_shared_store_is_given():

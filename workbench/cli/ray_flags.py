@@ -33,7 +33,14 @@ def add_ray_arguments(parser: Any) -> None:
         "--replica-cpus",
         type=float,
         default=defaults.replica_cpus,
-        help=f"CPUs Ray reserves per replica (default: {defaults.replica_cpus:g})",
+        help=f"CPUs Ray reserves per replica, also its torch threads (default: {defaults.replica_cpus:g})",
+    )
+    group.add_argument(
+        "--max-ongoing-requests",
+        type=int,
+        default=defaults.max_ongoing_requests,
+        help="requests a replica holds at once; the micro-batcher joins only these "
+        f"(default: {defaults.max_ongoing_requests}; Ray's own default of 5 starves batching)",
     )
 
 
@@ -42,7 +49,13 @@ def serve_on_ray(args: argparse.Namespace, settings: Any, host: str) -> int:
     from workbench.config import workspace_home
     from workbench.serve import rayserve
 
-    spec = rayserve.RaySpec(args.replicas, args.max_replicas, args.target_ongoing_requests, args.replica_cpus)
+    spec = rayserve.RaySpec(
+        args.replicas,
+        args.max_replicas,
+        args.target_ongoing_requests,
+        args.replica_cpus,
+        args.max_ongoing_requests,
+    )
     rayserve.require_ray()
     scale = (
         f"{spec.replicas}-{spec.max_replicas} replicas (autoscaling)"

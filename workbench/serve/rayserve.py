@@ -39,6 +39,9 @@ class RaySpec:
     max_replicas: int | None = None
     target_ongoing_requests: float = 8.0
     replica_cpus: float = 1.0
+    # Ray's default (5 requests in flight per replica) would starve the micro-batcher: it can only join
+    # the requests a replica holds, so each replica takes up to two full batches at once.
+    max_ongoing_requests: int = 64
 
     def __post_init__(self) -> None:
         problems = []
@@ -52,11 +55,21 @@ class RaySpec:
             problems.append(f"--target-ongoing-requests must be above 0, got {self.target_ongoing_requests}")
         if self.replica_cpus < 0:
             problems.append(f"--replica-cpus must be 0 or more, got {self.replica_cpus}")
+        if self.max_ongoing_requests < 1:
+            problems.append(f"--max-ongoing-requests must be at least 1, got {self.max_ongoing_requests}")
+        elif self.target_ongoing_requests > self.max_ongoing_requests:
+            problems.append(
+                f"--target-ongoing-requests ({self.target_ongoing_requests:g}) must not exceed "
+                f"--max-ongoing-requests ({self.max_ongoing_requests})"
+            )
         if problems:
             raise SpecError("Invalid Ray Serve settings: " + "; ".join(problems), problems)
 
     def deployment_options(self) -> dict[str, Any]:
-        options: dict[str, Any] = {"ray_actor_options": {"num_cpus": self.replica_cpus}}
+        options: dict[str, Any] = {
+            "ray_actor_options": {"num_cpus": self.replica_cpus},
+            "max_ongoing_requests": self.max_ongoing_requests,
+        }
         if self.max_replicas and self.max_replicas > self.replicas:
             options["autoscaling_config"] = {
                 "min_replicas": self.replicas,
@@ -111,7 +124,9 @@ def build_app(settings: ServeSettings, spec: RaySpec, home: Path) -> Any:
         return app
 
     options = spec.deployment_options()
-    env = {"WORKBENCH_HOME": str(home), "TOKENIZERS_PARALLELISM": "false"}
+    # Ray gives a replica of less than one CPU a single torch thread, and one of N CPUs N threads.
+    threads = str(max(1, int(spec.replica_cpus)))
+    env = {"WORKBENCH_HOME": str(home), "TOKENIZERS_PARALLELISM": "false", "OMP_NUM_THREADS": threads}
     options["ray_actor_options"]["runtime_env"] = {"env_vars": env}
 
     @serve.deployment(name=DEPLOYMENT_NAME, **options)
