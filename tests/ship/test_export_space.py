@@ -136,7 +136,9 @@ def test_exported_space_installs_into_a_fresh_venv_and_answers(space, toy_model_
     python = str(venv / "bin" / "python")
     pip = [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r", "requirements.txt"]
     if Path("/opt/wheels").is_dir():
-        pip += ["--find-links", "/opt/wheels"]  # this machine's copy of the CPU torch wheel
+        # This machine's copy of the CPU torch wheel; PyTorch's index (the file's --extra-index-url)
+        # is unreachable here, and pip's default 5 retries with back-off per package took 35 minutes.
+        pip += ["--find-links", "/opt/wheels", "--retries", "0"]
     subprocess.run(["nice", "-n", "19", *pip], cwd=space, check=True, timeout=3600)
     port = free_port()
     proc = start_app(python, space, port)
