@@ -92,6 +92,8 @@ def predict_frame(
     labels = loaded.task.probability_columns(loaded.labels) if loaded.task.name != "regression" else []
     for column, values in prediction_columns(checked, labels).items():
         out[column] = values
+    if mask_pii and loaded.task.generates_text:  # the translation holds the source's restored values
+        out["pred_label"] = [c.masked_output for c in checked]
     return out
 
 
