@@ -154,21 +154,11 @@ def test_an_unknown_style_names_the_choices():
         placeholder_style("xml")
 
 
-@pytest.fixture(scope="module")
-def copy_model(tmp_path_factory):
-    """The tiny Marian trained to copy, placeholders included (about a minute on one thread)."""
-    import torch
-    from seq2seq_copy import train_copy_model
-
+@pytest.fixture()
+def copy_model(copy_model_id):
     from workbench.inference.predict import load_model
-    from workbench.models.registry import Registry
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    folder = tmp_path_factory.mktemp("copy")
-    model_id = train_copy_model(folder, folder / "home", epochs=20)
-    yield load_model(model_id, Registry(folder / "home"))
-    torch.set_num_threads(threads)
+    return load_model(copy_model_id)
 
 
 def test_tiny_marian_round_trip_keeps_the_address_out_of_the_model(copy_model, monkeypatch):
