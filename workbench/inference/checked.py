@@ -37,6 +37,9 @@ class CheckedPrediction:
     safety: ScanResult
     pair_safety: ScanResult | None = None
     output_safety: ScanResult | None = None
+    # the text the model read when it differs from the input (generated text: numbered placeholders in
+    # place of personal data); explanations of this prediction explain this text, never the raw one
+    model_text: str | None = None
 
     def _scans(self) -> list[tuple[str, ScanResult]]:
         named = [(FIELD, self.safety), (PAIR_FIELD, self.pair_safety), (OUTPUT_FIELD, self.output_safety)]

@@ -78,7 +78,7 @@ def _checked_output(
         needs_review=output.needs_review,
     )
     kept = None if output.blocked else Prediction(label=restored.text, score=prediction.score)
-    return CheckedPrediction(kept, scan, output_safety=output)
+    return CheckedPrediction(kept, scan, output_safety=output, model_text=masked.text)
 
 
 def placeholder_hit(problem: PlaceholderProblem) -> Hit:
