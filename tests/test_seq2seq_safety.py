@@ -191,3 +191,20 @@ def test_placeholder_survival_on_the_tiny_copy_model(copy_model):
     assert report["model_survival"] >= 0.8, report
     with pytest.raises(DataError, match="None of the texts holds personal data the safety rules mask"):
         measure_placeholder_survival(copy_model, ["the cat sleeps"], "bracket", rules=load_rules())
+
+
+def test_predict_texts_takes_the_placeholder_style(copy_model_id, monkeypatch):
+    from workbench.inference import predict as predict_module
+    from workbench.inference.service import predict_texts
+
+    seen = []
+    real = predict_module.LoadedModel.predict
+
+    def spy(self, texts, *args, **kwargs):
+        seen.extend(texts)
+        return real(self, texts, *args, **kwargs)
+
+    monkeypatch.setattr(predict_module.LoadedModel, "predict", spy)
+    [checked] = predict_texts(copy_model_id, [f"the cat {EMAIL} sleeps at home"], placeholders="dunder")
+    assert seen == ["the cat __PII1__ sleeps at home"]
+    assert checked.model_text == seen[0]
