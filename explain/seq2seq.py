@@ -85,7 +85,7 @@ def explain_generation(
         transform=token_transform(spec.scale),
         mask_id=int(tokenizer.mask_token_id if strategy != "remove" else 0),
         strategy=strategy,
-        batch_size=spec.batch_size,
+        batch_size=batch_rows(spec.batch_size, len(target), len(tokenizer), model.model),
         pad_id=int(tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0),
         input_names=("input_ids", "attention_mask"),
     )
@@ -148,6 +148,16 @@ def generate_ids(model: Any, source_ids: np.ndarray, generation: Any = None) -> 
     return ids[ids != pad] if pad is not None else ids
 
 
+MAX_LOGITS = 50_000_000  # vocabulary scores one forward pass may hold (200 MB of float32)
+
+
+def batch_rows(requested: int, target_length: int, vocab: int, network: Any) -> int:
+    """Masked sources per forward pass: the spec's batch size, fewer when the vocabulary scores of all
+    output positions would not fit in ``MAX_LOGITS`` (an opus-mt vocabulary has 58,101 entries)."""
+    vocab = max(vocab, int(getattr(network.config, "vocab_size", 0) or 0))
+    return max(1, min(requested, MAX_LOGITS // max(1, target_length * vocab)))
+
+
 def teacher_forced_forward(network: Any, target: np.ndarray) -> Callable[[dict[str, np.ndarray]], np.ndarray]:
     """Masked source batches -> log-probability of each target token (teacher forcing), ``(n, T)``."""
     import torch
@@ -165,11 +175,15 @@ def teacher_forced_forward(network: Any, target: np.ndarray) -> Callable[[dict[s
         mask = torch.as_tensor(attention) if attention is not None else torch.ones_like(ids)
         with torch.inference_mode():
             logits = network(
-                input_ids=ids, attention_mask=mask, decoder_input_ids=decoder_inputs.expand(len(ids), -1)
+                input_ids=ids,
+                attention_mask=mask,
+                decoder_input_ids=decoder_inputs.expand(len(ids), -1),
+                use_cache=False,
             ).logits
-            logp = torch.log_softmax(logits.double(), dim=-1)
-            picked = logp.gather(2, labels.expand(len(ids), -1)[..., None])[..., 0]
-        return picked.numpy()
+            picked = logits.gather(2, labels.expand(len(ids), -1)[..., None])[..., 0]
+            # log p = logit - logsumexp: no second vocabulary-sized copy (58k entries x positions x rows)
+            logp = picked.double() - torch.logsumexp(logits, dim=-1).double()
+        return logp.numpy()
 
     return forward
 
@@ -188,7 +202,8 @@ def token_transform(scale: str) -> Callable[[np.ndarray], np.ndarray]:
 def output_token_names(tokenizer: Any, ids: np.ndarray) -> list[str]:
     """Readable, unique names of the generated tokens (a repeated token gets ``#2``, ``#3``...)."""
     names, seen = [], {}
-    for token in tokenizer.convert_ids_to_tokens([int(i) for i in ids]):
+    for token_id, token in zip(ids, tokenizer.convert_ids_to_tokens([int(i) for i in ids]), strict=True):
+        token = token if token is not None else f"<id {int(token_id)}>"  # outside the tokenizer's vocab
         name = token
         for mark in _PIECE_MARKS:
             name = name.replace(mark, "")
