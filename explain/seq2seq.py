@@ -142,7 +142,9 @@ def generate_ids(model: Any, source_ids: np.ndarray, generation: Any = None) -> 
     spec = generation or GenerationSpec()
     model.model.eval()
     with torch.inference_mode():
-        out = model.model.generate(input_ids=torch.as_tensor(source_ids)[None, :], **spec.generate_kwargs())
+        out = model.model.generate(
+            input_ids=torch.as_tensor(source_ids)[None, :], **spec.generate_kwargs(model.model)
+        )
     ids = out[0, 1:].numpy()
     pad = model.tokenizer.pad_token_id
     return ids[ids != pad] if pad is not None else ids

@@ -189,6 +189,9 @@ def test_placeholder_survival_on_the_tiny_copy_model(copy_model):
     assert report["texts"] == len(texts) and report["placeholders"] == 72
     assert report["tokenizer_survival"] == 1.0
     assert report["model_survival"] >= 0.8, report
+    # a style the model never saw: it babbles up to its 64 positions (capped, no crash) and loses them
+    other = measure_placeholder_survival(copy_model, texts[:4], "dunder", rules=load_rules()).to_dict()
+    assert other["tokenizer_survival"] == 1.0 and other["model_survival"] < 0.5
     with pytest.raises(DataError, match="None of the texts holds personal data the safety rules mask"):
         measure_placeholder_survival(copy_model, ["the cat sleeps"], "bracket", rules=load_rules())
 
@@ -208,3 +211,15 @@ def test_predict_texts_takes_the_placeholder_style(copy_model_id, monkeypatch):
     [checked] = predict_texts(copy_model_id, [f"the cat {EMAIL} sleeps at home"], placeholders="dunder")
     assert seen == ["the cat __PII1__ sleeps at home"]
     assert checked.model_text == seen[0]
+
+
+def test_max_new_tokens_stays_inside_the_position_table():
+    from types import SimpleNamespace
+
+    from workbench.inference.generation import GenerationSpec
+
+    marian = SimpleNamespace(config=SimpleNamespace(max_position_embeddings=64))
+    assert GenerationSpec().generate_kwargs(marian)["max_new_tokens"] == 63
+    assert GenerationSpec(max_new_tokens=20).generate_kwargs(marian)["max_new_tokens"] == 20
+    t5 = SimpleNamespace(config=SimpleNamespace())  # relative positions: no table, no cap
+    assert GenerationSpec().generate_kwargs(t5)["max_new_tokens"] == 128
