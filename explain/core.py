@@ -183,9 +183,20 @@ def explain_texts(
     *,
     progress: ProgressCallback = no_progress,
 ) -> list[TextExplanation]:
-    """Explain each text (cached in the workspace); one ``TextExplanation`` per text, in order."""
+    """Explain each text (cached in the workspace); one ``TextExplanation`` per text, in order.
+
+    A model that generates text (translation) gets one output per generated token (``explain.seq2seq``).
+    """
     spec = spec or ExplainSpec()
     model = resolve_model(model)
+    if model.task.generates_text:
+        from explain.seq2seq import explain_generations
+
+        if pairs is not None:
+            raise SpecError(
+                f"Cannot explain: model {model.id!r} translates single texts, not pairs: leave pairs out"
+            )
+        return explain_generations(model, texts, spec, progress=progress)
     check_request(model, texts, pairs, spec)
     get_explainer(spec.explainer, model)  # fail early on an unknown or incompatible explainer
     session: ExplainSession | None = None  # built on the first cache miss (backend set-up costs time)
@@ -226,6 +237,9 @@ def explain(
     """
     model = resolve_model(model)
     results = explain_texts(model, texts, pairs, spec, progress=progress)
+    if model.task.generates_text:  # the outputs are each translation's own tokens
+        names = list(dict.fromkeys(name for r in results for name in r.output_names))
+        return to_shap_batch(results, names)
     return to_shap_batch(results, output_names(model))
 
 

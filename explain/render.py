@@ -17,6 +17,7 @@ import numpy as np
 from explain.result import SCALE_DESCRIPTIONS, TextExplanation, word_values
 
 ENTITY_KEY = "entity"  # ``settings`` key of an entity explanation (``explain.entities``)
+GENERATION_KEY = "generation"  # ``settings`` key of a generated-text explanation (``explain.seq2seq``)
 
 POSITIVE_RGB = (255, 0, 81)
 NEGATIVE_RGB = (0, 139, 251)
@@ -184,6 +185,10 @@ def _prediction_text(result: TextExplanation) -> str:
 
 def text_summary(result: TextExplanation, label: str | None = None, k: int = 5) -> str:
     """Plain text: prediction, additivity on the stated scale, top words for and against, checks."""
+    if result.settings.get(GENERATION_KEY) is not None:
+        from explain.seq2seq import generation_summary
+
+        return generation_summary(result)
     view = result.for_label(label)
     lines = [f"Model {result.model_id} predicts {_prediction_text(result)}."]
     lines.append(

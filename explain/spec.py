@@ -26,6 +26,10 @@ BUDGETS: dict[str, dict[str, float]] = {
     "precise": {"per_token": 16.0, "floor": 100, "ceiling": 1000},
 }
 
+# Seconds one explanation should take per mode (benchmarks/explain_speed.py holds classifiers to them);
+# a seq2seq explanation that takes longer says so in its notes.
+SECONDS_TARGETS: dict[str, float] = {"fast": 1.0, "precise": 2.0}
+
 
 def _meta(
     help_text: str,

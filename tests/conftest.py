@@ -99,3 +99,33 @@ def ner_model_id(ner_model_folder, isolated_workspace) -> str:
 
     shutil.copytree(ner_model_folder, Registry().root / ner_model_folder.name)
     return ner_model_folder.name
+
+
+@pytest.fixture(scope="session")
+def copy_model_folder(tmp_path_factory) -> Path:
+    """A tiny Marian trained once per session to copy its source, ``[n]`` placeholders included (about
+    a minute on one thread; see ``seq2seq_copy``). Use ``copy_model_id`` in a test's workspace."""
+    import torch
+    from seq2seq_copy import train_copy_model
+
+    from workbench.models.registry import Registry
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # a tiny model trains several times faster on one thread
+    try:
+        folder = tmp_path_factory.mktemp("copy-model")
+        model_id = train_copy_model(folder, folder / "home", epochs=20)
+    finally:
+        torch.set_num_threads(threads)
+    return Registry(folder / "home").path(model_id)
+
+
+@pytest.fixture()
+def copy_model_id(copy_model_folder, isolated_workspace) -> str:
+    """The session's tiny copy Marian copied into this test's workspace."""
+    import shutil
+
+    from workbench.models.registry import Registry
+
+    shutil.copytree(copy_model_folder, Registry().root / copy_model_folder.name)
+    return copy_model_folder.name

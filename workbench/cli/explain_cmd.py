@@ -137,7 +137,7 @@ def _explain_one(args: argparse.Namespace, spec: Any) -> int:
 
 
 def _explain_file(args: argparse.Namespace, spec: Any) -> int:
-    from explain.core import explain_texts
+    from explain.core import explain_texts, resolve_model
     from explain.faithfulness import faithfulness
     from explain.global_view import global_importance
     from explain.render import render_report
@@ -162,6 +162,8 @@ def _explain_file(args: argparse.Namespace, spec: Any) -> int:
     bar = TqdmProgress("explaining")
     results = explain_texts(args.model, texts, pairs, spec, progress=bar)
     bar.close()
+    if resolve_model(args.model).task.generates_text:  # no labels to rank words by: one summary per text
+        return _print_generated(args, results)
     view = global_importance(results=results, gold=gold, cohort=args.cohort)
     table = view.table.groupby("label", sort=False).head(args.top).reset_index(drop=True)
     summary = faithfulness(results)
@@ -184,6 +186,22 @@ def _explain_file(args: argparse.Namespace, spec: Any) -> int:
             f"explained label's probability by {summary.mean_top_drop:.3f} on average, random tokens by "
             f"{summary.mean_random_drop:.3f} (top > random in {summary.share_better_than_random:.0%})"
         )
+    if args.html:
+        print(f"wrote {args.html}")
+    return 0
+
+
+def _print_generated(args: argparse.Namespace, results: list[Any]) -> int:
+    """A translation model's file: each text's per-output-token summary (and the heat maps)."""
+    from explain.render import render_report, text_summary
+
+    if args.html:
+        title = f"{args.model}: {len(results)} texts from {Path(args.data).name}"
+        Path(args.html).write_text(render_report(results, title=title), encoding="utf-8")
+    if args.json:
+        print(dumps_json({"explanations": [r.to_json_dict() for r in results]}))
+        return 0
+    print("\n\n".join(text_summary(r) for r in results))
     if args.html:
         print(f"wrote {args.html}")
     return 0

@@ -12,11 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from workbench.errors import SpecError
 from workbench.progress import ProgressCallback, no_progress
 from workbench.safety import Hit, RuleSet, ScanResult, add_output_hits, check_output, scan_batch
+from workbench.safety.placeholders import DEFAULT_STYLE
 from workbench.tasks import Prediction, get_task
 
+FIELD = "text"
 PAIR_FIELD = "text_pair"
+OUTPUT_FIELD = "output"
 
 
 @dataclass(frozen=True)
@@ -25,31 +29,47 @@ class CheckedPrediction:
 
     ``safety`` holds the hits on the text (input and output rules; spans index the text) and
     ``masked_text`` with *all* personal data masked; ``pair_safety`` the same for the second text.
+    ``output_safety`` (generated text only) holds the output rules' hits on the generated text (spans
+    index ``prediction.label``) and that text with the personal data masked again, for logs.
     """
 
     prediction: Prediction | None
     safety: ScanResult
     pair_safety: ScanResult | None = None
+    output_safety: ScanResult | None = None
+    # the text the model read when it differs from the input (generated text: numbered placeholders in
+    # place of personal data); explanations of this prediction explain this text, never the raw one
+    model_text: str | None = None
+
+    def _scans(self) -> list[tuple[str, ScanResult]]:
+        named = [(FIELD, self.safety), (PAIR_FIELD, self.pair_safety), (OUTPUT_FIELD, self.output_safety)]
+        return [(name, scan) for name, scan in named if scan is not None]
 
     @property
     def blocked(self) -> bool:
-        return self.safety.blocked or bool(self.pair_safety and self.pair_safety.blocked)
+        return any(scan.blocked for _, scan in self._scans())
 
     @property
     def block_reason(self) -> str | None:
-        reasons = [self.safety.block_reason] if self.safety.blocked else []
-        if self.pair_safety is not None and self.pair_safety.blocked:
-            reasons.append(f"second text {self.pair_safety.block_reason}")
+        prefix = {FIELD: "", PAIR_FIELD: "second text ", OUTPUT_FIELD: "output "}
+        reasons = [prefix[name] + (scan.block_reason or "") for name, scan in self._scans() if scan.blocked]
         return "; ".join(r for r in reasons if r) or None
 
     @property
     def needs_review(self) -> bool:
-        return self.safety.needs_review or bool(self.pair_safety and self.pair_safety.needs_review)
+        return any(scan.needs_review for _, scan in self._scans())
+
+    @property
+    def masked_output(self) -> str:
+        """The prediction as logs may keep it: a generated text with its personal data masked."""
+        if self.prediction is None:
+            return ""
+        return self.output_safety.masked_text if self.output_safety else str(self.prediction.label)
 
     @property
     def hits(self) -> list[Hit]:
-        """Hits on the text, then hits on the second text (their spans index that text)."""
-        return [*self.safety.hits, *(self.pair_safety.hits if self.pair_safety else [])]
+        """Hits on the text, then on the second text, then on the generated output (spans index each)."""
+        return [hit for _, scan in self._scans() for hit in scan.hits]
 
     def rule_ids(self) -> list[str]:
         """The rules that fired, each once, in the order of their first hit."""
@@ -57,10 +77,7 @@ class CheckedPrediction:
 
     def hit_records(self) -> list[dict[str, Any]]:
         """Every hit as a prediction log may keep it: spans and masked previews, never the raw match."""
-        records = [{**hit.to_log_dict(), "field": "text"} for hit in self.safety.hits]
-        if self.pair_safety is not None:
-            records += [{**hit.to_log_dict(), "field": PAIR_FIELD} for hit in self.pair_safety.hits]
-        return records
+        return [{**hit.to_log_dict(), "field": name} for name, scan in self._scans() for hit in scan.hits]
 
 
 def predict_checked(
@@ -72,11 +89,27 @@ def predict_checked(
     batch_size: int = 32,
     progress: ProgressCallback = no_progress,
     generation: Any = None,
+    placeholders: str = DEFAULT_STYLE,
 ) -> list[CheckedPrediction]:
     """Scan, predict what is not blocked, apply the output rules; one result per text, in order.
-    ``generation`` (a ``GenerationSpec``) sets how a seq2seq model generates."""
+
+    ``generation`` (a ``GenerationSpec``) sets how a seq2seq model generates; a model that generates
+    text reads its sources with personal data replaced by numbered ``placeholders`` (a style of
+    ``workbench.safety.placeholders``), put back in its output (see ``checked_generation``)."""
     texts = ["" if t is None else str(t) for t in texts]
     scans = scan_batch(texts, rules, mask_pii=True)
+    if loaded.task.generates_text:
+        from workbench.inference.checked_generation import generate_checked
+
+        if pairs is not None:
+            raise SpecError(
+                f"Model {loaded.id!r} generates text from one source text: "
+                "drop the second text (text pair) column."
+            )
+        return generate_checked(
+            loaded, texts, scans, rules=rules, batch_size=batch_size, progress=progress,
+            generation=generation, style=placeholders,
+        )  # fmt: skip
     pair_scans: list[ScanResult | None] = (
         list(scan_batch(["" if p is None else str(p) for p in pairs], rules, mask_pii=True))
         if pairs is not None

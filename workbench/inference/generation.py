@@ -64,13 +64,17 @@ class GenerationSpec:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def generate_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments of ``model.generate``."""
+    def generate_kwargs(self, model: Any = None) -> dict[str, Any]:
+        """Keyword arguments of ``model.generate``; with ``model``, ``max_new_tokens`` stays below its
+        position table (Marian/BART have ``max_position_embeddings`` positions and fail past them)."""
         out = self.to_dict()
         if not out["no_repeat_ngram_size"]:
             out.pop("no_repeat_ngram_size")
         if self.num_beams == 1:
             out.pop("length_penalty")
+        positions = getattr(getattr(model, "config", None), "max_position_embeddings", None)
+        if isinstance(positions, int) and out["max_new_tokens"] >= positions:
+            out["max_new_tokens"] = positions - 1  # the decoder start token takes a position too
         return out
 
 
@@ -100,7 +104,7 @@ def generate_texts(
             idx = order[start : start + batch_size]
             batch = tokenizer.pad([{"input_ids": encoded[i]} for i in idx], return_tensors="pt")
             result = model.generate(
-                **batch, **spec.generate_kwargs(), output_scores=True, return_dict_in_generate=True
+                **batch, **spec.generate_kwargs(model), output_scores=True, return_dict_in_generate=True
             )
             decoded = tokenizer.batch_decode(result.sequences, skip_special_tokens=True)
             confidence = _mean_probabilities(model, result, tokenizer.pad_token_id)

@@ -21,6 +21,7 @@ from workbench.inference.generation import GenerationSpec
 from workbench.inference.predict import MODEL_CACHE
 from workbench.progress import ProgressCallback, no_progress
 from workbench.safety import RuleSet, resolve_rules
+from workbench.safety.placeholders import DEFAULT_STYLE
 
 MAX_PREDICT_ROWS = 1_000_000
 SAFETY_COLUMNS = ("safety_hits", "safety_details", "blocked", "block_reason", "needs_review")
@@ -36,17 +37,20 @@ def predict_texts(
     batch_size: int = 32,
     progress: ProgressCallback = no_progress,
     generation: GenerationSpec | None = None,
+    placeholders: str = DEFAULT_STYLE,
 ) -> list[CheckedPrediction]:
     """Predictions of the registry model ``model_id`` with the safety verdict of each text.
 
     ``rules``: a ``RuleSet``, or a rule file extending the defaults; None uses the workspace rule
-    file when there is one, else the default rules.
+    file when there is one, else the default rules. ``placeholders``: how a translation model reads
+    personal data (a style of ``workbench.safety.placeholders``).
     """
     rule_set = resolve_rules(rules)  # a broken rule file fails before the model loads
     loaded = MODEL_CACHE.get(model_id)
     return predict_checked(
-        loaded, texts, pairs, rules=rule_set, batch_size=batch_size, progress=progress, generation=generation
-    )
+        loaded, texts, pairs, rules=rule_set, batch_size=batch_size, progress=progress, generation=generation,
+        placeholders=placeholders,
+    )  # fmt: skip
 
 
 def predict_frame(
@@ -92,6 +96,8 @@ def predict_frame(
     labels = loaded.task.probability_columns(loaded.labels) if loaded.task.name != "regression" else []
     for column, values in prediction_columns(checked, labels).items():
         out[column] = values
+    if mask_pii and loaded.task.generates_text:  # the translation holds the source's restored values
+        out["pred_label"] = [c.masked_output for c in checked]
     return out
 
 

@@ -34,7 +34,7 @@ def add_flagged(model_id: str, labels: list[str], checked: Any) -> tuple[str, in
         "text": checked.safety.masked_text,
         "text_pair": None,
         "truncated": 0,
-        "suggested_label": "" if prediction is None else str(prediction.label),
+        "suggested_label": "" if prediction is None else checked.masked_output,  # a translation: masked
         "suggested_score": 0.0 if prediction is None else round(float(prediction.score), 6),
         "suggested_by": BLOCKED_SUGGESTER if prediction is None else model_id,
         "probabilities": json.dumps({} if prediction is None else prediction.probabilities),

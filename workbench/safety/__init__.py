@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from workbench.safety.engine import (
     add_output_hits,
+    check_generated,
     check_output,
     compile_rules,
     mask_text,
@@ -40,6 +41,7 @@ __all__ = [
     "ScanResult",
     "active_rules",
     "add_output_hits",
+    "check_generated",
     "check_output",
     "compile_rules",
     "default_rules_path",

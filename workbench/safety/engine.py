@@ -111,9 +111,23 @@ def check_output(
     hits = []
     for armed in compile_rules(rules).outputs:
         assert isinstance(armed.detector, OutputDetector)
+        if armed.detector.generated_only:
+            continue
         for found in armed.detector.check(label, probabilities, text, variant_label):
             hits.append(_make_hit(armed, text, found.start, found.end, found.detail, found.confidence))
     return hits
+
+
+def check_generated(output: str, score: float, *, rules: RuleSet | None = None) -> ScanResult:
+    """The output rules judging a generated text (a translation) whose mean token probability is
+    ``score``: every hit's span indexes ``output``; block and review decided as for an input."""
+    hits = []
+    for armed in compile_rules(rules).outputs:
+        assert isinstance(armed.detector, OutputDetector)
+        for found in armed.detector.check(output, {output: score}, output, None):
+            hits.append(_make_hit(armed, output, found.start, found.end, found.detail, found.confidence))
+    hits.sort(key=lambda h: (h.start, h.end, h.rule))
+    return ScanResult(hits=hits, masked_text=output, **_decisions(hits))
 
 
 def add_output_hits(result: ScanResult, output_hits: Sequence[Hit]) -> ScanResult:
@@ -176,8 +190,14 @@ def _assemble(text: str, found: list[_Found], *, mask_all_pii: bool) -> ScanResu
         for armed, start, end, _, _ in found
         if armed.effect.masks or (mask_all_pii and armed.pii)
     ]
-    masked, spans = _apply_masks(text, to_mask)
-    return ScanResult(hits=hits, masked_text=masked, placeholder_spans=spans, **_decisions(hits))
+    masked, spans, sources = _apply_masks(text, to_mask)
+    return ScanResult(
+        hits=hits,
+        masked_text=masked,
+        placeholder_spans=spans,
+        placeholder_sources=sources,
+        **_decisions(hits),
+    )
 
 
 def _resolve_pii_overlaps(found: list[_Found]) -> list[_Found]:
@@ -195,28 +215,34 @@ def _resolve_pii_overlaps(found: list[_Found]) -> list[_Found]:
 
 def _apply_masks(
     text: str, to_mask: list[tuple[int, int, _Armed]]
-) -> tuple[str, tuple[tuple[int, int, str], ...]]:
-    """Replace the spans by ``[PLACEHOLDER]``; overlapping spans merge under the first one's placeholder."""
+) -> tuple[str, tuple[tuple[int, int, str], ...], tuple[tuple[int, int], ...]]:
+    """Replace the spans by ``[PLACEHOLDER]``; overlapping spans merge under the first one's placeholder.
+
+    Returns the masked text, each placeholder's span in it, and the span of the original text each
+    placeholder hides (so a translation can put the original back in place of a placeholder)."""
     if not to_mask:
-        return text, ()
+        return text, (), ()
     pieces: list[str] = []
     spans: list[tuple[int, int, str]] = []
+    sources: list[list[int]] = []
     cursor = 0
     length = 0
     for start, end, armed in sorted(to_mask, key=lambda m: (m[0], -m[1])):
         if start < cursor:  # overlaps the previous mask: already hidden, maybe extend it
             if end > cursor:
                 cursor = end
+                sources[-1][1] = end
             continue
         pieces.append(text[cursor:start])
         length += start - cursor
         token = f"[{armed.placeholder}]"
         pieces.append(token)
         spans.append((length, length + len(token), armed.rule.id))
+        sources.append([start, end])
         length += len(token)
         cursor = end
     pieces.append(text[cursor:])
-    return "".join(pieces), tuple(spans)
+    return "".join(pieces), tuple(spans), tuple((s, e) for s, e in sources)
 
 
 def _decisions(hits: Sequence[Hit]) -> dict[str, object]:

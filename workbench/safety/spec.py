@@ -151,7 +151,8 @@ class ScanResult:
 
     ``masked_text`` has every ``mask`` hit replaced by its typed placeholder (``[EMAIL]``);
     ``placeholder_spans`` locates each placeholder inside ``masked_text`` (start, end, rule id) so a UI
-    can highlight the masked text while ``Hit`` spans highlight the original.
+    can highlight the masked text while ``Hit`` spans highlight the original; ``placeholder_sources``
+    holds, in the same order, the span of the original text each placeholder hides.
     """
 
     hits: list[Hit]
@@ -160,6 +161,7 @@ class ScanResult:
     block_reason: str | None = None
     needs_review: bool = False
     placeholder_spans: tuple[tuple[int, int, str], ...] = ()
+    placeholder_sources: tuple[tuple[int, int], ...] = ()
 
     def to_json_dict(self) -> dict[str, Any]:
         """The ``workbench scan --json`` payload."""

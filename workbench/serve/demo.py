@@ -45,14 +45,26 @@ class DemoService:
 
     def explain_html(self, name: str, text: str) -> str:
         from explain.core import explain_texts
-        from explain.render import render_html
+        from explain.render import GENERATION_KEY, render_html
         from explain.spec import ExplainSpec
 
         version, served = self.predict(name, text)
         if served.checked.blocked:
             return ""
-        result = explain_texts(self.runtimes.get(version).loaded, [text], None, ExplainSpec(mode="fast"))[0]
+        read = served.checked.model_text or text  # a translation model read placeholders, not the PII
+        result = explain_texts(self.runtimes.get(version).loaded, [read], None, ExplainSpec(mode="fast"))[0]
+        if result.settings.get(GENERATION_KEY) is not None:
+            return render_html(result, title=f"Which source words made each output word ({version})")
         return render_html(result, title=f"Why {result.label} ({version})")
+
+    def generates_text(self, name: str) -> bool:
+        """Whether the deployment's model writes text (a translation box) rather than a label."""
+        from workbench.tasks import get_task
+
+        try:
+            return get_task(self.runtimes.registry.get(self.resolve(name)).task).generates_text
+        except WorkbenchError:
+            return False  # a missing model shows the usual tab; predicting there says what is wrong
 
     def examples(self, name: str) -> list[str]:
         """A few texts from the data the model was trained on, personal data masked."""
@@ -95,7 +107,7 @@ def hits_markdown(served: ServedPrediction) -> str:
     for h in records:
         lines.append(
             f"| {h['rule']} | {h['category']} | {h['severity']} | {h['action']} | "
-            f"{h['start']}-{h['end']} `{html.escape(h['preview'])}` |"
+            f"{'' if h['field'] == 'text' else h['field'] + ' '}{h['start']}-{h['end']} `{html.escape(h['preview'])}` |"
         )
     return "\n".join(lines)
 
@@ -109,15 +121,30 @@ def label_value(served: ServedPrediction) -> dict[str, float]:
     return {str(prediction.label): float(prediction.score)}  # regression: the value itself
 
 
+def translation_value(served: ServedPrediction) -> str:
+    prediction = served.checked.prediction
+    return "" if prediction is None else str(prediction.label)
+
+
 def _tab(name: str, service: DemoService) -> None:
     api = name.replace("-", "_")
+    translates = service.generates_text(name)
     last = gr.State(None)  # this user's last text, for the flag button
-    text = gr.Textbox(label="Text", lines=3, placeholder="Type a message to classify")
+    text = gr.Textbox(
+        label="Source text" if translates else "Text",
+        lines=3,
+        placeholder="Type a text to translate" if translates else "Type a message to classify",
+    )
     with gr.Row():
         predict_button = gr.Button("Predict", variant="primary")
         flag_button = gr.Button("Flag for review")
     version = gr.Markdown()
-    label = gr.Label(label="Prediction", num_top_classes=5)
+    label = (
+        gr.Textbox(label="Translation", lines=3, interactive=False)
+        if translates
+        else gr.Label(label="Prediction", num_top_classes=5)
+    )
+    shown = translation_value if translates else label_value
     hits = gr.Markdown()
     heat = gr.HTML()
     flagged = gr.Markdown()
@@ -132,7 +159,7 @@ def _tab(name: str, service: DemoService) -> None:
             used, served = service.predict(name, value)
         except WorkbenchError as exc:
             raise gr.Error(str(exc)) from None
-        return label_value(served), hits_markdown(served), f"answered by version `{used}`", value, ""
+        return shown(served), hits_markdown(served), f"answered by version `{used}`", value, ""
 
     def explain(value: str) -> str:
         if not value or not value.strip():

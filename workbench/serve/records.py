@@ -27,6 +27,7 @@ def prediction_out(checked: CheckedPrediction) -> PredictionOut:
         block_reason=checked.block_reason,
         needs_review=checked.needs_review,
         safety_hits=[SafetyHit(**hit) for hit in checked.hit_records()],
+        extra={"masked_output": checked.masked_output} if checked.output_safety and p is not None else {},
     )
 
 
@@ -86,7 +87,7 @@ def log_rows(
                 route=route,
                 status=200,
                 latency_ms=round(latency_ms, 3),
-                label=None if p is None else label_text(p.label),
+                label=None if p is None else label_text(c.masked_output if c.output_safety else p.label),
                 confidence=None if p is None else float(p.score),
                 rule_hits=", ".join(c.rule_ids()),
                 blocked=c.blocked,

@@ -173,7 +173,7 @@ async def explain(
     spec = ExplainSpec(mode="fast", labels=tuple(body.labels))
     runtime, served = await _checked(request, response, version, body)
     allowed = [i for i, s in enumerate(served) if not s.checked.blocked]
-    texts = [body.texts[i] for i in allowed]
+    texts = [served[i].checked.model_text or body.texts[i] for i in allowed]  # PII stays masked
     pairs = [body.pairs[i] for i in allowed] if body.pairs is not None else None
     results = await run_in_threadpool(explain_texts, runtime.loaded, texts, pairs, spec) if allowed else []
     by_index = dict(zip(allowed, results, strict=True))

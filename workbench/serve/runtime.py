@@ -105,6 +105,10 @@ class ServedModel:
     def task(self) -> Any:
         return self.runtime.task
 
+    @property
+    def id(self) -> str:
+        return self.runtime.version
+
     def predict(
         self,
         texts: Sequence[str],

@@ -37,11 +37,15 @@ class SafetyHit(BaseModel):
     start: int = Field(description="Start of the hit in the text (characters).")
     end: int
     preview: str = Field(description="The matched text in masked form; never the raw match.")
-    field: str = Field("text", description="text or text_pair")
+    field: str = Field(
+        "text", description="text, text_pair, or output (a generated text: spans index the translation)"
+    )
 
 
 class PredictionOut(BaseModel):
-    label: Any = Field(None, description="Predicted label; null when the text is blocked.")
+    label: Any = Field(
+        None, description="Predicted label (a seq2seq model: the translation); null when the text is blocked."
+    )
     score: float | None = Field(None, description="Confidence of the label (the value for regression).")
     scores: dict[str, float] = Field(default_factory=dict, description="Probability per label.")
     blocked: bool = False

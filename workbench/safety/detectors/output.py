@@ -18,6 +18,8 @@ class OutputDetector(Detector):
 
     stage = "output"
     category = "output"
+    # True: the check reads generated text (a translation) and only runs on it, never on a class label
+    generated_only: ClassVar[bool] = False
 
     def find(self, text: str) -> list[Candidate]:
         return []
@@ -107,3 +109,38 @@ class VariantDisagreementDetector(OutputDetector):
         if variant_label is None or str(variant_label) == str(label):
             return []
         return [Candidate(0, len(text), "model and variant disagree")]
+
+
+@register_detector
+class GeneratedTermsDetector(OutputDetector):
+    name = "generated_terms"
+    generated_only = True
+    description = (
+        "Generated text (a translation) contains one of `terms`, e.g. a blocked-terms list for the target "
+        "language; spans point into the generated text."
+    )
+    params: ClassVar = {
+        "terms": Param(list, None, "Words or phrases the generated text must not contain.", required=True),
+        "case_sensitive": Param(bool, False, "Match case exactly."),
+        "whole_word": Param(bool, True, "Only whole words (`cat` does not hit `category`)."),
+    }
+
+    @classmethod
+    def check_settings(cls, settings: Mapping[str, Any]) -> dict[str, str]:
+        terms = settings["terms"]
+        if not terms or any(not isinstance(t, str) or not t.strip() for t in terms):
+            return {"terms": f"terms must be a non-empty list of non-empty strings, got {terms!r}"}
+        return {}
+
+    def __init__(self, **settings: Any) -> None:
+        super().__init__(**settings)
+        self.terms = KeywordDetector(
+            keywords=self.settings["terms"],
+            case_sensitive=self.settings["case_sensitive"],
+            whole_word=self.settings["whole_word"],
+        )
+
+    def check(
+        self, label: str, probabilities: Mapping[str, float], text: str, variant_label: str | None
+    ) -> list[Candidate]:
+        return [c._replace(detail="blocked term in the output") for c in self.terms.find(label)]
