@@ -188,12 +188,13 @@ def check_reload(
     record: ModelRecord, built: Built, parent: Any, texts: list[str], registry: Registry
 ) -> dict[str, Any]:
     """Predictions of the variant loaded from disk must equal those of the model the builder made."""
-    from workbench.inference.predict import load_model, max_abs_difference, run_batches
+    from workbench.inference.predict import load_model, max_abs_difference
 
     reloaded = load_model(record.id, registry)
     features = reloaded.encode(texts)
-    before = run_batches(built.model, parent.tokenizer, features, batch_size=8)
-    after = run_batches(reloaded.model, reloaded.tokenizer, features, batch_size=8)
+    forward = reloaded.task.forward_outputs  # seq2seq: teacher-forced decoder logits
+    before = forward(built.model, parent.tokenizer, features, batch_size=8)
+    after = forward(reloaded.model, reloaded.tokenizer, features, batch_size=8)
     diff = max_abs_difference(before, after)
     if not diff <= RELOAD_TOLERANCE:
         registry.remove(record.id)

@@ -1,0 +1,144 @@
+"""Variants of seq2seq (translation) models: int8 dynamic quantisation and decoder layer dropping
+build, save without pickles, reload identically and generate; what does not apply is refused with the
+variants that do; the comparison table measures chrF and generated sentences per second."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from seq2seq_data import all_texts, parallel_pairs, write_parallel_csv
+
+from workbench.cli.main import main
+from workbench.errors import IncompatibleError
+from workbench.inference.generation import GenerationSpec
+from workbench.inference.predict import MODEL_CACHE, load_model
+from workbench.models.registry import Registry
+from workbench.variants import build_variant, compatible_variants
+
+SOURCES = [s for s, _ in parallel_pairs()]
+REFERENCES = [t for _, t in parallel_pairs()]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """On a shared CPU one thread runs these tiny models several times faster than many."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def _trained(tmp_path_factory, kind: str, epochs: float, lr: float, warmup: float):
+    from tiny_models import make_tiny_marian, make_tiny_t5
+
+    from workbench.training.spec import TrainSpec
+    from workbench.training.trainer import train
+
+    make = {"marian": make_tiny_marian, "t5": make_tiny_t5}[kind]
+    base = make(tmp_path_factory.mktemp(f"tiny-{kind}") / "model", all_texts())
+    data = write_parallel_csv(tmp_path_factory.mktemp(f"pairs-{kind}"))
+    home = tmp_path_factory.mktemp(f"home-{kind}")
+    spec = TrainSpec(
+        train_data=str(data),
+        eval_data=str(data),
+        base_model=str(base),
+        task="seq2seq",
+        name=f"tiny-{kind}",
+        epochs=epochs,
+        batch_size=4,
+        learning_rate=lr,
+        warmup_ratio=warmup,
+    )
+    result = train(spec, registry=Registry(home))
+    return Registry(home).path(result.model_id), result.metrics
+
+
+@pytest.fixture(scope="module")
+def marian_folder(tmp_path_factory):
+    """A tiny Marian (2 encoder + 2 decoder layers) that has learnt the parallel set by heart."""
+    folder, metrics = _trained(tmp_path_factory, "marian", epochs=40, lr=1e-3, warmup=0.1)
+    assert metrics["chrf"] >= 95, metrics
+    return folder
+
+
+@pytest.fixture()
+def marian_id(marian_folder, isolated_workspace) -> str:
+    shutil.copytree(marian_folder, Registry().root / marian_folder.name)
+    MODEL_CACHE.clear()
+    return marian_folder.name
+
+
+def _translate(model_id: str, beams: int = 1) -> list[str]:
+    loaded = load_model(model_id)
+    return [p.label for p in loaded.predict(SOURCES, generation=GenerationSpec(num_beams=beams))]
+
+
+def _weights_bytes(model_id: str) -> int:
+    return sum(p.stat().st_size for p in Registry().path(model_id).iterdir() if p.suffix == ".safetensors")
+
+
+def test_int8_variant_of_a_translation_model_reloads_and_translates_like_its_parent(marian_id):
+    record = build_variant(marian_id, "int8")
+    assert record.recipe["loader"] == "int8-dynamic"
+    # per encoder block q, k, v, out, fc1, fc2; per decoder block 4 more (cross-attention); lm_head
+    assert record.recipe["quantized_layers"] == 2 * 6 + 2 * 10 + 1
+    assert record.recipe["reload_check"]["max_abs_logit_diff"] == 0.0
+    assert _weights_bytes(record.id) < 0.6 * _weights_bytes(marian_id)
+    assert not [p for p in Registry().path(record.id).iterdir() if p.suffix in {".bin", ".pt", ".pkl"}]
+    parent = _translate(marian_id)
+    assert parent == REFERENCES  # the parent knows the set by heart...
+    for beams in (1, 4):  # ...and the int8 variant, loaded from disk, still translates it the same
+        assert _translate(record.id, beams) == parent
+
+
+def test_drop_layers_cuts_the_decoder_and_keeps_the_encoder(marian_id):
+    record = build_variant(marian_id, "drop-layers:1")
+    config = json.loads((Registry().path(record.id) / "config.json").read_text())
+    assert (config["decoder_layers"], config["encoder_layers"]) == (1, 2)
+    assert record.recipe["layers_cut"] == "decoder_layers"
+    assert record.recipe["kept_layers"] == [1]  # every-other keeps the top layer
+    assert record.recipe["reload_check"]["max_abs_logit_diff"] == 0.0
+    loaded = load_model(record.id)
+    assert len(loaded.model.get_decoder().layers) == 1 and len(loaded.model.get_encoder().layers) == 2
+    first = _translate(record.id, beams=4)
+    MODEL_CACHE.clear()
+    assert _translate(record.id, beams=4) == first and len(first) == len(SOURCES)
+
+
+def test_drop_layers_of_a_t5_keeps_the_relative_position_bias(tmp_path_factory, isolated_workspace):
+    """T5 learns its position bias in the first block only: dropping that block must hand it over."""
+    folder, _ = _trained(tmp_path_factory, "t5", epochs=1, lr=3e-3, warmup=0.0)
+    shutil.copytree(folder, Registry().root / folder.name)
+    record = build_variant(folder.name, "drop-layers:1")
+    assert record.recipe["layers_cut"] == "num_decoder_layers" and record.recipe["kept_layers"] == [1]
+    assert record.recipe["reload_check"]["max_abs_logit_diff"] == 0.0
+    decoder = load_model(record.id).model.get_decoder()
+    assert decoder.block[0].layer[0].SelfAttention.has_relative_attention_bias
+
+
+def test_variants_that_do_not_apply_to_seq2seq_are_refused_naming_those_that_do(marian_id):
+    expected = (
+        "'tiny-marian': distill does not apply to seq2seq (translation) models yet. Use one of: int8, "
+        "drop-layers, merged-lora, onnx-int8 (drop-layers:K keeps K decoder layers)."
+    )
+    for variant in ("fp16", "prune:0.5", "prune-ffn:0.5"):
+        with pytest.raises(IncompatibleError, match=f"'tiny-marian': {variant.split(':')[0]} does not apply"):
+            build_variant(marian_id, variant)
+    loaded = load_model(marian_id)
+    rows = {row["name"]: row for row in compatible_variants(loaded.record, loaded.model)}
+    assert rows["distill"]["reason"] == expected
+    assert rows["int8"]["compatible"] and rows["drop-layers"]["compatible"]
+    with pytest.raises(IncompatibleError, match=r"drop-layers:2 keeps 2 layers but 'tiny-marian' has only "
+                       r"2 \(decoder_layers\); choose K from 1 to 1\."):  # fmt: skip
+        build_variant(marian_id, "drop-layers:2")
+
+
+def test_cli_compress_builds_an_int8_translation_variant(marian_id, capsys):
+    assert main(["compress", marian_id, "--variant", "int8", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert out["model_id"] == f"{marian_id}-int8" and out["parent"] == marian_id
+    assert _translate(out["model_id"]) == REFERENCES
