@@ -142,3 +142,36 @@ def test_cli_compress_builds_an_int8_translation_variant(marian_id, capsys):
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert out["model_id"] == f"{marian_id}-int8" and out["parent"] == marian_id
     assert _translate(out["model_id"]) == REFERENCES
+
+
+def test_comparison_measures_chrf_and_generated_sentences_per_second(marian_id, tmp_path, capsys):
+    from workbench.data import ColumnMap
+    from workbench.variants import compare_models
+    from workbench.variants.compare import format_comparison
+
+    build_variant(marian_id, "int8")
+    build_variant(marian_id, "drop-layers:1")
+    data = write_parallel_csv(tmp_path)
+    table = compare_models(
+        marian_id, "all", data, ColumnMap(), rounds=1, latency_rows=3, threads=1, memory=False
+    )
+    rows = table.set_index("variant")
+    assert list(rows.index) == ["original", "int8", "drop-layers:1"]
+    assert set(rows["metric"]) == {"chrf"}
+    assert rows.loc["original", "metric_value"] == 100.0  # the parent knows the set by heart
+    int8, dropped = rows.loc["int8"], rows.loc["drop-layers:1"]
+    assert (int8["metric_value"], int8["agreement"], int8["metric_delta"]) == (100.0, 1.0, 0.0)
+    assert dropped["metric_value"] < 100.0 and dropped["agreement"] < 1.0  # one decoder layer, untrained
+    assert (table["throughput_rps"] > 0).all() and (table["latency_ms_p50"] > 0).all()
+    assert rows.loc["original", "speedup"] == 1.0
+    saved = Registry().get(f"{marian_id}-int8")
+    assert saved.metrics["chrf"] == 100.0 and saved.extra["comparison"]["reference"] == marian_id
+    delta = f"{dropped['metric_delta']:+6.2f}"  # chrF is in points already: not multiplied by 100
+    assert delta in format_comparison(table).splitlines()[4]
+    assert main(["compare", marian_id, "--variants", f"{marian_id}-int8", "--data", str(data),
+                 "--rounds", "1", "--latency-rows", "2", "--threads", "1", "--no-memory", "--json"]) == 0  # fmt: skip
+    measured = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert [(r["variant"], r["metric"], r["agreement"]) for r in measured] == [
+        ("original", "chrf", 1.0),
+        ("int8", "chrf", 1.0),
+    ]
