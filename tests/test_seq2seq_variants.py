@@ -123,7 +123,7 @@ def test_drop_layers_of_a_t5_keeps_the_relative_position_bias(tmp_path_factory, 
 def test_variants_that_do_not_apply_to_seq2seq_are_refused_naming_those_that_do(marian_id):
     expected = (
         "'tiny-marian': distill does not apply to seq2seq (translation) models yet. Use one of: int8, "
-        "drop-layers, merged-lora, onnx-int8 (drop-layers:K keeps K decoder layers)."
+        "drop-layers, merged-lora (drop-layers:K keeps K decoder layers)."
     )
     for variant in ("fp16", "prune:0.5", "prune-ffn:0.5"):
         with pytest.raises(IncompatibleError, match=f"'tiny-marian': {variant.split(':')[0]} does not apply"):
@@ -175,3 +175,45 @@ def test_comparison_measures_chrf_and_generated_sentences_per_second(marian_id, 
         ("original", "chrf", 1.0),
         ("int8", "chrf", 1.0),
     ]
+
+
+def _until_eos(ids: list[int], eos: int) -> list[int]:
+    return ids[: ids.index(eos) + 1] if eos in ids else ids
+
+
+@pytest.mark.parametrize("beams", [1, 4])
+def test_onnx_encoder_decoder_with_past_generates_the_tokens_pytorch_generates(marian_id, tmp_path, beams):
+    """The three exported graphs (encoder, first decoder step, decoder with past keys/values) under
+    ONNX Runtime give exactly PyTorch's tokens, on the learnt set and on sentences it never saw."""
+    from workbench.variants import is_onnxruntime_available
+
+    if not is_onnxruntime_available():
+        pytest.skip("onnxruntime not installed")
+    from workbench.variants.onnx_seq2seq import (
+        OnnxSeq2SeqGenerator,
+        SearchSettings,
+        export_seq2seq_onnx,
+        quantize_seq2seq_onnx,
+    )
+
+    loaded = load_model(marian_id)
+    names = export_seq2seq_onnx(loaded.model, tmp_path)
+    assert names == ["encoder.onnx", "decoder.onnx", "decoder_with_past.onnx"]
+    settings = SearchSettings.of(loaded.model)
+    generator = OnnxSeq2SeqGenerator(tmp_path, settings, threads=1)
+    sources = [*SOURCES, "the cat the dog a bird sings", "river", "my friend my friend eats at home"]
+    batch = loaded.tokenizer(sources, padding=True, return_tensors="pt")
+    expected = loaded.model.generate(**batch, num_beams=beams, max_new_tokens=20)
+    ids, mask = batch["input_ids"].numpy(), batch["attention_mask"].numpy()
+    produced = generator.generate(ids, mask, num_beams=beams, max_new_tokens=20)
+    assert [_until_eos(row, settings.eos) for row in produced] == [
+        _until_eos(row.tolist(), settings.eos) for row in expected
+    ]
+    quantized = tmp_path / "int8"
+    quantized.mkdir()
+    quantize_seq2seq_onnx(tmp_path, quantized)
+    texts = loaded.tokenizer.batch_decode(
+        OnnxSeq2SeqGenerator(quantized, settings, threads=1).generate(ids[:24], mask[:24], num_beams=beams),
+        skip_special_tokens=True,
+    )
+    assert [t.strip() for t in texts] == REFERENCES  # int8 graphs still know the set
