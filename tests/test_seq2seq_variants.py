@@ -168,7 +168,9 @@ def test_comparison_measures_chrf_and_generated_sentences_per_second(marian_id, 
     assert saved.metrics["chrf"] == 100.0 and saved.extra["comparison"]["reference"] == marian_id
     delta = f"{dropped['metric_delta']:+6.2f}"  # chrF is in points already: not multiplied by 100
     assert delta in format_comparison(table).splitlines()[4]
+    data.write_text(data.read_text().replace("source,target", "en,de_reference", 1))
     assert main(["compare", marian_id, "--variants", f"{marian_id}-int8", "--data", str(data),
+                 "--source-column", "en", "--target-column", "de_reference",
                  "--rounds", "1", "--latency-rows", "2", "--threads", "1", "--no-memory", "--json"]) == 0  # fmt: skip
     measured = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert [(r["variant"], r["metric"], r["agreement"]) for r in measured] == [
