@@ -123,7 +123,7 @@ def test_drop_layers_of_a_t5_keeps_the_relative_position_bias(tmp_path_factory, 
 def test_variants_that_do_not_apply_to_seq2seq_are_refused_naming_those_that_do(marian_id):
     expected = (
         "'tiny-marian': distill does not apply to seq2seq (translation) models yet. Use one of: int8, "
-        "drop-layers, merged-lora (drop-layers:K keeps K decoder layers)."
+        "drop-layers, merged-lora, onnx-int8 (drop-layers:K keeps K decoder layers)."
     )
     for variant in ("fp16", "prune:0.5", "prune-ffn:0.5"):
         with pytest.raises(IncompatibleError, match=f"'tiny-marian': {variant.split(':')[0]} does not apply"):
@@ -219,3 +219,33 @@ def test_onnx_encoder_decoder_with_past_generates_the_tokens_pytorch_generates(m
         skip_special_tokens=True,
     )
     assert [t.strip() for t in texts] == REFERENCES  # int8 graphs still know the set
+
+
+def test_onnx_int8_workspace_variant_translates_reloads_and_is_compared(marian_id, tmp_path):
+    from workbench.data import ColumnMap
+    from workbench.errors import SpecError
+    from workbench.variants import compare_models, is_onnxruntime_available
+
+    if not is_onnxruntime_available():
+        pytest.skip("onnxruntime not installed")
+    record = build_variant(marian_id, "onnx-int8")
+    assert record.recipe["graphs"] == "seq2seq" and record.recipe["loader"] == "onnx"
+    folder = Registry().path(record.id)
+    assert sorted(p.name for p in folder.glob("*.onnx")) == [
+        "decoder.onnx",
+        "decoder_with_past.onnx",
+        "encoder.onnx",
+    ]
+    assert record.recipe["reload_check"]["max_abs_logit_diff"] <= 1e-5
+    for beams in (1, 4):
+        assert _translate(record.id, beams) == REFERENCES
+    predictions = load_model(record.id).predict(SOURCES[:3])
+    assert all(0.5 < p.score <= 1.0 for p in predictions)  # confident: the set is learnt by heart
+    with pytest.raises(SpecError, match="The ONNX variant generates by greedy or beam search only"):
+        load_model(record.id).predict(SOURCES[:1], generation=GenerationSpec(no_repeat_ngram_size=2))
+    table = compare_models(
+        marian_id, [record.id], write_parallel_csv(tmp_path), ColumnMap(), rounds=1, latency_rows=2,
+        threads=1, memory=False,
+    )  # fmt: skip
+    row = table.set_index("variant").loc["onnx-int8"]
+    assert (row["metric"], row["metric_value"], row["agreement"]) == ("chrf", 100.0, 1.0)

@@ -14,7 +14,7 @@ import numpy as np
 
 from workbench.tasks.base import Prediction
 
-SEQ2SEQ_VARIANTS = ("int8", "drop-layers", "merged-lora")
+SEQ2SEQ_VARIANTS = ("int8", "drop-layers", "merged-lora", "onnx-int8")
 DECODER_LAYER_KEYS = ("decoder_layers", "num_decoder_layers")  # Marian/BART/M2M, T5
 
 
