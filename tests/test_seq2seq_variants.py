@@ -107,6 +107,9 @@ def test_drop_layers_cuts_the_decoder_and_keeps_the_encoder(marian_id):
     first = _translate(record.id, beams=4)
     MODEL_CACHE.clear()
     assert _translate(record.id, beams=4) == first and len(first) == len(SOURCES)
+    stacked = build_variant(marian_id, "drop-layers:1+int8")  # reuses the dropped variant
+    assert stacked.parent == record.id and stacked.recipe["chain"] == ["drop-layers:1", "int8"]
+    assert stacked.recipe["reload_check"]["max_abs_logit_diff"] == 0.0
 
 
 def test_drop_layers_of_a_t5_keeps_the_relative_position_bias(tmp_path_factory, isolated_workspace):
@@ -128,6 +131,8 @@ def test_variants_that_do_not_apply_to_seq2seq_are_refused_naming_those_that_do(
     for variant in ("fp16", "prune:0.5", "prune-ffn:0.5"):
         with pytest.raises(IncompatibleError, match=f"'tiny-marian': {variant.split(':')[0]} does not apply"):
             build_variant(marian_id, variant)
+    with pytest.raises(IncompatibleError, match="'tiny-marian': distill does not apply"):
+        build_variant(marian_id, "distill:1")  # refused before it asks for training data
     loaded = load_model(marian_id)
     rows = {row["name"]: row for row in compatible_variants(loaded.record, loaded.model)}
     assert rows["distill"]["reason"] == expected
