@@ -192,6 +192,15 @@ class SearchSettings:
         return cls(int(pad if start is None else start), int(eos), int(pad), banned, penalty)
 
 
+@dataclass(frozen=True)
+class Limits:
+    """One generate call's settings."""
+
+    max_new_tokens: int
+    min_new_tokens: int = 0
+    length_penalty: float = 1.0
+
+
 def _log_softmax(logits: np.ndarray) -> np.ndarray:
     shifted = logits - logits.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
@@ -207,7 +216,6 @@ class OnnxSeq2SeqGenerator:
         self.decoder = open_session(folder / DECODER_FILE, threads)
         self.decoder_past = open_session(folder / DECODER_PAST_FILE, threads)
         self.settings = settings
-        self.min_new_tokens = 0
         self.past_names = [i.name for i in self.decoder_past.get_inputs()][3:]
         self.present_names = [o.name for o in self.decoder.get_outputs()][1:]
 
@@ -224,13 +232,13 @@ class OnnxSeq2SeqGenerator:
         past = [own[2 * (i // 4) + i % 4] if i % 4 < 2 else past[i] for i in range(len(past))]
         return logits[:, -1], past
 
-    def _scores(self, logits: np.ndarray, step: int, max_new_tokens: int) -> np.ndarray:
+    def _scores(self, logits: np.ndarray, step: int, limits: Limits) -> np.ndarray:
         scores = _log_softmax(logits.astype(np.float32))
         for token in self.settings.banned:
             scores[:, token] = -np.inf
-        if step < self.min_new_tokens:
+        if step < limits.min_new_tokens:
             scores[:, self.settings.eos] = -np.inf
-        if step == max_new_tokens - 1:  # the last position must end the text (forced_eos)
+        if step == limits.max_new_tokens - 1:  # the last position must end the text (forced_eos)
             eos = scores[:, self.settings.eos].copy()
             scores[:] = -np.inf
             scores[:, self.settings.eos] = eos
@@ -248,33 +256,35 @@ class OnnxSeq2SeqGenerator:
         num_beams: int = 1,
         max_new_tokens: int = 128,
         min_new_tokens: int = 0,
+        length_penalty: float | None = None,
     ) -> list[list[int]]:
         """Token ids of each source's output (decoder start token first, as ``model.generate``)."""
         mask = attention_mask.astype(np.int64)
         hidden = self.encode(input_ids, mask)
-        self.min_new_tokens = min_new_tokens
+        penalty = self.settings.length_penalty if length_penalty is None else float(length_penalty)
+        limits = Limits(max_new_tokens, min_new_tokens, penalty)  # per call: a loaded model is shared
         if num_beams == 1:
-            return self._greedy(hidden, mask, max_new_tokens)
-        return self._beam(hidden, mask, num_beams, max_new_tokens)
+            return self._greedy(hidden, mask, limits)
+        return self._beam(hidden, mask, num_beams, limits)
 
-    def _greedy(self, hidden: np.ndarray, mask: np.ndarray, max_new_tokens: int) -> list[list[int]]:
+    def _greedy(self, hidden: np.ndarray, mask: np.ndarray, limits: Limits) -> list[list[int]]:
         s = self.settings
         rows = hidden.shape[0]
         out = [[s.start] for _ in range(rows)]
         done = np.zeros(rows, dtype=bool)
         logits, past = self._first(hidden, mask)
-        for step in range(max_new_tokens):
-            tokens = self._scores(logits, step, max_new_tokens).argmax(axis=-1)
+        for step in range(limits.max_new_tokens):
+            tokens = self._scores(logits, step, limits).argmax(axis=-1)
             tokens = np.where(done, s.pad, tokens)
             for row in np.flatnonzero(~done):
                 out[row].append(int(tokens[row]))
             done |= tokens == s.eos
-            if done.all() or step == max_new_tokens - 1:
+            if done.all() or step == limits.max_new_tokens - 1:
                 break
             logits, past = self._step(tokens, hidden, mask, past)
         return out
 
-    def _beam(self, hidden: np.ndarray, mask: np.ndarray, beams: int, max_new_tokens: int) -> list[list[int]]:
+    def _beam(self, hidden: np.ndarray, mask: np.ndarray, beams: int, limits: Limits) -> list[list[int]]:
         """Beam search as transformers does it: 2 x beams candidates per step, a finished hypothesis
         scored by its summed log-probability / length ** length_penalty, stop once no running beam
         can beat the worst of ``beams`` finished ones."""
@@ -287,8 +297,8 @@ class OnnxSeq2SeqGenerator:
         finished: list[list[tuple[float, list[int]]]] = [[] for _ in range(rows)]
         done = np.zeros(rows, dtype=bool)
         logits, past = self._first(hidden, mask)
-        for step in range(max_new_tokens):
-            scores = self._scores(logits, step, max_new_tokens) + beam_scores.reshape(-1, 1)
+        for step in range(limits.max_new_tokens):
+            scores = self._scores(logits, step, limits) + beam_scores.reshape(-1, 1)
             vocab = scores.shape[-1]
             flat = scores.reshape(rows, beams * vocab)
             top = np.argsort(-flat, axis=1, kind="stable")[:, : 2 * beams]
@@ -303,7 +313,7 @@ class OnnxSeq2SeqGenerator:
                         chosen.append((0, s.pad, 0.0))
                     elif token == s.eos:
                         hypothesis = sequences[row * beams + beam] + [token]
-                        finished[row].append((score / (length**s.length_penalty), hypothesis))
+                        finished[row].append((score / (length**limits.length_penalty), hypothesis))
                         finished[row] = sorted(finished[row], key=lambda h: -h[0])[:beams]
                         continue
                     else:
@@ -313,7 +323,7 @@ class OnnxSeq2SeqGenerator:
                 best_running = max((c[2] for c in chosen), default=-np.inf)
                 if len(finished[row]) == beams and not done[row]:
                     worst = finished[row][-1][0]
-                    done[row] = best_running / (length**s.length_penalty) < worst
+                    done[row] = best_running / (length**limits.length_penalty) < worst
                 chosen += [(0, s.pad, -1e9)] * (beams - len(chosen))
                 for beam, token, score in chosen[:beams]:
                     next_beams.append(row * beams + beam)
@@ -324,7 +334,7 @@ class OnnxSeq2SeqGenerator:
             order = np.array(next_beams)
             sequences = [sequences[i] + [t] for i, t in zip(order, next_tokens, strict=True)]
             beam_scores = np.array(next_scores, dtype=np.float32).reshape(rows, beams)
-            if step == max_new_tokens - 1:
+            if step == limits.max_new_tokens - 1:
                 break
             past = [p[order] for p in past]
             logits, past = self._step(np.array(next_tokens, dtype=np.int64), hidden, mask, past)

@@ -73,11 +73,10 @@ class OnnxSeq2SeqModel:
                 "The ONNX variant generates by greedy or beam search only: leave do_sample off and "
                 "no_repeat_ngram_size at 0, or use the PyTorch model."
             )
-        self.generator.settings.length_penalty = (
-            self.settings.length_penalty if length_penalty is None else float(length_penalty)
-        )
         ids, mask = input_ids.numpy(), attention_mask.numpy().astype(np.int64)
-        rows = self.generator.generate(ids, mask, num_beams=num_beams, max_new_tokens=max_new_tokens)
+        rows = self.generator.generate(
+            ids, mask, num_beams=num_beams, max_new_tokens=max_new_tokens, length_penalty=length_penalty
+        )
         width = max(len(r) for r in rows)
         sequences = np.full((len(rows), width), self.settings.pad, dtype=np.int64)
         for i, row in enumerate(rows):
