@@ -65,7 +65,8 @@ COLUMN_HELP = {
     "speedup": "Throughput relative to the reference.",
     "metric": "The task's headline metric.",
     "metric_value": "That metric on every row of the data.",
-    "metric_delta": "Metric minus the reference's (same units; x100 for points).",
+    "metric_delta": "Metric minus the reference's (same units; x100 for points, except sacreBLEU "
+    "scores, which are points already).",
     "agreement": "Share of rows where the predicted label equals the reference's (seq2seq: where the "
     "generated text is identical).",
     "mean_abs_dprob": "Mean absolute difference of the predicted probabilities (values for regression; "
