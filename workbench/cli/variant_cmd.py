@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from workbench.cli.seq2seq_flags import add_pair_flags, apply_pair_flags
 from workbench.errors import SpecError
 from workbench.progress import ProgressEvent
 
@@ -108,6 +109,7 @@ def register(subparsers: Any) -> None:
     which.add_argument("--all-variants", action="store_true", help="every variant built from MODEL")
     p.add_argument("--data", required=True, help="labelled evaluation file")
     _add_columns(p)
+    add_pair_flags(p, files=False)  # seq2seq: --source-column / --target-column
     p.add_argument("--rounds", type=int, default=5, help="interleaved throughput rounds (median reported)")
     p.add_argument("--latency-rows", type=int, default=100, help="texts timed one by one per model")
     p.add_argument("--threads", type=int, default=None, help="torch/ORT threads (default: torch's default)")
@@ -172,6 +174,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from workbench.variants import compare_models, plot_accuracy_vs_size, plot_accuracy_vs_throughput
     from workbench.variants.compare import format_comparison, table_records
 
+    apply_pair_flags(args, "data", "text_col", "label_col")
     if args.rounds < 1 or args.latency_rows < 1:
         raise SpecError(
             f"--rounds and --latency-rows must be at least 1; got {args.rounds} and {args.latency_rows}."

@@ -49,6 +49,7 @@ class Task(ABC):
     predicts_value: ClassVar[bool] = False  # regression: a number, no classes, never right or wrong
     labels_independent: ClassVar[bool] = False  # multi-label: one sigmoid per label, not a softmax
     generates_text: ClassVar[bool] = False  # seq2seq: the prediction is a generated text
+    metric_scale: ClassVar[float] = 100.0  # metric x this = points (1: the metric is already in points)
 
     def method_problem(self, method: str) -> str | None:
         """Why the training method ``method`` does not apply to this task (None: it does)."""
@@ -178,6 +179,38 @@ class Task(ABC):
     def comparison_scores(self, logits: np.ndarray) -> np.ndarray:
         """Rows of scores two models are compared on (agreement, mean probability change)."""
         return self.scores(logits)
+
+    # --- variants: what compressing, checking and timing a model of this task means ---
+
+    def variant_problem(self, variant: str) -> str | None:
+        """Why the variant family ``variant`` does not apply to this task's models (None: it does)."""
+        return None
+
+    def layer_stack(self, model: Any) -> tuple[Any, str, str] | None:
+        """The blocks layer dropping cuts: ``(ModuleList, its path in model, config key of their
+        count)``; None: the variants' generic search (an encoder's ``num_hidden_layers`` blocks)."""
+        return None
+
+    def forward_outputs(
+        self, model: Any, tokenizer: Any, features: list[dict], *, batch_size: int
+    ) -> np.ndarray:
+        """Raw outputs of one forward pass per row: what a saved variant must reproduce after
+        reloading and an export must match."""
+        from workbench.inference.predict import run_batches
+
+        return run_batches(model, tokenizer, features, batch_size=batch_size)
+
+    def prediction_outputs(
+        self, model: Any, tokenizer: Any, features: list[dict], *, batch_size: int
+    ) -> np.ndarray:
+        """The work a prediction does, one row per input: what comparisons time and score (logits;
+        seq2seq: generated texts)."""
+        return self.forward_outputs(model, tokenizer, features, batch_size=batch_size)
+
+    def comparison_agreement(self, outputs: np.ndarray, reference: np.ndarray) -> float | None:
+        """Share of rows where a variant says what its reference says; None: the comparison's own
+        per-task rule (same label)."""
+        return None
 
     def format_report(self, metrics: dict[str, float], details: dict[str, Any]) -> str:
         """A task's own evaluation report for the CLI ("" = the generic metric list)."""

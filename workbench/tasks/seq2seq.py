@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from workbench.errors import IncompatibleError
+from workbench.tasks import seq2seq_variants
 from workbench.tasks.base import Prediction, Task, register_task
 
 VALIDATION_SAMPLE = 64  # pairs generated at each validation during training
@@ -28,6 +29,7 @@ class Seq2SeqTask(Task):
     problem_type = "seq2seq"
     primary_metric = "chrf"
     generates_text: ClassVar[bool] = True
+    metric_scale: ClassVar[float] = 1.0  # sacreBLEU scores are already in points (0-100)
 
     def auto_model_class(self) -> Any:
         from transformers import AutoModelForSeq2SeqLM
@@ -167,7 +169,32 @@ class Seq2SeqTask(Task):
         return metrics, details, None
 
     def comparison_metrics(self, loaded: Any, ds: Any, logits: np.ndarray) -> dict[str, float]:
+        if logits is not None and len(logits) == len(ds) and all(isinstance(p, Prediction) for p in logits):
+            return seq2seq_variants.generated_metrics(ds, logits)  # the generations the comparison timed
         return self.evaluate(loaded, ds, batch_size=16, progress=lambda event: None)[0]
+
+    # variants: see seq2seq_variants (decoder layers dropped, teacher-forced reload check, generation timed)
+    def variant_problem(self, variant: str) -> str | None:
+        return seq2seq_variants.variant_problem(variant)
+
+    def layer_stack(self, model: Any) -> tuple[Any, str, str] | None:
+        return seq2seq_variants.decoder_layer_stack(model)
+
+    def forward_outputs(
+        self, model: Any, tokenizer: Any, features: list[dict], *, batch_size: int
+    ) -> np.ndarray:
+        return seq2seq_variants.teacher_forced_logits(model, tokenizer, features, batch_size=batch_size)
+
+    def prediction_outputs(
+        self, model: Any, tokenizer: Any, features: list[dict], *, batch_size: int
+    ) -> np.ndarray:
+        return seq2seq_variants.generated_outputs(model, tokenizer, features, batch_size=batch_size)
+
+    def comparison_scores(self, logits: np.ndarray) -> np.ndarray:
+        return seq2seq_variants.generation_scores(logits)
+
+    def comparison_agreement(self, outputs: np.ndarray, reference: np.ndarray) -> float | None:
+        return seq2seq_variants.identical_share(outputs, reference)
 
     def format_report(self, metrics: dict[str, float], details: dict[str, Any]) -> str:
         from workbench.evaluation.translation_metrics import format_translation_report

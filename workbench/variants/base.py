@@ -70,6 +70,11 @@ class VariantBuilder(ABC):
 
     def is_compatible(self, record: ModelRecord, model: Any) -> tuple[bool, str]:
         """Whether this step can be applied to ``model``; the reason says what to do instead."""
+        from workbench.tasks import get_task
+
+        problem = get_task(record.task).variant_problem(self.name)
+        if problem:
+            return False, f"{record.id!r}: {problem}"
         return not_on_final_variant(record, str(self.step))
 
     def check(self, record: ModelRecord, model: Any) -> None:

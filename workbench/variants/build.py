@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from workbench.errors import ModelLoadError, SpecError
+from workbench.errors import IncompatibleError, ModelLoadError, SpecError
 from workbench.models.registry import ModelRecord, Registry
 from workbench.progress import ProgressCallback, ProgressEvent, no_progress
 from workbench.variants.base import PROBE_TEXTS, VARIANTS, BuildContext, Built, get_builder
@@ -41,6 +41,7 @@ def build_variant(
     spec = variant if isinstance(variant, VariantSpec) else parse_variant_spec(variant)
     registry, progress = registry or Registry(), progress or no_progress
     record = registry.get(model_id)
+    refuse_inapplicable(record, spec)
     training = TrainingData(spec, record, data, columns)
     for i, step in enumerate(spec.steps):
         last = i == len(spec.steps) - 1
@@ -51,6 +52,16 @@ def build_variant(
             continue
         record = build_step(registry, record, step, spec, training, name if last else None, progress)
     return record
+
+
+def refuse_inapplicable(record: ModelRecord, spec: VariantSpec) -> None:
+    """Steps the model's task rules out, refused before any data is asked for or model loaded."""
+    from workbench.tasks import get_task
+
+    task = get_task(record.task)
+    problems = [problem for step in spec.steps if (problem := task.variant_problem(step.name))]
+    if problems:
+        raise IncompatibleError(f"{record.id!r}: {problems[0]}", problems)
 
 
 class TrainingData:
@@ -188,12 +199,13 @@ def check_reload(
     record: ModelRecord, built: Built, parent: Any, texts: list[str], registry: Registry
 ) -> dict[str, Any]:
     """Predictions of the variant loaded from disk must equal those of the model the builder made."""
-    from workbench.inference.predict import load_model, max_abs_difference, run_batches
+    from workbench.inference.predict import load_model, max_abs_difference
 
     reloaded = load_model(record.id, registry)
     features = reloaded.encode(texts)
-    before = run_batches(built.model, parent.tokenizer, features, batch_size=8)
-    after = run_batches(reloaded.model, reloaded.tokenizer, features, batch_size=8)
+    forward = reloaded.task.forward_outputs  # seq2seq: teacher-forced decoder logits
+    before = forward(built.model, parent.tokenizer, features, batch_size=8)
+    after = forward(reloaded.model, reloaded.tokenizer, features, batch_size=8)
     diff = max_abs_difference(before, after)
     if not diff <= RELOAD_TOLERANCE:
         registry.remove(record.id)

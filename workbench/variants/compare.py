@@ -61,13 +61,16 @@ COLUMN_HELP = {
     "latency_ms_p50": "Median time to predict one text (batch 1), ms.",
     "latency_ms_p95": "95th percentile of the one-text time, ms.",
     "throughput_rps": "Rows per second at batch 32 over the data's real lengths (length-sorted batches, "
-    "dynamic padding), median of interleaved rounds.",
+    "dynamic padding), median of interleaved rounds; seq2seq: sentences generated (greedy) per second.",
     "speedup": "Throughput relative to the reference.",
     "metric": "The task's headline metric.",
     "metric_value": "That metric on every row of the data.",
-    "metric_delta": "Metric minus the reference's (same units; x100 for points).",
-    "agreement": "Share of rows where the predicted label equals the reference's.",
-    "mean_abs_dprob": "Mean absolute difference of the predicted probabilities (values for regression).",
+    "metric_delta": "Metric minus the reference's (same units; x100 for points, except sacreBLEU "
+    "scores, which are points already).",
+    "agreement": "Share of rows where the predicted label equals the reference's (seq2seq: where the "
+    "generated text is identical).",
+    "mean_abs_dprob": "Mean absolute difference of the predicted probabilities (values for regression; "
+    "seq2seq: the generated text's mean token probability).",
     "compute": "Precision the arithmetic runs in once loaded.",
     "notes": "What to know about this variant (e.g. pruning that is not faster).",
 }
@@ -178,7 +181,6 @@ def compare_models(
     per model (``COMPARISON_COLUMNS``), the reference first.
     """
     from workbench.evaluation.evaluate import load_eval_data
-    from workbench.inference.predict import run_batches
 
     registry, progress = registry or Registry(), progress or no_progress
     reference = registry.get(model_id)
@@ -189,9 +191,8 @@ def compare_models(
         features = {m: models[m].encode(ds.texts, ds.text_pairs) for m in ids}
         peaks = _peak_memory(registry, ids, ds, features[reference.id], n_threads, memory, progress)
         progress(ProgressEvent(kind="log", message=f"predicting {len(ds):,} rows with {len(ids)} models"))
-        logits = {  # as each model predicts: with its own (re-checked) temperature
-            m: models[m].calibrate(run_batches(models[m].model, models[m].tokenizer, features[m]))
-            for m in ids
+        logits = {  # as each model predicts (seq2seq: generates), with its own (re-checked) temperature
+            m: models[m].calibrate(_predicted(models[m], features[m])) for m in ids
         }
         timing = _sample_rows(len(ds), max_timing_rows, seed)
         subset = {m: [features[m][i] for i in timing] for m in ids}
@@ -202,6 +203,7 @@ def compare_models(
     measured = {"peak": peaks, "speed": speed, "latency": latency, "metrics": metrics}
     rows = [_row(models[m], models[reference.id], logits, measured, registry) for m in ids]
     table = pd.DataFrame(rows, columns=list(COMPARISON_COLUMNS))
+    table.attrs["metric_scale"] = models[reference.id].task.metric_scale
     if save:
         settings = {
             "rounds": rounds,
@@ -212,6 +214,10 @@ def compare_models(
         }
         _save(registry, table, models, metrics, ds, machine_info(n_threads), settings)
     return table
+
+
+def _predicted(loaded: Any, features: list[dict]) -> Any:
+    return loaded.task.prediction_outputs(loaded.model, loaded.tokenizer, features, batch_size=32)
 
 
 def _peak_memory(
@@ -235,7 +241,10 @@ def _row(loaded: Any, reference: Any, logits: dict, measured: dict, registry: Re
     model_id, ref_id = record.id, reference.record.id
     metric = task.primary_metric
     scores, ref_scores = task.comparison_scores(logits[model_id]), task.comparison_scores(logits[ref_id])
-    agree = AGREEMENT.get(task.name)
+    agreement = task.comparison_agreement(logits[model_id], logits[ref_id])
+    if agreement is None:
+        agree = AGREEMENT.get(task.name)
+        agreement = agree(scores, ref_scores) if agree else math.nan
     p50, p95 = measured["latency"][model_id]
     value = measured["metrics"][model_id][metric]
     return {
@@ -252,7 +261,7 @@ def _row(loaded: Any, reference: Any, logits: dict, measured: dict, registry: Re
         "metric": metric,
         "metric_value": value,
         "metric_delta": value - measured["metrics"][ref_id][metric],
-        "agreement": agree(scores, ref_scores) if agree else math.nan,
+        "agreement": agreement,
         "mean_abs_dprob": float(np.abs(scores - ref_scores).mean()),
         "compute": compute_label(record, loaded.model),
         "notes": record.recipe.get("note", ""),
@@ -315,6 +324,7 @@ def format_comparison(table: pd.DataFrame) -> str:
         f"{'p95 ms':>7} {'rows/s':>8} {'speed':>6} {'metric':>8} {'Δ pt':>6} {'agree':>6}  compute"
     )
     lines = [header, "-" * len(header)]
+    scale = table.attrs.get("metric_scale", 100.0)  # to points (sacreBLEU scores already are)
     for row in table_records(table):
         mem = f"{row['peak_mem_mb']:.0f}" if row["peak_mem_mb"] is not None else "-"
         agree = f"{row['agreement'] * 100:.1f}" if row["agreement"] is not None else "-"
@@ -322,7 +332,7 @@ def format_comparison(table: pd.DataFrame) -> str:
             f"{row['model_id'][:26]:<26} {row['variant'][:16]:<16} {row['params'] / 1e6:>6.1f}M "
             f"{row['size_mb']:>8.1f} {mem:>7} {row['latency_ms_p50']:>7.2f} {row['latency_ms_p95']:>7.2f} "
             f"{row['throughput_rps']:>8.1f} {row['speedup']:>5.2f}x {row['metric_value']:>8.4f} "
-            f"{row['metric_delta'] * 100:>+6.2f} {agree:>6}  {row['compute']}"
+            f"{row['metric_delta'] * scale:>+6.2f} {agree:>6}  {row['compute']}"
         )
     metric = table["metric"].iloc[0] if len(table) else "metric"
     lines.append(

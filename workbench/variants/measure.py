@@ -111,11 +111,11 @@ def latency_ms(
     progress: ProgressCallback = no_progress,
 ) -> dict[str, tuple[float, float]]:
     """(p50, p95) milliseconds of one-text predictions, the texts' order shared and models interleaved."""
-    from workbench.inference.predict import run_batches
 
     def one(key: str, i: int) -> Callable[[], Any]:
         loaded = models[key]
-        return lambda: run_batches(loaded.model, loaded.tokenizer, [features[key][i]], batch_size=1)
+        run = loaded.task.prediction_outputs  # seq2seq: generation
+        return lambda: run(loaded.model, loaded.tokenizer, [features[key][i]], batch_size=1)
 
     for key in models:
         for i in list(rows)[:warmup]:
@@ -139,11 +139,11 @@ def throughput_rps(
     progress: ProgressCallback = no_progress,
 ) -> dict[str, float]:
     """Rows per second at ``batch_size`` over length-sorted, dynamically padded batches (median round)."""
-    from workbench.inference.predict import run_batches
 
     def full_pass(key: str) -> Callable[[], Any]:
         loaded = models[key]
-        return lambda: run_batches(loaded.model, loaded.tokenizer, features[key], batch_size=batch_size)
+        run = loaded.task.prediction_outputs  # seq2seq: generation
+        return lambda: run(loaded.model, loaded.tokenizer, features[key], batch_size=batch_size)
 
     times = interleaved_times({key: full_pass(key) for key in models}, rounds, progress, "throughput")
     return {key: len(features[key]) / float(np.median(values)) for key, values in times.items()}

@@ -57,7 +57,7 @@ def _import_model_code(model_id: str) -> None:
 def measure(model_id: str, texts: list[str], threads: int) -> float | None:
     import torch
 
-    from workbench.inference.predict import load_model, run_batches
+    from workbench.inference.predict import load_model
 
     torch.set_num_threads(threads)
     _import_model_code(model_id)
@@ -66,7 +66,9 @@ def measure(model_id: str, texts: list[str], threads: int) -> float | None:
         return None
     baseline = _status_kb("VmRSS")
     loaded = load_model(model_id)
-    run_batches(loaded.model, loaded.tokenizer, loaded.encode(texts), batch_size=max(1, len(texts)))
+    loaded.task.prediction_outputs(
+        loaded.model, loaded.tokenizer, loaded.encode(texts), batch_size=max(1, len(texts))
+    )
     peak = _status_kb("VmHWM")
     if baseline is None or peak is None:
         return None

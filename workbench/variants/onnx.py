@@ -72,6 +72,10 @@ def load_onnx(record: ModelRecord, folder: Path) -> OnnxSequenceClassifier:
             "pip install 'llm-onboarding-workbench[onnx]'."
         )
     path = folder / record.recipe.get("file", ONNX_FILE)
+    if record.recipe.get("graphs") == "seq2seq" and path.is_file():  # encoder + decoder graphs: generates
+        from workbench.variants.onnx_seq2seq_model import load_generation_variant
+
+        return load_generation_variant(folder, int(record.recipe.get("parameters", 0)))  # type: ignore[return-value]
     if not path.is_file():
         raise ModelLoadError(f"{record.id!r} is an ONNX variant but {path} is missing; rebuild the variant.")
     try:
@@ -183,6 +187,8 @@ class OnnxInt8(VariantBuilder):
         from workbench.variants.measure import count_parameters
 
         model = fresh_copy(ctx).float().eval()  # an fp32 graph: ONNX Runtime refuses mixed fp16/fp32 ones
+        if getattr(model.config, "is_encoder_decoder", False):
+            return self.build_for_generation(ctx, model)
         with tempfile.TemporaryDirectory(prefix="workbench-onnx-") as tmp:
             fp32 = Path(tmp) / "model.onnx"
             try:
@@ -212,3 +218,22 @@ class OnnxInt8(VariantBuilder):
             "scheme": "ONNX Runtime QInt8 per-channel, dynamic",
         }
         return Built(OnnxSequenceClassifier(session, parameters), details)
+
+    def build_for_generation(self, ctx: BuildContext, model: Any) -> Built:
+        """Encoder-decoder models: encoder, first-step decoder and decoder-with-past graphs."""
+        from workbench.variants.measure import count_parameters
+        from workbench.variants.onnx_seq2seq_model import export_generation_variant, load_generation_variant
+
+        parameters = count_parameters(model)
+        try:
+            details = export_generation_variant(model, ctx.folder)
+            loaded = load_generation_variant(ctx.folder, parameters)
+        except IncompatibleError:
+            raise
+        except Exception as exc:  # the exporter and onnxruntime raise many types; say which model failed
+            raise IncompatibleError(
+                f"onnx-int8: {ctx.parent.id!r} ({type(model).__name__}) could not be exported to ONNX for "
+                f"generation: {type(exc).__name__}: {_first_line(exc)}. Use int8 instead."
+            ) from exc
+        scheme = "ONNX Runtime QInt8 per-channel, dynamic; encoder + decoder with past keys/values"
+        return Built(loaded, {**details, "opset": OPSET, "parameters": parameters, "scheme": scheme})
