@@ -64,6 +64,14 @@ class GenerationSpec:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def field_info(cls) -> dict[str, dict[str, Any]]:
+        """Help, default and range per field, for the forms built from this spec (Translate page)."""
+        return {
+            f.name: {**f.metadata, "default": f.default, "label": f.name.replace("_", " ").capitalize()}
+            for f in fields(cls)
+        }
+
     def generate_kwargs(self) -> dict[str, Any]:
         """Keyword arguments of ``model.generate``."""
         out = self.to_dict()
