@@ -4,6 +4,8 @@ parallel-data check, and chrF/BLEU in the comparison instead of accuracy."""
 
 from __future__ import annotations
 
+import json
+
 from seq2seq_data import write_parallel_csv
 from ui_helpers import open_page, texts
 
@@ -98,3 +100,41 @@ def test_data_page_reads_a_parallel_file_as_seq2seq_and_shows_the_pair_check(tmp
     at.button(key="data.use").click().run()
     chosen = at.session_state["dataset"]
     assert (chosen.task, chosen.columns.text, chosen.columns.label) == ("seq2seq", "source", "target")
+
+
+def _publish(record):
+    from workbench.models.registry import Registry
+
+    registry = Registry()
+    return registry.publish(registry.staging_dir(), record)
+
+
+def test_compare_shows_chrf_and_bleu_for_a_seq2seq_model_not_accuracy():
+    from workbench.models.registry import ModelRecord, Registry
+
+    base = _publish(ModelRecord(id="en-de", name="en-de", task="seq2seq", labels=[], base_model="marian"))
+    variant = _publish(
+        ModelRecord(
+            id="en-de-int8", name="en-de-int8", task="seq2seq", labels=[], base_model="marian",
+            kind="variant", parent=base.id, recipe={"chain": ["int8"]},
+        )
+    )  # fmt: skip
+    row = {"variant": "original", "size_mb": 300.0, "latency_ms_p50": 80.0, "throughput_rps": 9.0, "speedup": 1.0,
+           "metric": "chrf", "metric_value": 61.2, "metric_delta": 0.0, "agreement": None, "compute": "float32",
+           "bleu": 34.5}  # fmt: skip
+    rows = [
+        {**row, "model_id": base.id},
+        {**row, "model_id": variant.id, "variant": "int8", "size_mb": 80.0, "throughput_rps": 20.0,
+         "speedup": 2.2, "metric_value": 60.1, "metric_delta": -1.1, "compute": "qint8", "bleu": 33.0},
+    ]  # fmt: skip
+    base.extra["comparison"] = {"reference": base.id, "table": rows, "measured_at": 0}
+    Registry().update(base)
+    at = open_page("pages/compare.py", active_model=base.id)
+    table = at.dataframe[1].value  # after the catalogue of variants
+    assert list(table.columns) == ["model_id", "variant", "size_mb", "latency_ms_p50", "throughput_rps",
+                                   "speedup", "metric_value", "metric_delta", "bleu", "compute"]  # fmt: skip
+    assert table["bleu"].tolist() == [34.5, 33.0]
+    headers = {
+        name: c["label"] for name, c in json.loads(at.dataframe[1].proto.columns).items() if "label" in c
+    }
+    assert (headers["metric_value"], headers["metric_delta"], headers["bleu"]) == ("chrF", "Δ chrF", "BLEU")

@@ -49,6 +49,8 @@ class Task(ABC):
     predicts_value: ClassVar[bool] = False  # regression: a number, no classes, never right or wrong
     labels_independent: ClassVar[bool] = False  # multi-label: one sigmoid per label, not a softmax
     generates_text: ClassVar[bool] = False  # seq2seq: the prediction is a generated text
+    # metrics the variants' comparison shows beside the headline one (seq2seq: BLEU beside chrF)
+    comparison_columns: ClassVar[tuple[str, ...]] = ()
 
     def method_problem(self, method: str) -> str | None:
         """Why the training method ``method`` does not apply to this task (None: it does)."""

@@ -28,6 +28,7 @@ class Seq2SeqTask(Task):
     problem_type = "seq2seq"
     primary_metric = "chrf"
     generates_text: ClassVar[bool] = True
+    comparison_columns: ClassVar[tuple[str, ...]] = ("bleu",)
 
     def auto_model_class(self) -> Any:
         from transformers import AutoModelForSeq2SeqLM
