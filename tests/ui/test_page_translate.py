@@ -169,3 +169,11 @@ def test_variants_run_side_by_side_with_their_time(marian_id, tiny_marian_dir):
     times = at.dataframe[1].value
     assert times["model"].tolist() == [marian_id, variant]
     assert (times["seconds"] > 0).all() and times["same_output"].all()
+
+
+def test_language_codes_on_a_model_without_them_are_refused_with_the_reason(marian_id):
+    at = open_page("pages/translate.py")
+    at.text_input(key="translate.gen.target_lang").input("deu_Latn")
+    at.text_input(key="translate.gen.source_lang").input("eng_Latn")
+    at = _translate(at, "a bird sings")
+    assert "apply to multilingual models with language codes (NLLB, M2M100)" in texts(at.error)[0]

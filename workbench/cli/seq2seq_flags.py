@@ -61,9 +61,9 @@ def add_generation_flags(p: argparse.ArgumentParser) -> None:
             p.add_argument(
                 flag,
                 dest=f.name,
-                type=type(default),
+                type=str if default is None else type(default),
                 default=None,
-                metavar="N",
+                metavar="CODE" if default is None else "N",
                 help=f"seq2seq: {f.metadata['help']} (default: {default})",
             )
 

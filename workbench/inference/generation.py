@@ -18,6 +18,7 @@ from workbench.errors import SpecError
 from workbench.progress import ProgressCallback, ProgressEvent, no_progress
 
 DEFAULT_GENERATION_BATCH = 16
+LANGUAGE_FIELDS = ("source_lang", "target_lang")
 
 
 def _meta(help_text: str, minimum: float | None = None, maximum: float | None = None) -> dict[str, Any]:
@@ -42,13 +43,21 @@ class GenerationSpec:
     do_sample: bool = field(
         default=False, metadata={"help": "Sample instead of searching (not reproducible)."}
     )
+    source_lang: str | None = field(
+        default=None,
+        metadata={"help": "NLLB/M2M: language code of the sources (eng_Latn, en); unset = as trained."},
+    )
+    target_lang: str | None = field(
+        default=None,
+        metadata={"help": "NLLB/M2M: language code to translate into (deu_Latn, de); unset = as trained."},
+    )
 
     def __post_init__(self) -> None:
         problems = []
         for f in fields(self):
             value = getattr(self, f.name)
             low, high = f.metadata.get("min"), f.metadata.get("max")
-            if isinstance(value, bool) or low is None:
+            if isinstance(value, bool) or value is None or low is None:
                 continue
             if isinstance(value, float) and not math.isfinite(value):
                 problems.append(f"{f.name} must be a finite number, got {value}")
@@ -75,6 +84,8 @@ class GenerationSpec:
     def generate_kwargs(self) -> dict[str, Any]:
         """Keyword arguments of ``model.generate``."""
         out = self.to_dict()
+        for name in LANGUAGE_FIELDS:  # applied to the inputs and forced first token, see generate_texts
+            out.pop(name)
         if not out["no_repeat_ngram_size"]:
             out.pop("no_repeat_ngram_size")
         if self.num_beams == 1:
@@ -96,8 +107,15 @@ def generate_texts(
     (geometric), a rough confidence in ``(0, 1]``. Batches are length-sorted to pad little."""
     import torch
 
+    from workbench.tasks.seq2seq_langs import check_languages, encode_with_language, language_token_id
+
     spec = spec or GenerationSpec()
-    encoded = tokenizer(list(texts), truncation=True, max_length=max_length)["input_ids"]
+    extra: dict[str, Any] = {}
+    if check_languages(tokenizer, spec.source_lang, spec.target_lang):
+        encoded = encode_with_language(tokenizer, texts, spec.source_lang, max_length)
+        extra["forced_bos_token_id"] = language_token_id(tokenizer, spec.target_lang)
+    else:
+        encoded = tokenizer(list(texts), truncation=True, max_length=max_length)["input_ids"]
     order = np.argsort([len(ids) for ids in encoded], kind="stable")
     outputs: list[str] = [""] * len(encoded)
     scores: list[float] = [0.0] * len(encoded)
@@ -108,7 +126,7 @@ def generate_texts(
             idx = order[start : start + batch_size]
             batch = tokenizer.pad([{"input_ids": encoded[i]} for i in idx], return_tensors="pt")
             result = model.generate(
-                **batch, **spec.generate_kwargs(), output_scores=True, return_dict_in_generate=True
+                **batch, **spec.generate_kwargs(), **extra, output_scores=True, return_dict_in_generate=True
             )
             decoded = tokenizer.batch_decode(result.sequences, skip_special_tokens=True)
             confidence = _mean_probabilities(model, result, tokenizer.pad_token_id)

@@ -20,6 +20,7 @@ from workbench.ui.session import active_model, upload_cap_bytes, upload_cap_text
 
 DEFAULT_TEXT = "the cat sleeps at home"
 GENERATION_FIELDS = ["num_beams", "max_new_tokens", "length_penalty", "no_repeat_ngram_size"]
+LANGUAGE_FIELDS = ["source_lang", "target_lang"]  # NLLB/M2M only; empty = the trained direction
 INPUT_MODES = ("One text", "One text per line", "Upload a file")
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "jsonl", "ndjson", "json"]
 RESULT_KEY = "translate.result"
@@ -61,6 +62,7 @@ def generation_settings() -> Any:
 
     with st.expander("Generation settings"):
         values = spec_form_fields(GenerationSpec, GENERATION_FIELDS, key_prefix="translate.gen", columns=4)
+        values |= spec_form_fields(GenerationSpec, LANGUAGE_FIELDS, key_prefix="translate.gen", columns=2)
     return GenerationSpec(**values)
 
 
