@@ -10,6 +10,7 @@ from workbench.ui.layout import page_frame, stop_with_hint
 from workbench.ui.translate_views import (
     RESULT_KEY,
     generation_settings,
+    licence_notice,
     no_model_message,
     pick_model,
     pick_sources,
@@ -24,6 +25,7 @@ records = translation_models()
 if not records:
     stop_with_hint(no_model_message(), "pages/train.py", "Go to Train →")
 record = pick_model(records)
+licence_notice(record)
 with guard():
     spec = generation_settings()
 sources = pick_sources()

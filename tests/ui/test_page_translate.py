@@ -35,14 +35,16 @@ def tiny_marian_dir(tmp_path_factory):
     return make_tiny_marian(tmp_path_factory.mktemp("tiny-marian-ui") / "model", all_texts())
 
 
-def register_seq2seq(folder, model_id: str, parent: str | None = None, task: str = "seq2seq") -> str:
+def register_seq2seq(
+    folder, model_id: str, parent: str | None = None, task: str = "seq2seq", extra: dict | None = None
+) -> str:
     """Publish a seq2seq folder in the test's workspace as a fine-tuned model (or a variant of ``parent``)."""
     registry = Registry()
     staging = registry.staging_dir()
     shutil.copytree(folder, staging, dirs_exist_ok=True)
     record = ModelRecord(
         id=model_id, name=model_id, task=task, labels=[], base_model=str(folder), max_length=64,
-        kind="variant" if parent else "fine-tuned", parent=parent,
+        kind="variant" if parent else "fine-tuned", parent=parent, extra=extra or {},
     )  # fmt: skip
     return registry.publish(staging, record).id
 
@@ -177,3 +179,23 @@ def test_language_codes_on_a_model_without_them_are_refused_with_the_reason(mari
     at.text_input(key="translate.gen.source_lang").input("eng_Latn")
     at = _translate(at, "a bird sings")
     assert "apply to multilingual models with language codes (NLLB, M2M100)" in texts(at.error)[0]
+
+
+def test_a_non_commercial_licence_is_warned_about_on_the_translate_and_models_pages(tiny_marian_dir):
+    nllb = register_seq2seq(tiny_marian_dir, "nllb-like", extra={"license": "cc-by-nc-4.0"})
+    at = open_page("pages/translate.py", active_model=nllb)
+    assert texts(at.warning)[0].startswith("Non-commercial licence (cc-by-nc-4.0): this model and everything")
+    at = open_page("pages/models.py", active_model=nllb)
+    assert any(w.startswith("Non-commercial licence (cc-by-nc-4.0)") for w in texts(at.warning))
+    assert "Licence: `cc-by-nc-4.0` (the base model's)." in " ".join(texts(at.markdown))  # the model card
+
+
+def test_a_known_licence_is_shown_and_an_unknown_one_said_so(marian_id, tiny_marian_dir):
+    at = open_page("pages/translate.py", active_model=marian_id)
+    assert "Licence: unknown (the base model's card names none; check it before using the model)." in texts(
+        at.caption
+    )
+    opus = register_seq2seq(tiny_marian_dir, "opus-like", extra={"license": "apache-2.0"})
+    at = open_page("pages/translate.py", active_model=opus)
+    assert "Licence: apache-2.0 (from the base model's card)." in texts(at.caption)
+    assert not at.warning

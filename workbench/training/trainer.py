@@ -233,8 +233,18 @@ def trained_record(
             "base_source": source,
             "pooling": stats.get("pooling", "native"),
             **data.task.record_extra(),
+            **base_licence(source),
         },
     )
+
+
+def base_licence(source: str) -> dict[str, str]:
+    """The base model's licence from its card (a local folder), kept in the record: the workbench
+    replaces the card, so this is the only place the licence survives."""
+    from workbench.models.licence import LICENCE_KEY, card_licence
+
+    licence = card_licence(source) if Path(source).is_dir() else None
+    return {LICENCE_KEY: licence} if licence else {}
 
 
 def load_staged(record: ModelRecord, folder: Path) -> LoadedModel:

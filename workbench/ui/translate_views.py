@@ -56,6 +56,18 @@ def pick_model(records: list[ModelRecord]) -> ModelRecord:
     return next(r for r in records if r.id == chosen)
 
 
+def licence_notice(record: ModelRecord) -> None:
+    """The model's licence under its name; a non-commercial one as a warning nobody can miss."""
+    from workbench.models.licence import licence_line, licence_warning, model_licence
+
+    licence = model_licence(record)
+    warning = licence_warning(licence)
+    if warning:
+        st.warning(warning, icon=":material/gavel:")
+    else:
+        st.caption(licence_line(licence))
+
+
 def generation_settings() -> Any:
     """The ``GenerationSpec`` from its own field metadata (a ``SpecError`` lists every bad value)."""
     from workbench.inference.generation import GenerationSpec
