@@ -147,6 +147,7 @@ class Seq2SeqTask(Task):
         generation: Any = None,
         tokenize: str = "13a",
     ) -> tuple[dict, dict, Any]:
+        from workbench.evaluation.summary_metrics import rouge_scores
         from workbench.evaluation.translation_metrics import corpus_scores, sentence_chrf, worst_examples
 
         sources, references = ds.texts, [str(t) for t in ds.frame["label"]]
@@ -155,6 +156,7 @@ class Seq2SeqTask(Task):
         )
         hypotheses = [p.label for p in predictions]
         metrics, signatures = corpus_scores(hypotheses, references, tokenize)
+        metrics |= rouge_scores(hypotheses, references)  # summarisation reads ROUGE; cheap to add
         chrf = sentence_chrf(hypotheses, references)
         rows = ds.frame["row"].tolist()
         details = {
