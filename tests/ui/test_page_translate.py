@@ -199,3 +199,17 @@ def test_a_known_licence_is_shown_and_an_unknown_one_said_so(marian_id, tiny_mar
     at = open_page("pages/translate.py", active_model=opus)
     assert "Licence: apache-2.0 (from the base model's card)." in texts(at.caption)
     assert not at.warning
+
+
+def test_an_uploaded_file_is_translated_from_the_chosen_column(marian_id):
+    rows = ["the dog eats", "our neighbour sings at home"]
+    data = ("id,english\n" + "".join(f"{i},{t}\n" for i, t in enumerate(rows))).encode()
+    at = open_page("pages/translate.py")
+    at.radio(key="translate.mode").set_value("Upload a file").run()
+    at.file_uploader(key="translate.upload").set_value(("texts.csv", data, "text/csv")).run()
+    at.selectbox(key="translate.column").set_value("english")
+    at = _translate(at)
+    table = at.dataframe[0].value
+    expected = predict_texts(marian_id, rows, generation=GenerationSpec(max_new_tokens=8))
+    assert table["source"].tolist() == rows
+    assert table["translation"].tolist() == [c.prediction.label for c in expected]

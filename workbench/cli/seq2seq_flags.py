@@ -64,7 +64,7 @@ def add_generation_flags(p: argparse.ArgumentParser) -> None:
                 type=str if default is None else type(default),
                 default=None,
                 metavar="CODE" if default is None else "N",
-                help=f"seq2seq: {f.metadata['help']} (default: {default})",
+                help=f"seq2seq: {f.metadata['help']}" + ("" if default is None else f" (default: {default})"),
             )
 
 
