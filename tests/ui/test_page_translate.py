@@ -213,3 +213,12 @@ def test_an_uploaded_file_is_translated_from_the_chosen_column(marian_id):
     expected = predict_texts(marian_id, rows, generation=GenerationSpec(max_new_tokens=8))
     assert table["source"].tolist() == rows
     assert table["translation"].tolist() == [c.prediction.label for c in expected]
+
+
+def test_batch_download_neutralises_formulas():
+    import pandas as pd
+
+    from workbench.ui.translate_views import safe_csv
+
+    table = pd.DataFrame({"source": ["=HYPERLINK(1)", "a cat"], "translation": ["@x", "eine katze"]})
+    assert safe_csv(table).decode() == "source,translation\n'=HYPERLINK(1),'@x\na cat,eine katze\n"

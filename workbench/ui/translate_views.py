@@ -161,6 +161,16 @@ def batch_table(results: list[Any]) -> pd.DataFrame:
     )
 
 
+def safe_csv(table: pd.DataFrame) -> bytes:
+    """The table as CSV with every cell neutralised against formula injection (a source may be one)."""
+    from workbench.data.export import neutralise_cell
+
+    safe = table.copy()
+    for column in safe.columns:
+        safe[column] = safe[column].map(neutralise_cell).astype(object)
+    return safe.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
 def variants_view(runs: list[Any], sources: list[str]) -> None:
     """Each model's output for the same sources in its own column, then the time each took."""
     if not runs:
@@ -188,7 +198,15 @@ def result_view(result: dict[str, Any]) -> None:
     if len(results) == 1:
         single_view(results[0])
     else:
-        st.dataframe(batch_table(results), hide_index=True)
+        table = batch_table(results)
+        st.dataframe(table, hide_index=True)
+        st.download_button(
+            "Download the translations (CSV)",
+            safe_csv(table),
+            file_name="translations.csv",
+            mime="text/csv",
+            key="translate.download",
+        )
         blocked = sum(r.checked.blocked for r in results)
         st.caption(
             f"{len(results)} texts translated"
