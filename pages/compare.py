@@ -29,4 +29,4 @@ st.caption(f"Variants of `{record.id}`: {', '.join(f'`{c}`' for c in children) o
 measure(variants, record, dataset())
 table = saved_comparison(record)
 if table is not None:
-    comparison_view(variants, table, record.extra.get("comparison"))
+    comparison_view(variants, table, record.extra.get("comparison"), record.task)

@@ -8,7 +8,7 @@ from workbench.ui.errors import guard
 from workbench.ui.layout import page_frame, stop_with_hint
 from workbench.ui.run_panel import show_run
 from workbench.ui.session import dataset, session_id, watched_run
-from workbench.ui.train_views import completed_report, pick_run, searches_section, train_form
+from workbench.ui.train_views import columns_line, completed_report, pick_run, searches_section, train_form
 
 page_frame()
 st.title("Train")
@@ -18,7 +18,7 @@ if ds is None:
     stop_with_hint(msg, "pages/data.py", "Go to Data →")
 
 st.write(
-    f"Fine-tune on **{ds.name}**: text `{ds.columns.text}`, label `{ds.columns.label}`"
+    f"Fine-tune on **{ds.name}**: {columns_line(ds)}"
     + (", validated on the held-out file." if ds.eval_path else f", {ds.val_fraction:.0%} held out.")
 )
 with guard():

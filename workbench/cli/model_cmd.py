@@ -28,6 +28,8 @@ TRAIN_FLAGS = {  # spec field -> CLI flag, for the fields given a flag of their 
     "target_data": "--target-file",
     "base_model": "--model",
     "task": "--task",
+    "source_lang": "--source-lang",
+    "target_lang": "--target-lang",
     "method": "--method",
     "pooling": "--pooling",
     "name": "--name",

@@ -61,10 +61,10 @@ def add_generation_flags(p: argparse.ArgumentParser) -> None:
             p.add_argument(
                 flag,
                 dest=f.name,
-                type=type(default),
+                type=str if default is None else type(default),
                 default=None,
-                metavar="N",
-                help=f"seq2seq: {f.metadata['help']} (default: {default})",
+                metavar="CODE" if default is None else "N",
+                help=f"seq2seq: {f.metadata['help']}" + ("" if default is None else f" (default: {default})"),
             )
 
 

@@ -17,6 +17,7 @@ DEFAULT_TOKENIZE = "13a"
 OFFLINE_TOKENIZERS = ("13a", "intl", "char", "zh", "none")
 DOWNLOADING_TOKENIZERS = ("flores101", "flores200", "spBLEU-1K", "spm")
 WORST_SHOWN = 10
+ROUGE_TITLES = {"rouge1": "ROUGE-1", "rouge2": "ROUGE-2", "rougeL": "ROUGE-L"}
 
 
 def check_tokenize(name: str) -> str:
@@ -87,6 +88,9 @@ def format_translation_report(metrics: dict[str, float], details: dict[str, Any]
         f"{name.upper():<5} {metrics[name]:>7.2f}  {signatures.get(name, '')}"
         for name in ("bleu", "chrf", "ter")
     ]
+    rouge = [f"{title} {metrics[name]:.2f}" for name, title in ROUGE_TITLES.items() if name in metrics]
+    if rouge:
+        lines.append("  ".join(rouge) + "  (F-measure x 100, rouge-score, Unicode words, no stemming)")
     worst = details.get("worst", [])
     if worst:
         lines.append(f"\nworst {len(worst)} by chrF:")

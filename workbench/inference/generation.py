@@ -18,6 +18,7 @@ from workbench.errors import SpecError
 from workbench.progress import ProgressCallback, ProgressEvent, no_progress
 
 DEFAULT_GENERATION_BATCH = 16
+LANGUAGE_FIELDS = ("source_lang", "target_lang")
 
 
 def _meta(help_text: str, minimum: float | None = None, maximum: float | None = None) -> dict[str, Any]:
@@ -42,13 +43,21 @@ class GenerationSpec:
     do_sample: bool = field(
         default=False, metadata={"help": "Sample instead of searching (not reproducible)."}
     )
+    source_lang: str | None = field(
+        default=None,
+        metadata={"help": "NLLB/M2M: language code of the sources (eng_Latn, en); unset = as trained."},
+    )
+    target_lang: str | None = field(
+        default=None,
+        metadata={"help": "NLLB/M2M: language code to translate into (deu_Latn, de); unset = as trained."},
+    )
 
     def __post_init__(self) -> None:
         problems = []
         for f in fields(self):
             value = getattr(self, f.name)
             low, high = f.metadata.get("min"), f.metadata.get("max")
-            if isinstance(value, bool) or low is None:
+            if isinstance(value, bool) or value is None or low is None:
                 continue
             if isinstance(value, float) and not math.isfinite(value):
                 problems.append(f"{f.name} must be a finite number, got {value}")
@@ -64,10 +73,20 @@ class GenerationSpec:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def field_info(cls) -> dict[str, dict[str, Any]]:
+        """Help, default and range per field, for the forms built from this spec (Translate page)."""
+        return {
+            f.name: {**f.metadata, "default": f.default, "label": f.name.replace("_", " ").capitalize()}
+            for f in fields(cls)
+        }
+
     def generate_kwargs(self, model: Any = None) -> dict[str, Any]:
         """Keyword arguments of ``model.generate``; with ``model``, ``max_new_tokens`` stays below its
         position table (Marian/BART have ``max_position_embeddings`` positions and fail past them)."""
         out = self.to_dict()
+        for name in LANGUAGE_FIELDS:  # applied to the inputs and forced first token, see generate_texts
+            out.pop(name)
         if not out["no_repeat_ngram_size"]:
             out.pop("no_repeat_ngram_size")
         if self.num_beams == 1:
@@ -89,8 +108,15 @@ def generate_texts(
     progress: ProgressCallback = no_progress,
 ) -> tuple[list[str], list[float]]:
     """``(generated texts, scores)`` in input order; a score is the generated tokens' mean probability
-    (geometric), a rough confidence in ``(0, 1]``. Batches are length-sorted to pad little."""
-    encoded = tokenizer(list(texts), truncation=True, max_length=max_length)["input_ids"]
+    (geometric), a rough confidence in ``(0, 1]``. Batches are length-sorted to pad little. With
+    language codes (NLLB/M2M) the sources are encoded in ``spec.source_lang``."""
+    from workbench.tasks.seq2seq_langs import check_languages, encode_with_language
+
+    spec = spec or GenerationSpec()
+    if check_languages(tokenizer, spec.source_lang, spec.target_lang):
+        encoded = encode_with_language(tokenizer, texts, spec.source_lang, max_length)
+    else:
+        encoded = tokenizer(list(texts), truncation=True, max_length=max_length)["input_ids"]
     return generate_encoded(model, tokenizer, encoded, spec, batch_size=batch_size, progress=progress)
 
 
@@ -107,7 +133,12 @@ def generate_encoded(
     time, so that tokenising is not counted and every model gets the same ids."""
     import torch
 
+    from workbench.tasks.seq2seq_langs import check_languages, language_token_id
+
     spec = spec or GenerationSpec()
+    extra: dict[str, Any] = {}
+    if check_languages(tokenizer, spec.source_lang, spec.target_lang):
+        extra["forced_bos_token_id"] = language_token_id(tokenizer, spec.target_lang)
     order = np.argsort([len(ids) for ids in encoded], kind="stable")
     outputs: list[str] = [""] * len(encoded)
     scores: list[float] = [0.0] * len(encoded)
@@ -118,7 +149,11 @@ def generate_encoded(
             idx = order[start : start + batch_size]
             batch = tokenizer.pad([{"input_ids": list(encoded[i])} for i in idx], return_tensors="pt")
             result = model.generate(
-                **batch, **spec.generate_kwargs(model), output_scores=True, return_dict_in_generate=True
+                **batch,
+                **spec.generate_kwargs(model),
+                **extra,
+                output_scores=True,
+                return_dict_in_generate=True,
             )
             decoded = tokenizer.batch_decode(result.sequences, skip_special_tokens=True)
             confidence = _mean_probabilities(model, result, tokenizer.pad_token_id)

@@ -84,6 +84,8 @@ def card_metadata(record: ModelRecord) -> dict[str, Any]:
     base = hub_base_model(record.base_model)
     if base:
         meta["base_model"] = base
+    if record.extra.get("license"):  # the base model's licence binds what is made from it
+        meta["license"] = record.extra["license"]
     meta["library_name"] = "peft" if record.adapter else "transformers"
     meta["pipeline_tag"] = task_type
     meta["tags"] = ["llm-onboarding-workbench", record.task, record.method]
@@ -119,6 +121,7 @@ def render_model_card(record: ModelRecord) -> str:
     ]
     if record.parent:
         lines += [f"Parent model: `{record.parent}`; recipe: `{record.recipe}`.", ""]
+    lines += _licence_lines(record.extra.get("license"))
     if record.extra.get("pooling") == "mean":
         lines += [
             "The head classifies the **mean of the token vectors** (padding excluded), not the first token:"
@@ -136,6 +139,15 @@ def render_model_card(record: ModelRecord) -> str:
     if record.dataset_fingerprint:
         lines += [f"Training data fingerprint (sha256): `{record.dataset_fingerprint}`.", ""]
     return "\n".join(lines)
+
+
+def _licence_lines(licence: str | None) -> list[str]:
+    from workbench.models.licence import licence_warning
+
+    if not licence:
+        return []
+    warning = licence_warning(licence)
+    return [f"Licence: `{licence}` (the base model's)." + (f" **{warning}**" if warning else ""), ""]
 
 
 def calibration_lines(calibration: dict[str, Any] | None) -> list[str]:

@@ -50,6 +50,8 @@ class Task(ABC):
     labels_independent: ClassVar[bool] = False  # multi-label: one sigmoid per label, not a softmax
     generates_text: ClassVar[bool] = False  # seq2seq: the prediction is a generated text
     metric_scale: ClassVar[float] = 100.0  # metric x this = points (1: the metric is already in points)
+    # metrics the variants' comparison shows beside the headline one (seq2seq: BLEU beside chrF)
+    comparison_columns: ClassVar[tuple[str, ...]] = ()
 
     def method_problem(self, method: str) -> str | None:
         """Why the training method ``method`` does not apply to this task (None: it does)."""

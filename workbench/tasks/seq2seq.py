@@ -30,6 +30,7 @@ class Seq2SeqTask(Task):
     primary_metric = "chrf"
     generates_text: ClassVar[bool] = True
     metric_scale: ClassVar[float] = 1.0  # sacreBLEU scores are already in points (0-100)
+    comparison_columns: ClassVar[tuple[str, ...]] = ("bleu",)
 
     def auto_model_class(self) -> Any:
         from transformers import AutoModelForSeq2SeqLM
@@ -148,6 +149,7 @@ class Seq2SeqTask(Task):
         generation: Any = None,
         tokenize: str = "13a",
     ) -> tuple[dict, dict, Any]:
+        from workbench.evaluation.summary_metrics import rouge_scores
         from workbench.evaluation.translation_metrics import corpus_scores, sentence_chrf, worst_examples
 
         sources, references = ds.texts, [str(t) for t in ds.frame["label"]]
@@ -156,6 +158,7 @@ class Seq2SeqTask(Task):
         )
         hypotheses = [p.label for p in predictions]
         metrics, signatures = corpus_scores(hypotheses, references, tokenize)
+        metrics |= rouge_scores(hypotheses, references)  # summarisation reads ROUGE; cheap to add
         chrf = sentence_chrf(hypotheses, references)
         rows = ds.frame["row"].tolist()
         details = {

@@ -56,6 +56,16 @@ class TrainSpec:
             choices=("auto", "classification", "multilabel", "regression", "token-classification", "seq2seq"),
         ),
     )
+    source_lang: str | None = field(
+        default=None,
+        metadata=_meta("Seq2seq, NLLB/M2M models: language code of the sources (eng_Latn; M2M100: en).",
+                       label="Source language"),
+    )  # fmt: skip
+    target_lang: str | None = field(
+        default=None,
+        metadata=_meta("Seq2seq, NLLB/M2M models: language code of the targets (deu_Latn; M2M100: de).",
+                       label="Target language"),
+    )  # fmt: skip
     method: str = field(
         default="full",
         metadata=_meta(

@@ -32,6 +32,7 @@ from workbench.models.pooling import apply_pooling, pooling_of, resolve_pooling
 from workbench.models.registry import ModelRecord, Registry
 from workbench.progress import ProgressCallback, ProgressEvent, no_progress
 from workbench.tasks import Task, get_task
+from workbench.tasks.seq2seq_langs import force_target_language, set_training_languages
 from workbench.training.distributed import is_main_process, placement, placement_arguments
 from workbench.training.methods import count_parameters, get_method
 from workbench.training.spec import TrainSpec
@@ -232,8 +233,18 @@ def trained_record(
             "base_source": source,
             "pooling": stats.get("pooling", "native"),
             **data.task.record_extra(),
+            **base_licence(source),
         },
     )
+
+
+def base_licence(source: str) -> dict[str, str]:
+    """The base model's licence from its card (a local folder), kept in the record: the workbench
+    replaces the card, so this is the only place the licence survives."""
+    from workbench.models.licence import LICENCE_KEY, card_licence
+
+    licence = card_licence(source) if Path(source).is_dir() else None
+    return {LICENCE_KEY: licence} if licence else {}
 
 
 def load_staged(record: ModelRecord, folder: Path) -> LoadedModel:
@@ -387,6 +398,7 @@ def train(
     for warning in data.warnings:
         progress(ProgressEvent(kind="log", message=f"warning: {warning}"))
     pre = preprocess_spec(spec)
+    languages = set_training_languages(tokenizer, spec.source_lang, spec.target_lang)  # NLLB/M2M codes
     train_features = encode_dataset(data.task, tokenizer, data.train, data.labels, max_length, pre)
     val_features = sorted(
         data.task.validation_features(
@@ -396,6 +408,8 @@ def train(
     )
     set_seed(spec.seed)  # the new head (and LoRA matrices) start the same whatever ran before
     model = build_model(spec, source, data.task, data.labels, tokenizer)
+    if languages:
+        force_target_language(model, tokenizer, spec.target_lang)
     trainable, total = count_parameters(model)
     progress(
         ProgressEvent(kind="log", message=f"training {trainable:,} of {total:,} parameters ({spec.method})")

@@ -98,10 +98,20 @@ def measure(variants: Any, record: ModelRecord, ds: DatasetChoice | None) -> Non
         st.rerun()
 
 
-def column_config(metric: str, help_text: dict[str, str]) -> dict[str, Any]:
-    """Readable headers and units for every comparison column, with what it measures as hover help."""
+METRIC_TITLES = {"chrf": "chrF", "bleu": "BLEU", "ter": "TER"}  # sacreBLEU's own spelling
+
+
+def metric_title(metric: str) -> str:
+    return METRIC_TITLES.get(metric, metric)
+
+
+def column_config(metric: str, help_text: dict[str, str], extra: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Readable headers and units for every comparison column, with what it measures as hover help;
+    ``extra`` are the task's own metric columns (seq2seq: BLEU)."""
     number, text, h = st.column_config.NumberColumn, st.column_config.TextColumn, help_text.get
+    metric = metric_title(metric)
     return {
+        **{name: number(metric_title(name), format="%.2f", help=h(name)) for name in extra},
         "model_id": text("model", help=h("model_id")),
         "variant": text("variant", help=h("variant")),
         "parent": text("parent", help=h("parent")),
@@ -140,13 +150,27 @@ def measured_on(comparison: dict[str, Any] | None) -> str | None:
     return f"Measured {date}{rows}, on {', '.join(parts)}" + (f" ({versions})." if versions else ".")
 
 
-def comparison_view(variants: Any, table: pd.DataFrame, comparison: dict[str, Any] | None = None) -> None:
+def main_columns(table: pd.DataFrame, extra: tuple[str, ...]) -> list[str]:
+    """The columns everyone reads: the task's own metrics after the headline one, and none that is
+    empty for every row (label agreement of models that generate text)."""
+    names = [c for c in MAIN_COLUMNS if c in table.columns]
+    at = names.index("metric_delta") + 1 if "metric_delta" in names else len(names)
+    names[at:at] = [c for c in extra if c in table.columns]
+    return [c for c in names if not table[c].isna().all()]
+
+
+def comparison_view(
+    variants: Any, table: pd.DataFrame, comparison: dict[str, Any] | None = None, task: str | None = None
+) -> None:
+    from workbench.tasks import TASKS
+
     metric = str(table["metric"].iloc[0])
-    config = column_config(metric, dict(getattr(variants, "COLUMN_HELP", {})))
+    extra = TASKS[task].comparison_columns if task in TASKS else ()
+    config = column_config(metric, dict(getattr(variants, "COLUMN_HELP", {})), extra)
     caption = measured_on(comparison)
     if caption:
         st.caption(caption)
-    main = [c for c in MAIN_COLUMNS if c in table.columns]
+    main = main_columns(table, extra)
     st.dataframe(table[main], hide_index=True, column_config=config)
     more = ["model_id", *(c for c in table.columns if c not in main)]
     with st.expander("More measurements: parameters, memory, p95 latency, |Δ probability|, notes"):

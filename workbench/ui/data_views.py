@@ -78,7 +78,15 @@ def data_report(
     c1.metric("Rows read", f"{report.rows_read:,}")
     c2.metric("Usable rows", f"{report.rows_usable:,}")
     c3.metric("Task", report.task or "?")
-    c4.metric("Labels", len(report.labels))
+    generating = _generates_text(report.task)
+    c4.metric(
+        "Pairs" if generating else "Labels", f"{report.rows_usable:,}" if generating else len(report.labels)
+    )
+    if generating:
+        st.caption(
+            "Parallel-data check: empty or whitespace-only sides, exact duplicate pairs, sources copied "
+            "as targets, length-ratio outliers and (with a tokenizer) over-long pairs, by row number."
+        )
     if report.errors:
         st.error(
             "\n".join(
@@ -140,40 +148,57 @@ def _default_index(options: list[str], wanted: str | None, fallback: int) -> int
     return options.index(wanted) if wanted in options else fallback
 
 
+def _generates_text(task: str | None) -> bool:
+    from workbench.tasks import TASKS
+
+    return task in TASKS and TASKS[task].generates_text
+
+
 def column_mapping(
     columns: list[str], current: DatasetChoice | None, same_file: bool
 ) -> tuple[ColumnMap, str]:
-    """Selectboxes for the text, label and second-text columns and the task."""
+    """Selectboxes for the text, label and second-text columns and the task. A table whose column
+    names say it holds translation pairs (source/target, en/de...) starts as seq2seq, and the first
+    two boxes are then called source and target."""
+    from workbench.data.parallel import SEQ2SEQ, detect_pair
     from workbench.training.spec import TrainSpec
 
     task_info = TrainSpec.field_info()["task"]
-    text_default = current.columns.text if same_file and current else "text"
-    label_default = current.columns.label if same_file and current else "label"
+    pair = None if same_file and current else detect_pair(columns)
+    text_default = current.columns.text if same_file and current else pair[0] if pair else "text"
+    label_default = current.columns.label if same_file and current else pair[1] if pair else "label"
+    task_default = current.task if same_file and current else SEQ2SEQ if pair else None
+    generating = _generates_text(st.session_state.get("data.task", task_default))
     c1, c2, c3, c4 = st.columns(4)
     text = c1.selectbox(
-        "Text column", columns, index=_default_index(columns, text_default, 0), key="data.text_col"
+        "Source column" if generating else "Text column",
+        columns,
+        index=_default_index(columns, text_default, 0),
+        key="data.text_col",
     )
     label = c2.selectbox(
-        "Label column",
+        "Target column" if generating else "Label column",
         columns,
         index=_default_index(columns, label_default, len(columns) - 1),
         key="data.label_col",
     )
     pair_options = ["(none)", *columns]
     pair_default = current.columns.text_pair if same_file and current else None
-    pair = c3.selectbox(
+    second = c3.selectbox(
         "Second text column",
         pair_options,
         index=_default_index(pair_options, pair_default, 0),
         key="data.pair_col",
         help="Only for sentence-pair tasks (e.g. question + answer).",
+        disabled=generating,
     )
     tasks = list(task_info["choices"])
     task = c4.selectbox(
         "Task",
         tasks,
-        index=_default_index(tasks, current.task if same_file and current else None, 0),
+        index=_default_index(tasks, task_default, 0),
         key="data.task",
         help=task_info["help"],
     )
-    return ColumnMap(text=text, label=label, text_pair=None if pair == "(none)" else pair), task
+    text_pair = None if second == "(none)" or generating else second
+    return ColumnMap(text=text, label=label, text_pair=text_pair), task

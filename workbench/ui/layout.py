@@ -23,6 +23,7 @@ NAV = (
     ("pages/train.py", "Train", ":material/model_training:"),
     ("pages/compare.py", "Compare", ":material/compare_arrows:"),
     ("pages/explain.py", "Explain", ":material/psychology:"),
+    ("pages/translate.py", "Translate", ":material/translate:"),
     ("pages/review.py", "Review", ":material/fact_check:"),
     ("pages/safety.py", "Safety", ":material/shield:"),
     ("pages/deploy.py", "Deploy", ":material/rocket_launch:"),

@@ -58,18 +58,75 @@ def parallel_fields() -> list[str]:
     return ["processes"] if (os.cpu_count() or 1) > 1 else []
 
 
-def _method_choice(preset: dict[str, Any]) -> str:
-    """The method, outside the form: choosing it re-draws the form with that method's settings."""
+def dataset_task(ds: DatasetChoice) -> Any:
+    """The task object of the dataset's task, or None while it is detected from the labels ('auto')."""
+    from workbench.tasks import TASKS
+
+    task = TASKS.get(ds.task)
+    return task() if task is not None else None
+
+
+def _method_choice(preset: dict[str, Any], task: Any = None) -> str:
+    """The method, outside the form: choosing it re-draws the form with that method's settings.
+    Methods the task cannot use are left out, each named with the reason (head-only for seq2seq)."""
     info = TrainSpec.field_info()["method"]
     kind, optional = spec_field_types(TrainSpec)["method"]
+    refused = {m: task.method_problem(m) for m in info["choices"]} if task is not None else {}
+    refused = {m: why for m, why in refused.items() if why}
+    if refused:
+        info = {**info, "choices": [m for m in info["choices"] if m not in refused]}
     value = preset.get("method", info["default"])
-    return field_widget("method", info, kind, optional, value, key="train.method")
+    method = field_widget("method", info, kind, optional, value, key="train.method")
+    for name, why in refused.items():
+        st.caption(f"Not offered for this task: `{name}`. {why}")
+    return method
+
+
+def pair_columns(ds: DatasetChoice) -> dict[str, str]:
+    """Seq2seq: which column holds the sources and which the targets (the dataset's choice by default)."""
+    from workbench.ui.resources import read_table_cached
+
+    names = [str(c) for c in read_table_cached(ds.path).columns]
+    source_default, target_default = ds.columns.text, ds.columns.label
+    left, right = st.columns(2)
+    source = left.selectbox(
+        "Source column",
+        names,
+        index=names.index(source_default) if source_default in names else 0,
+        key="train.source_col",
+        help="The texts the model reads (e.g. English).",
+    )
+    target = right.selectbox(
+        "Target column",
+        names,
+        index=names.index(target_default) if target_default in names else len(names) - 1,
+        key="train.target_col",
+        help="The texts it learns to write (e.g. German).",
+    )
+    return {"text_col": source, "label_col": target}
+
+
+def generation_validation(preset: dict[str, Any]) -> dict[str, Any]:
+    """Seq2seq: how often validation generates, and how long the texts may be; the sample is capped."""
+    from workbench.tasks.seq2seq import VALIDATION_SAMPLE
+
+    st.markdown("**Validation by generation**")
+    st.caption(
+        f"Each validation translates at most {VALIDATION_SAMPLE} validation pairs greedily and scores them "
+        "with BLEU and chrF (the best checkpoint is the one with the highest chrF)."
+    )
+    return spec_form_fields(
+        TrainSpec, ["evals_per_epoch", "max_length"], preset, key_prefix="train", columns=2
+    )
 
 
 def train_form(ds: DatasetChoice, preset: dict[str, Any]) -> TrainSpec | None:
     """The training form; returns the spec when submitted (``SpecError`` lists every bad setting)."""
-    method = _method_choice(preset)
+    task = dataset_task(ds)
+    generates = task is not None and task.generates_text
+    method = _method_choice(preset, task)
     with st.form("train.form"):
+        columns = pair_columns(ds) if generates else {}
         choices = list(dict.fromkeys([base_model(), *base_model_choices()]))
         chosen_base = st.selectbox(
             "Base model",
@@ -84,14 +141,17 @@ def train_form(ds: DatasetChoice, preset: dict[str, Any]) -> TrainSpec | None:
                 TrainSpec, METHOD_FIELDS[method], preset, key_prefix="train", columns=3
             )
         values |= spec_form_fields(TrainSpec, parallel_fields(), preset, key_prefix="train", columns=3)
+        if generates:
+            values |= generation_validation(preset)
+        advanced = [f for f in ADVANCED_FIELDS if f not in values]
         with st.expander("Advanced settings"):
-            values |= spec_form_fields(TrainSpec, ADVANCED_FIELDS, preset, key_prefix="train", columns=3)
+            values |= spec_form_fields(TrainSpec, advanced, preset, key_prefix="train", columns=3)
             st.caption("Unsafe options: only for models from a source you trust.")
             values |= spec_form_fields(TrainSpec, UNSAFE_FIELDS, preset, key_prefix="train", columns=2)
         submitted = st.form_submit_button("Start training", type="primary")
     if not submitted:
         return None
-    return TrainSpec(**ds.train_fields(), base_model=chosen_base, method=method, **values)
+    return TrainSpec(**(ds.train_fields() | columns), base_model=chosen_base, method=method, **values)
 
 
 def runs_table(owner: str, limit: int = 10) -> pd.DataFrame:
@@ -213,3 +273,11 @@ def searches_section() -> None:
             )
         )
         st.altair_chart(chart)
+
+
+def columns_line(ds: DatasetChoice) -> str:
+    """What the model learns from, in the task's words (source → target for text generation)."""
+    task = dataset_task(ds)
+    if task is not None and task.generates_text:
+        return f"source `{ds.columns.text}` → target `{ds.columns.label}` ({task.name})"
+    return f"text `{ds.columns.text}`, label `{ds.columns.label}`"

@@ -177,12 +177,24 @@ def model_card_text(record: ModelRecord) -> str:
     return text.strip()
 
 
+def licence_view(record: ModelRecord) -> None:
+    """The model's licence (its base model's, or its parent's for a variant); non-commercial ones warned."""
+    from workbench.models.licence import licence_line, licence_warning, model_licence
+
+    licence = model_licence(record)
+    st.caption(licence_line(licence))
+    warning = licence_warning(licence)
+    if warning:
+        st.warning(warning, icon=":material/gavel:")
+
+
 def model_details(record: ModelRecord) -> None:
     """Lineage, metrics report, model card, and the actions on one registry model."""
     from workbench.ui.layout import flash
     from workbench.ui.session import active_model, set_active_model
 
     st.markdown("**Lineage:** " + lineage_line(record))
+    licence_view(record)
     model_report(record)
     with st.expander("Model card"):
         st.markdown(model_card_text(record))

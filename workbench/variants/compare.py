@@ -202,7 +202,8 @@ def compare_models(
     metrics = {m: models[m].task.comparison_metrics(models[m], ds, logits[m]) for m in ids}
     measured = {"peak": peaks, "speed": speed, "latency": latency, "metrics": metrics}
     rows = [_row(models[m], models[reference.id], logits, measured, registry) for m in ids]
-    table = pd.DataFrame(rows, columns=list(COMPARISON_COLUMNS))
+    extra = list(models[reference.id].task.comparison_columns)  # e.g. BLEU beside chrF
+    table = pd.DataFrame(rows, columns=[*COMPARISON_COLUMNS, *extra])
     table.attrs["metric_scale"] = models[reference.id].task.metric_scale
     if save:
         settings = {
@@ -265,6 +266,7 @@ def _row(loaded: Any, reference: Any, logits: dict, measured: dict, registry: Re
         "mean_abs_dprob": float(np.abs(scores - ref_scores).mean()),
         "compute": compute_label(record, loaded.model),
         "notes": record.recipe.get("note", ""),
+        **{name: measured["metrics"][model_id].get(name) for name in task.comparison_columns},
     }
 
 
