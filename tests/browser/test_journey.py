@@ -260,7 +260,7 @@ def run_journey(app_server, page) -> None:
     assert (rows[0]["label"], rows[0]["status"]) == (corrected, "corrected")
     assert rows[0]["reviewer"].startswith("analyst-") and rows[0]["suggested_by"] == "support-intent"
 
-    for title in ("Data", "Safety"):
+    for title in ("Data", "Translate", "Safety", "Deploy", "Monitoring"):  # the pages not visited above
         go(page, title)
         shot(page, f"06-{title.lower()}")
         problems += accessibility_problems(page, f"06-{title.lower()}")

@@ -97,5 +97,5 @@ def how_to_call(name: str) -> None:
         "workbench serve --port 8000\n"
         'curl -H "Authorization: Bearer $KEY" -H "Content-Type: application/json" \\\n'
         f'     -d \'{{"texts": ["my card was charged twice"]}}\' localhost:8000/v1/models/{name}/predict',
-        language="bash",
+        language="text",  # plain: the highlighter's token colours fail WCAG AA contrast (axe)
     )
