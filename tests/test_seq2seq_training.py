@@ -150,3 +150,37 @@ def test_generation_spec_python_api():
         GenerationSpec(length_penalty=2.0)
     with pytest.raises(SpecError, match=r"max_new_tokens must be between 1 and 1024, got 0"):
         GenerationSpec(max_new_tokens=0)
+
+
+def test_a_cancelled_seq2seq_run_resumes_from_its_checkpoint_and_finishes(tmp_path_factory, pairs_csv):
+    """The run machinery (worker queue, cancel at a step, checkpoint, resume) is the same for seq2seq."""
+    from workbench.training.runs import create_run, execute_run, resume_run
+
+    spec = TrainSpec(
+        train_data=str(pairs_csv),
+        base_model=str(_model_dir(tmp_path_factory, "t5")),
+        task="seq2seq",
+        name="tiny-resume",
+        epochs=4,
+        batch_size=4,
+        learning_rate=3e-3,
+        evals_per_epoch=2,
+    )
+    run = create_run(spec)
+
+    def cancel_at_step_3(event):
+        if event.kind == "step" and event.step >= 3:
+            run.request_cancel()
+
+    execute_run(run, extra_progress=cancel_at_step_3)
+    assert run.status()["state"] == "cancelled"
+    assert run.has_checkpoint()
+    assert Registry().list() == []  # nothing half-trained is listed
+    resume_run(run.id, in_process=True)
+    status = run.status()
+    assert status["state"] == "completed", status
+    record = Registry().get(status["model_id"])
+    assert record.task == "seq2seq"
+    steps = [e["step"] for e in run.events() if e["kind"] == "step"]
+    assert steps[-1] == status["total_steps"]
+    assert min(s for s in steps if s > 3) > 3  # resumed after the checkpoint, not from scratch
