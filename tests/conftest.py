@@ -129,3 +129,15 @@ def copy_model_id(copy_model_folder, isolated_workspace) -> str:
 
     shutil.copytree(copy_model_folder, Registry().root / copy_model_folder.name)
     return copy_model_folder.name
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """On a shared CPU one thread trains and runs tiny models several times faster than many
+    (``pytestmark = pytest.mark.usefixtures("one_torch_thread")`` in a module)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

@@ -18,16 +18,7 @@ from workbench.models.registry import Registry
 from workbench.training.spec import TrainSpec
 from workbench.training.trainer import train
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """On a shared CPU one thread trains these tiny models several times faster than many."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")

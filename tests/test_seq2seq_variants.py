@@ -21,15 +21,7 @@ SOURCES = [s for s, _ in parallel_pairs()]
 REFERENCES = [t for _, t in parallel_pairs()]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """On a shared CPU one thread runs these tiny models several times faster than many."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _trained(tmp_path_factory, kind: str, epochs: float, lr: float, warmup: float):

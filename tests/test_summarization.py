@@ -39,14 +39,7 @@ def _summaries() -> list[tuple[str, str]]:
     ]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def test_tiny_t5_learns_to_summarise_and_evaluate_reports_rouge(tmp_path, capsys):

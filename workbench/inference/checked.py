@@ -120,18 +120,14 @@ def predict_checked(
         for i, (s, p) in enumerate(zip(scans, pair_scans, strict=True))
         if not s.blocked and not (p and p.blocked)
     ]
-    predictions = (
-        loaded.predict(
-            [texts[i] for i in allowed],
-            [pairs[i] for i in allowed] if pairs is not None else None,
-            batch_size=batch_size,
-            progress=progress,
-            **({"generation": generation} if generation is not None else {}),
-        )
-        if allowed
-        else []
+    by_index = predict_rows(
+        loaded,
+        {i: texts[i] for i in allowed},
+        {i: pairs[i] for i in allowed} if pairs is not None else None,
+        batch_size=batch_size,
+        progress=progress,
+        generation=generation,
     )
-    by_index = dict(zip(allowed, predictions, strict=True))
     out = []
     for i, (text, scanned, pair_scanned) in enumerate(zip(texts, scans, pair_scans, strict=True)):
         prediction = by_index.get(i)
@@ -156,3 +152,27 @@ def output_hits(prediction: Prediction, text: str, rules: RuleSet, task: str) ->
                 seen.setdefault((hit.rule, hit.start, hit.end, hit.detail), hit)
         return list(seen.values())
     return check_output(str(prediction.label), prediction.probabilities, text, rules=rules)
+
+
+def predict_rows(
+    loaded: Any,
+    texts: dict[int, str],
+    pairs: dict[int, Any] | None,
+    *,
+    batch_size: int,
+    progress: ProgressCallback,
+    generation: Any = None,
+) -> dict[int, Any]:
+    """The model's predictions for the rows the input rules let through, by row index (none asked
+    when every row was blocked)."""
+    if not texts:
+        return {}
+    rows = list(texts)
+    predictions = loaded.predict(
+        [texts[i] for i in rows],
+        [pairs[i] for i in rows] if pairs is not None else None,
+        batch_size=batch_size,
+        progress=progress,
+        **({"generation": generation} if generation is not None else {}),
+    )
+    return dict(zip(rows, predictions, strict=True))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from workbench.inference.checked import CheckedPrediction
+from workbench.inference.checked import CheckedPrediction, predict_rows
 from workbench.progress import ProgressCallback
 from workbench.safety import Hit, RuleSet, ScanResult, add_output_hits, check_generated
 from workbench.safety.placeholders import (
@@ -41,18 +41,14 @@ def generate_checked(
     """One checked generation per source text, in order (see the module docstring)."""
     allowed = [i for i, scan in enumerate(scans) if not scan.blocked]
     masked = {i: mask_with_placeholders(texts[i], scans[i], style) for i in allowed}
-    predictions = (
-        loaded.predict(
-            [masked[i].text for i in allowed],
-            None,
-            batch_size=batch_size,
-            progress=progress,
-            **({"generation": generation} if generation is not None else {}),
-        )
-        if allowed
-        else []
+    by_index = predict_rows(
+        loaded,
+        {i: masked[i].text for i in allowed},
+        None,
+        batch_size=batch_size,
+        progress=progress,
+        generation=generation,
     )
-    by_index = dict(zip(allowed, predictions, strict=True))
     out = []
     for i, scan in enumerate(scans):
         prediction = by_index.get(i)
