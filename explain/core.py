@@ -37,11 +37,11 @@ def resolve_model(model: Any) -> Any:
 
 
 def output_names(model: Any) -> list[str]:
-    return ["value"] if model.task.name == "regression" else list(model.labels)
+    return ["value"] if model.task.predicts_value else list(model.labels)
 
 
 def explained_scale(model: Any, spec: ExplainSpec) -> str:
-    return "value" if model.task.name == "regression" else spec.scale
+    return "value" if model.task.predicts_value else spec.scale
 
 
 def calibrated_forward(forward: Any, model: Any) -> Any:
@@ -113,7 +113,7 @@ class ExplainSession:
         """Chosen labels, else the most likely ones (predicted first)."""
         if self.spec.labels:
             return np.array([self.names.index(label) for label in self.spec.labels])
-        if self.model.task.name == "regression":
+        if self.model.task.predicts_value:
             return np.array([0])
         scores = self.model.task.scores(logits[None, :])[0]
         return np.argsort(-scores, kind="stable")[: self.spec.max_classes]
@@ -127,7 +127,7 @@ class ExplainSession:
             return task.scores(logits)[:, output]
 
         column = values[:, 0]
-        if task.name == "regression":  # "top" = largest effect either way; drop = change of value
+        if task.predicts_value:  # "top" = largest effect either way; drop = change of value
             return deletion_check(
                 self.predictor, encoding, np.abs(column),
                 lambda z: -np.abs(score_of(z) - score_of(z[:1])[0]), self.spec.faithfulness_k, self.spec.seed,

@@ -93,7 +93,7 @@ def predict_frame(
         out[text_col] = [c.safety.masked_text for c in checked]
         if text_pair_col:
             out[text_pair_col] = [c.pair_safety.masked_text if c.pair_safety else "" for c in checked]
-    labels = loaded.task.probability_columns(loaded.labels) if loaded.task.name != "regression" else []
+    labels = loaded.task.probability_columns(loaded.labels) if not loaded.task.predicts_value else []
     for column, values in prediction_columns(checked, labels).items():
         out[column] = values
     if mask_pii and loaded.task.generates_text:  # the translation holds the source's restored values
