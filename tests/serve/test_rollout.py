@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import time
 
@@ -67,15 +68,22 @@ def test_canary_is_sticky_per_api_key(deployed, second_version):
             assert versions == {expected}
 
 
-def test_shadow_never_changes_answers_and_is_compared_on_the_same_texts(deployed, second_version):
+@pytest.mark.parametrize("in_process", [True, False], ids=["worker-process", "server-thread"])
+def test_shadow_never_changes_answers_and_is_compared_on_the_same_texts(deployed, second_version, in_process):
     texts = [f"mail {EMAIL} about the film", "the acting was wonderful", "boring plot"]
     with make_client() as client:
         before = client.post("/v1/models/toy/predict", json={"texts": texts})
     DeploymentStore().start_rollout("toy", second_version, shadow=True, by="test")
-    with make_client(cache_entries=0) as client:
+    with make_client(cache_entries=0, shadow_process=in_process) as client:
         after = client.post("/v1/models/toy/predict", json={"texts": texts})
-        client.app.state.serve.mirror.drain()
+        mirror, runtimes = client.app.state.serve.mirror, client.app.state.serve.runtimes
+        mirror.drain()
         client.app.state.serve.log.flush()
+        # The shadow version is loaded where it runs: in the worker process, or in the server.
+        assert runtimes.loaded(second_version) is not in_process
+        if in_process:
+            worker = mirror.worker.process.pid
+            assert worker != os.getpid() and os.sched_getscheduler(worker) == os.SCHED_IDLE
     assert after.json() == before.json() and after.headers["X-Model-Version"] == deployed
     comparison = live_comparison("toy")
     assert (comparison.rollout, comparison.pairs, comparison.agreement) == (
@@ -98,6 +106,22 @@ def test_a_slow_shadow_does_not_delay_the_answer(deployed, second_version, monke
         started = time.perf_counter()
         assert client.post("/v1/models/toy/predict", json={"texts": ["good film"]}).status_code == 200
         assert time.perf_counter() - started < 1.5
+
+
+def test_a_shadow_version_the_worker_cannot_load_is_logged_and_serving_goes_on(
+    deployed, second_version, caplog
+):
+    from workbench.models.registry import Registry
+
+    DeploymentStore().start_rollout("toy", second_version, shadow=True, by="test")
+    Registry().remove(second_version)
+    with make_client(cache_entries=0) as client, caplog.at_level("WARNING", logger="workbench.serve"):
+        response = client.post("/v1/models/toy/predict", json={"texts": ["good film"]})
+        client.app.state.serve.mirror.drain(60)
+        assert client.app.state.serve.mirror.done == 0
+    assert response.status_code == 200 and response.headers["X-Model-Version"] == deployed
+    warnings = [r.getMessage() for r in caplog.records if r.name == "workbench.serve"]
+    assert any(m.startswith(f"shadow {second_version} of toy: ") for m in warnings), warnings
 
 
 def test_deploy_cli_starts_promotes_drops_and_says_what_is_wrong(deployed, second_version, capsys):

@@ -15,7 +15,12 @@ from typing import Any
 from workbench.errors import SpecError
 
 LOOPBACK = "127.0.0.1"
-FLAG_FOR_SWITCH = {"batching": "--no-batching", "preload": "--lazy", "demo": "--no-demo"}
+FLAG_FOR_SWITCH = {
+    "batching": "--no-batching",
+    "preload": "--lazy",
+    "demo": "--no-demo",
+    "shadow_process": "--shadow-in-thread",
+}
 
 
 def register(subparsers: Any) -> None:

@@ -50,6 +50,13 @@ class ServeSettings:
         default=None, metadata=_meta("Safety rule file extending the defaults (default: the workspace's).")
     )
     demo: bool = field(default=True, metadata=_meta("Mount the Gradio demo at /demo."))
+    shadow_process: bool = field(
+        default=True,
+        metadata=_meta(
+            "Run shadow and canary comparisons in a separate idle-priority process (else a low-priority "
+            "thread that shares the answering threads' cores)."
+        ),
+    )
 
     def __post_init__(self) -> None:
         problems = []
