@@ -84,6 +84,11 @@ def test_model_rule_problems_name_the_fix(toy_model_id):
         )
 
 
+def test_a_label_rule_refuses_a_model_without_class_probabilities(ner_model_id):
+    with pytest.raises(RuleError, match="is a token-classification model: a `label` rule needs a classifier"):
+        rules_from_yaml(f"rules:\n  - {{id: s, detector: label, model: {ner_model_id}, labels: [PER]}}\n")
+
+
 def test_an_optional_rule_without_its_model_does_nothing(isolated_workspace):
     rules = rules_from_yaml(
         "rules:\n  - {id: s, detector: label, model: not-trained-yet, labels: [injection], optional: true}\n"

@@ -159,8 +159,11 @@ class LabelDetector(ModelDetector):
 
     @classmethod
     def check_model(cls, record: Any, settings: Mapping[str, Any]) -> dict[str, str]:
+        from workbench.tasks import get_task
+
         problems = {}
-        if record.task not in ("classification", "multilabel"):
+        task = get_task(record.task)
+        if task.predicts_value or task.predicts_entities or task.generates_text:  # no class probabilities
             problems["model"] = (
                 f"model {record.id!r} is a {record.task} model: a `label` rule needs a classifier "
                 "with class probabilities"
