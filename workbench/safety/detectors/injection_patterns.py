@@ -144,9 +144,9 @@ _LEAK_OBJECTS = (
     r"(?:system\s+(?:prompt|message|instructions?|directives?|guidelines|rules)|"
     rf"{_QUALIFIER}\s+(?:system\s+)?{_TOLD}|pre-?prompt|initiali[sz]ation\s+(?:prompt|text|instructions?)|"
     rf"(?:the\s+)?{_TOLD}\s+(?:you\s+(?:were|got|have\s+been|had\s+been|received)(?:\s+given)?|above|before\s+(?:this|my|the\s+user))|"
-    r"(?:text|words|prompt|instructions?|everything|conversation|content|lines|sentences|paragraphs?|messages?)\s+"
-    r"(?:above|before\s+(?:this|my|the\s+user|our)|preceding|prior\s+to\s+(?:this|my))|"
-    r"above\s+(?:text|prompt|instructions?|content|words|lines|message)|"
+    r"(?:text|words|prompt|instructions?|everything|conversation|content|lines|sentences|paragraphs?|messages?|"
+    r"initiali[sz]ation|configuration|setup)\s+(?:above|before\s+(?:this|my|the\s+user|our)|preceding|prior\s+to\s+(?:this|my))|"
+    r"above\s+(?:text|prompt|instructions?|content|words|lines|message|initiali[sz]ation|configuration)|"
     rf"your\s+(?:{_QUALIFIER}\s+)?(?:system\s+)?{_TOLD}|your\s+context\s+window|{_SECRET}|{_OTHER_USERS}|"
     rf"your\s+(?:internal|hidden)\s+(?:memory|state|notes)|{_DEFINES_YOU}|"
     r"what\s+(?:you\s+(?:were|have\s+been|had\s+been)|i)\s+(?:told|instructed|programmed|given)(?:\s+you)?)(?![\w])"
@@ -177,7 +177,13 @@ LEAK_EN = [
     r"(?:ask(?:ed)?|sa(?:y|id)|tell|told|wr[io]te|written|type[d]?|sen[dt])\b",
     r"what\s+(?:did|has|have|had)\s+(?:the\s+)?(?:previous|last|prior|earlier|other)\s+(?:users?|person|people)\s+"
     r"(?:ask(?:ed)?|tell|told|sa(?:y|id)\s+to|wr[io]te\s+to|sent)\s+you\b",
-    r"starting\s+with\s+(?:the\s+(?:words?|phrase|sentence)\s+)?[\"'“‘]you\s+are\b",
+    # A pointer at the prompt's first words next to where the prompt is ("the words above starting with
+    # 'You are'"); alone it is also a writing request ("a note starting with 'You are the best'").
+    *_each(
+        "above|prompt|instructions|initialization|initialisation|system",
+        r"[^.!?\n]{0,80}?(?:starting|beginning)\s+(?:with|from|at)\s+(?:the\s+(?:words?|phrase|sentence|line)\s+)?"
+        r"[\"'“‘]you\s+are\b",
+    ),
     r"system_?prompt\b",
 ]
 _LEAK_OBJECTS_DE = (
@@ -185,7 +191,8 @@ _LEAK_OBJECTS_DE = (
     r"(?:deine[nmrs]?|dein)\s+(?:[\wäöüß]+\s+)?(?:anweisungen|instruktionen|prompts?|regeln|vorgaben|befehle|richtlinien)|"
     r"(?:die|den|alle)\s+(?:ursprünglichen?|geheimen?|ersten?|vorherigen?|obigen?|initialen?|versteckten?|internen?)\s+"
     r"(?:anweisungen|instruktionen|prompts?|regeln|vorgaben|befehle|nachrichten?)|"
-    r"(?:den\s+text|alles|die\s+wörter|die\s+nachricht)\s+(?:oben|davor|darüber|vorher|von\s+oben)|"
+    r"(?:den\s+text|alles|die\s+wörter|die\s+nachricht|die\s+initialisierung|die\s+konfiguration)\s+"
+    r"(?:oben|davor|darüber|vorher|von\s+oben)|"
     r"(?:deine[nmrs]?|dein|die|den|das)\s+(?:geheime[nmrs]?|versteckte[nmrs]?|interne[nmrs]?|eindeutige[nmrs]?)\s+"
     r"(?:id|kennung|schlüssel|passwort|kennwort|code|token|geheimnis)|"
     r"(?:die\s+)?(?:nachrichten|fragen|eingaben|prompts?)\s+(?:des|der)\s+(?:vorherigen|letzten|anderen)\s+"
@@ -220,7 +227,10 @@ LEAK_ZH = [
     r"你的(?:系统)?(?:提示词|指令|设定|初始指令|规则)是什么",
     r"你(?:被|收到了?)(?:告知|告诉|指示|要求)了?什么",
     *_each("开发者|开发人员|管理员", r"(?:给|对|让)你(?:说|下达|设定)了?什么"),
-    r"你的(?:系统提示词?|系统指令|系统消息|(?:隐藏|秘密|内部|初始)的?(?:指令|提示词?))",
+    # "your system prompt" named anywhere, also a few characters on ("你的设置、角色或内部指令"), in
+    # simplified or traditional characters
+    r"你的[^，。！？；,.!?\n]{0,12}?(?:系[统統](?:提示|指令|消息|[设設]定)|(?:[隐隱]藏|秘密|[内內]部|初始|原始)的?(?:指令|提示)|"
+    r"初始[设設]置)",
     *_each("上一个|前一个|之前的|上一位|其他|别的", r"(?:用户|人)(?:问|说|写|发)了?(?:你)?(?:什么|哪些)"),
 ]
 
