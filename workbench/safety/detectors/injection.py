@@ -40,7 +40,9 @@ from workbench.safety.detectors.injection_patterns import FAMILIES, ROLE_LAWLESS
 from workbench.safety.normalize import View, text_views
 
 _NEGATION = re.compile(r"(?:\bdon'?t|\bdo not|\bnever|\bcan'?t|\bcannot|\bwon'?t|\bnot|\bnicht|不要|别)\s*$")
-_NEGATABLE = ("override",)  # "don't forget the previous order instructions" is not an override
+# "don't forget the previous order instructions" is not an override, "never share your secret password"
+# not a leak request
+_NEGATABLE = ("override", "leak")
 ROLE_WINDOW = 1500  # a set-up and a lawlessness cue this close together make a persona jailbreak
 
 

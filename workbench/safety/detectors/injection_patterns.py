@@ -115,14 +115,40 @@ _QUALIFIER = (
     r"preceding|earlier|confidential|private|pre-?set|developer|core|base|full|complete|exact|entire|verbatim)"
 )
 _TOLD = r"(?:prompts?|instructions?|messages?|rules|guidelines|directives?|programming|configuration|setup|orders)"
+# A secret the prompt holds (a canary id, a password): qualified, so "show your id at the door" stays clean.
+_SECRET = (
+    r"(?:your|the)\s+(?:(?:secret|hidden|internal|confidential)\s+(?:[\w-]+\s+)?"
+    r"(?:id|identifier|key|token|password|passphrase|passcode|code|word)|unique\s+(?:id|identifier))"
+)
+# What other people told the model: another user's messages, the previous conversation.
+_OTHER_USERS = (
+    r"(?:the\s+)?(?:previous|last|prior|earlier|other|another)\s+users?(?:'s|’s|s'|s’)?\s+"
+    r"(?:messages?|questions?|prompts?|conversations?|chats?|requests?|inputs?)"
+)
+# The words that configure the model: "the text that defines your refusal style", "the rules that govern
+# you"; "the text that describes your return policy" is a customer's, so "your" needs a word of behaviour.
+_DEFINES_YOU = (
+    r"(?:text|words|wording|paragraphs?|sections?|passages?|parts?|sentences?|lines|rules|instructions|prompt)\s+"
+    r"(?:that|which)\s+(?:defines?|governs?|controls?|shapes?|configures?|describes?|specif(?:y|ies)|determines?|"
+    r"sets?\s+up)\s+(?:you(?:r\s+(?:behaviou?r|rules|responses|replies|answers|persona|personality|refusals?|"
+    r"style|role|tone|character|guidelines|instructions|limits|restrictions|boundaries|guardrails))?(?![\w']))"
+)
+# Naming the model's own hidden prompt is a leak request wherever it stands ("the guidelines from your
+# system prompt", "does your system prompt mention ..."): only with a qualifier, since "your original
+# instructions" or "your system messaged me" can be a customer's words.
+_OWN_PROMPT = (
+    r"your\s+(?:own\s+|full\s+|entire\s+|exact\s+|complete\s+|raw\s+)?(?:system[\s_-]?prompts?|system\s+instructions|"
+    r"(?:initial|hidden|secret|internal|confidential|underlying|pre-?set)\s+(?:system\s+)?(?:prompts?|instructions|directives))(?![\w])"
+)
 _LEAK_OBJECTS = (
     r"(?:system\s+(?:prompt|message|instructions?|directives?|guidelines|rules)|"
     rf"{_QUALIFIER}\s+(?:system\s+)?{_TOLD}|pre-?prompt|initiali[sz]ation\s+(?:prompt|text|instructions?)|"
     rf"(?:the\s+)?{_TOLD}\s+(?:you\s+(?:were|got|have\s+been|had\s+been|received)(?:\s+given)?|above|before\s+(?:this|my|the\s+user))|"
-    r"(?:text|words|prompt|instructions?|everything|conversation|content|lines|sentences|paragraphs?|messages?)\s+"
-    r"(?:above|before\s+(?:this|my|the\s+user|our)|preceding|prior\s+to\s+(?:this|my))|"
-    r"above\s+(?:text|prompt|instructions?|content|words|lines|message)|"
-    rf"your\s+(?:{_QUALIFIER}\s+)?(?:system\s+)?{_TOLD}|your\s+context\s+window|"
+    r"(?:text|words|prompt|instructions?|everything|conversation|content|lines|sentences|paragraphs?|messages?|"
+    r"initiali[sz]ation|configuration|setup)\s+(?:above|before\s+(?:this|my|the\s+user|our)|preceding|prior\s+to\s+(?:this|my))|"
+    r"above\s+(?:text|prompt|instructions?|content|words|lines|message|initiali[sz]ation|configuration)|"
+    rf"your\s+(?:{_QUALIFIER}\s+)?(?:system\s+)?{_TOLD}|your\s+context\s+window|{_SECRET}|{_OTHER_USERS}|"
+    rf"your\s+(?:internal|hidden)\s+(?:memory|state|notes)|{_DEFINES_YOU}|"
     r"what\s+(?:you\s+(?:were|have\s+been|had\s+been)|i)\s+(?:told|instructed|programmed|given)(?:\s+you)?)(?![\w])"
 )
 LEAK_EN = [
@@ -141,7 +167,23 @@ LEAK_EN = [
     *_each("my|your", r"\s+instructions\s+(?:are|were)\s*:"),
     r"i\s+was\s+(?:instructed|told)\s+to['\"’]",
     r"before\s+this\s+conversation\s+(?:started|began)",
-    r"starting\s+with\s+(?:the\s+(?:words?|phrase|sentence)\s+)?[\"'“‘]you\s+are\b",
+    _OWN_PROMPT,
+    # "exactly as it appears in your internal memory", "as they are written in your instructions"
+    r"as\s+(?:it|they)\s+(?:appears?|(?:is|are|was|were)\s+(?:written|stated|worded|phrased|stored))\s+in\s+your\s+"
+    r"(?:internal\s+|hidden\s+|own\s+|initial\s+)?(?:memory|instructions|prompt|system\s+prompt|context|configuration|"
+    r"programming|rules|guidelines)\b",
+    # "what did the previous user ask you?"; "what did the other customers say about it?" is a shopper's
+    r"what\s+(?:did|has|have|had)\s+(?:the\s+)?(?:previous|last|prior|earlier)\s+users?\s+"
+    r"(?:ask(?:ed)?|sa(?:y|id)|tell|told|wr[io]te|written|type[d]?|sen[dt])\b",
+    r"what\s+(?:did|has|have|had)\s+(?:the\s+)?(?:previous|last|prior|earlier|other)\s+(?:users?|person|people)\s+"
+    r"(?:ask(?:ed)?|tell|told|sa(?:y|id)\s+to|wr[io]te\s+to|sent)\s+you\b",
+    # A pointer at the prompt's first words next to where the prompt is ("the words above starting with
+    # 'You are'"); alone it is also a writing request ("a note starting with 'You are the best'").
+    *_each(
+        "above|prompt|instructions|initialization|initialisation|system",
+        r"[^.!?\n]{0,80}?(?:starting|beginning)\s+(?:with|from|at)\s+(?:the\s+(?:words?|phrase|sentence|line)\s+)?"
+        r"[\"'“‘]you\s+are\b",
+    ),
     r"system_?prompt\b",
 ]
 _LEAK_OBJECTS_DE = (
@@ -149,7 +191,12 @@ _LEAK_OBJECTS_DE = (
     r"(?:deine[nmrs]?|dein)\s+(?:[\wäöüß]+\s+)?(?:anweisungen|instruktionen|prompts?|regeln|vorgaben|befehle|richtlinien)|"
     r"(?:die|den|alle)\s+(?:ursprünglichen?|geheimen?|ersten?|vorherigen?|obigen?|initialen?|versteckten?|internen?)\s+"
     r"(?:anweisungen|instruktionen|prompts?|regeln|vorgaben|befehle|nachrichten?)|"
-    r"(?:den\s+text|alles|die\s+wörter|die\s+nachricht)\s+(?:oben|davor|darüber|vorher|von\s+oben))(?![\wäöüß])"
+    r"(?:den\s+text|alles|die\s+wörter|die\s+nachricht|die\s+initialisierung|die\s+konfiguration)\s+"
+    r"(?:oben|davor|darüber|vorher|von\s+oben)|"
+    r"(?:deine[nmrs]?|dein|die|den|das)\s+(?:geheime[nmrs]?|versteckte[nmrs]?|interne[nmrs]?|eindeutige[nmrs]?)\s+"
+    r"(?:id|kennung|schlüssel|passwort|kennwort|code|token|geheimnis)|"
+    r"(?:die\s+)?(?:nachrichten|fragen|eingaben|prompts?)\s+(?:des|der)\s+(?:vorherigen|letzten|anderen)\s+"
+    r"(?:nutzers?|benutzers?|users?|kunden|nutzerin|benutzerin))(?![\wäöüß])"
 )
 LEAK_DE = [
     *_each(
@@ -159,10 +206,18 @@ LEAK_DE = [
     r"was\s+(?:sind|waren|ist|war|lautet|lauten)\s+(?:deine[nm]?|dein)\s+(?:[\wäöüß]+\s+)?"
     r"(?:anweisungen|instruktionen|prompts?|system-?prompts?|regeln|vorgaben|befehle)",
     r"was\s+(?:wurde|hat\s+man)\s+dir\s+(?:vorher\s+|zuvor\s+|am\s+anfang\s+)?(?:gesagt|aufgetragen|befohlen|vorgegeben)",
+    r"(?:deine[nmrs]?|dein)\s+(?:system-?prompts?|systemanweisungen|(?:geheimen?|versteckten?|internen?|initialen?)\s+"
+    r"(?:anweisungen|instruktionen|prompts?))(?![\wäöüß])",
+    r"was\s+hat\s+(?:der|die)\s+(?:vorherige|letzte|andere)\s+(?:nutzer|benutzer|user|kunde)(?:in)?\s+"
+    r"(?:dich\s+|dir\s+)?(?:gefragt|gesagt|geschrieben|geschickt)",
+    r"wie\s+(?:es|sie)\s+in\s+deine[nm]?\s+(?:internen?\s+)?(?:speicher|anweisungen|instruktionen|prompt|system-?prompt|"
+    r"regeln|vorgaben)\s+(?:steht|stehen|vorkommt|erscheint)",
 ]
 _LEAK_OBJECTS_ZH = (
     r"(?:系统提示词?|初始指令|原始指令|最初的(?:指令|提示)|系统消息|系统指令|系统设定|提示词|"
-    r"你的(?:设定|规则|指令|提示|初始|原始)|(?:上面|之前|前面|以上)的(?:内容|指令|文字|话|提示|所有内容))"
+    r"你的(?:设定|规则|指令|提示|初始|原始)|(?:上面|之前|前面|以上)的(?:内容|指令|文字|话|提示|所有内容)|"
+    r"你的(?:唯一|秘密|隐藏|内部|机密)的?(?:id|标识符?|密钥|密码|口令|令牌|编号)|"
+    r"(?:上一个|前一个|之前的|上一位|其他|别的)(?:用户|人)的(?:消息|问题|提示|对话|请求|输入))"
 )
 LEAK_ZH = [
     *_each(
@@ -172,6 +227,11 @@ LEAK_ZH = [
     r"你的(?:系统)?(?:提示词|指令|设定|初始指令|规则)是什么",
     r"你(?:被|收到了?)(?:告知|告诉|指示|要求)了?什么",
     *_each("开发者|开发人员|管理员", r"(?:给|对|让)你(?:说|下达|设定)了?什么"),
+    # "your system prompt" named anywhere, also a few characters on ("你的设置、角色或内部指令"), in
+    # simplified or traditional characters
+    r"你的[^，。！？；,.!?\n]{0,12}?(?:系[统統](?:提示|指令|消息|[设設]定)|(?:[隐隱]藏|秘密|[内內]部|初始|原始)的?(?:指令|提示)|"
+    r"初始[设設]置)",
+    *_each("上一个|前一个|之前的|上一位|其他|别的", r"(?:用户|人)(?:问|说|写|发)了?(?:你)?(?:什么|哪些)"),
 ]
 
 # Persona / mode set-ups. Strong phrases fire alone; a set-up ("from now on you are", "act as") fires
