@@ -124,7 +124,7 @@ def test_export_refuses_pickled_weights(toy_model_id, tmp_path):
 @pytest.mark.slow
 @pytest.mark.skipif(
     not os.environ.get("WORKBENCH_SLOW"),
-    reason="installs every pinned dependency into a fresh venv (minutes, network): set WORKBENCH_SLOW=1",
+    reason="installs every pinned dependency into a fresh venv (2.5 min from a local index, ~1 GB download otherwise): set WORKBENCH_SLOW=1",
 )
 def test_exported_space_installs_into_a_fresh_venv_and_answers(space, toy_model_id, tmp_path):
     """What a Space does: a new virtual environment (no system site-packages), `pip install -r
