@@ -52,6 +52,9 @@ class Task(ABC):
     metric_scale: ClassVar[float] = 100.0  # metric x this = points (1: the metric is already in points)
     # metrics the variants' comparison shows beside the headline one (seq2seq: BLEU beside chrF)
     comparison_columns: ClassVar[tuple[str, ...]] = ()
+    # training may soften the one-hot target of a row's single class (HF ``label_smoothing_factor``);
+    # it means nothing for label sets, numbers, tags or generated text
+    supports_label_smoothing: ClassVar[bool] = False
 
     def method_problem(self, method: str) -> str | None:
         """Why the training method ``method`` does not apply to this task (None: it does)."""
