@@ -3,12 +3,102 @@ registered here (not built in, named nothing the data layer knows) gets the beha
 
 from __future__ import annotations
 
-from workbench.tasks import TASKS
+import dataclasses
+from collections import Counter
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.data import ColumnMap, load_dataset, split_dataset
+from workbench.data.io import RowNumbering
+from workbench.data.rules import CheckContext, check_rare_classes, check_split_size
+from workbench.data.spec import DataReport
+from workbench.tasks import TASKS, Prediction, Task
+
+
+class IntentTask(Task):
+    """A new single-label task the data layer has never heard of, stratified by its own choice."""
+
+    name = "intent"
+    description = "One intent per utterance (a test task)."
+    problem_type = "single_label_classification"
+    primary_metric = "accuracy"
+    stratify_split = True
+
+    def encode_targets(self, values: list[Any], labels: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def scores(self, logits: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def metrics(self, logits: np.ndarray, targets: np.ndarray, labels: list[str]):
+        raise NotImplementedError
+
+    def decode(self, logits: np.ndarray, labels: list[str]) -> list[Prediction]:
+        raise NotImplementedError
+
+
+class TopicTask(IntentTask):
+    """The same task with the capability turned off: no stratification, no per-class row checks."""
+
+    name = "topic"
+    stratify_split = False
+
+
+@pytest.fixture
+def new_tasks(monkeypatch):
+    for task in (IntentTask, TopicTask):
+        monkeypatch.setitem(TASKS, task.name, task)
 
 
 def capable(flag: str) -> list[str]:
     return sorted(name for name, task in TASKS.items() if getattr(task, flag))
 
 
+def labelled(labels: list[str], task: str = "classification"):
+    frame = pd.DataFrame({"text": [f"t{i}" for i in range(len(labels))], "label": labels})
+    return load_dataset(frame, ColumnMap(), task)
+
+
+def as_task(ds, task: str):
+    return dataclasses.replace(ds, task=task, report=dataclasses.replace(ds.report, warnings=[]))
+
+
 def test_only_single_label_classification_supports_label_smoothing():
     assert capable("supports_label_smoothing") == ["classification"]
+
+
+def test_only_classification_is_stratified_among_the_built_in_tasks():
+    assert capable("stratify_split") == ["classification"]
+
+
+def test_a_new_task_is_split_stratified_through_its_capability(new_tasks):
+    base = labelled(["a", "a", "a", "b"] * 50)
+    _, val, _ = split_dataset(as_task(base, "intent"), 0.1, seed=1)
+    assert Counter(val.frame["label"]) == {"a": 15, "b": 5}  # the class shares, exactly
+    solo = labelled(["a", "b"] * 24 + ["a", "solo"])
+    for task, stratified in (("intent", True), ("topic", False)):
+        ds = as_task(solo, task)
+        split_dataset(ds, 0.2)
+        fallback = "The validation split is random, not stratified: 1 class with a single example ('solo')."
+        assert ds.report.warnings == ([fallback] if stratified else [])
+
+
+def rule_context(task: str, labels: dict[str, int], rows: int) -> CheckContext:
+    frame = pd.DataFrame({"text": [f"t{i}" for i in range(rows)], "label": "a", "row": range(2, rows + 2)})
+    report = DataReport(source="f.csv", columns=["text", "label"], labels=labels)
+    return CheckContext(frame, report, ColumnMap(), RowNumbering(), task, has_labels=True)
+
+
+def test_a_new_stratified_task_gets_the_rows_per_class_checks(new_tasks):
+    labels = {"a": 5, "b": 1, "c": 1, "d": 1, "e": 1, "f": 1}
+    for task, stratified in (("intent", True), ("topic", False)):
+        ctx = rule_context(task, labels, rows=10)
+        check_split_size(ctx)
+        check_rare_classes(ctx)
+        assert len(ctx.report.errors) == len(ctx.report.warnings) == int(stratified)
+    ctx = rule_context("intent", labels, rows=10)
+    check_split_size(ctx)
+    assert ctx.report.errors[0].startswith("Only 10 usable rows for 6 classes in f.csv: at least 2 per class")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from workbench.data.messages import plural, snippet, verb
+from workbench.tasks import TASKS, Task
 
 if TYPE_CHECKING:
     from workbench.data.io import RowNumbering
@@ -43,6 +44,13 @@ def _as_numbers(values: pd.Series) -> pd.Series:
     """Finite floats, NaN where a value is not a finite number."""
     numbers = pd.to_numeric(values, errors="coerce").astype(float)
     return numbers.where(numbers.abs() != math.inf)
+
+
+def task_entry(task: str | None) -> Task | None:
+    """The registered task named ``task``, whose capabilities the checks ask; None for ``auto``, no
+    task, or a name no task has (``validate`` reports that once, as an unknown task)."""
+    entry = TASKS.get(task) if task else None
+    return entry() if entry is not None else None
 
 
 def split_multilabel(value: str) -> tuple[str, ...]:

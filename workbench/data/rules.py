@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
 
 from workbench.data.io import RowNumbering
-from workbench.data.labels import CLASSIFICATION, MULTILABEL
+from workbench.data.labels import CLASSIFICATION, MULTILABEL, task_entry
 from workbench.data.messages import list_items, plural, quoted, rows_phrase, snippet, verb
 from workbench.data.spec import ColumnMap, DataReport
 
@@ -46,6 +47,12 @@ class CheckContext:
 
     def rows(self, mask: pd.Series | None = None) -> list[int]:
         return (self.frame["row"] if mask is None else self.frame.loc[mask, "row"]).tolist()
+
+    @cached_property
+    def stratified(self) -> bool:
+        """The split keeps each class's share (the task's ``stratify_split``): classes need rows."""
+        entry = task_entry(self.task)
+        return entry is not None and entry.stratify_split
 
     @property
     def is_categorical(self) -> bool:
@@ -89,7 +96,7 @@ def check_split_size(ctx: CheckContext) -> None:
         )
         return
     classes = len(ctx.report.labels)
-    if ctx.task == CLASSIFICATION and classes > 1 and n < MIN_PER_CLASS * classes:
+    if ctx.stratified and classes > 1 and n < MIN_PER_CLASS * classes:
         ctx.report.errors.append(
             f"Only {plural(n, 'usable row')} for {classes} classes in {ctx.source}: at least "
             f"{MIN_PER_CLASS} per class ({MIN_PER_CLASS * classes} rows) are needed to split into training "
@@ -98,7 +105,7 @@ def check_split_size(ctx: CheckContext) -> None:
 
 
 def check_rare_classes(ctx: CheckContext) -> None:
-    if ctx.task != CLASSIFICATION or not ctx.has_labels or not ctx.needs_split:
+    if not ctx.stratified or not ctx.has_labels or not ctx.needs_split:
         return
     rare = {label: count for label, count in ctx.report.labels.items() if count < MIN_PER_CLASS}
     if rare and len(ctx.report.labels) > 1:

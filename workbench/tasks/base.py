@@ -56,6 +56,10 @@ class Task(ABC):
     # it means nothing for label sets, numbers, tags or generated text
     supports_label_smoothing: ClassVar[bool] = False
 
+    # --- data: what the data layer (workbench.data) asks of this task's files and labels ---
+    # splits keep each class's share, so the checks ask for at least 2 rows of every class
+    stratify_split: ClassVar[bool] = False
+
     def method_problem(self, method: str) -> str | None:
         """Why the training method ``method`` does not apply to this task (None: it does)."""
         return None

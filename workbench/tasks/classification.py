@@ -26,6 +26,7 @@ class ClassificationTask(Task):
     review_kind = "label"
     explain_target = "label"
     supports_label_smoothing = True
+    stratify_split = True
 
     def calibration(self) -> ProbabilityKind:
         return SOFTMAX
