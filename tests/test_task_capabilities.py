@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.data import ColumnMap, load_dataset, split_dataset
+from workbench.data import ColumnMap, check_frame, load_dataset, split_dataset
 from workbench.data.io import RowNumbering
 from workbench.data.rules import CheckContext, check_rare_classes, check_split_size
 from workbench.data.spec import DataReport
@@ -47,9 +47,31 @@ class TopicTask(IntentTask):
     stratify_split = False
 
 
+class TagSetTask(IntentTask):
+    """A new task whose label is a set of classes ("a|b"): it names its own parser and classes."""
+
+    name = "tag-set"
+    stratify_split = False
+
+    def label_parser(self) -> Any:
+        from workbench.data.labels import parse_label_sets
+
+        return parse_label_sets
+
+    def label_classes(self, value: Any) -> tuple[str, ...]:
+        return tuple(value)
+
+
+class ScoreTask(TopicTask):
+    """A new task whose labels are not classes: nothing is counted, no class checks."""
+
+    name = "score"
+    labels_are_classes = False
+
+
 @pytest.fixture
 def new_tasks(monkeypatch):
-    for task in (IntentTask, TopicTask):
+    for task in (IntentTask, TopicTask, TagSetTask, ScoreTask):
         monkeypatch.setitem(TASKS, task.name, task)
 
 
@@ -102,3 +124,47 @@ def test_a_new_stratified_task_gets_the_rows_per_class_checks(new_tasks):
     ctx = rule_context("intent", labels, rows=10)
     check_split_size(ctx)
     assert ctx.report.errors[0].startswith("Only 10 usable rows for 6 classes in f.csv: at least 2 per class")
+
+
+def test_a_new_task_is_read_from_a_table_through_its_capabilities(new_tasks):
+    rows = ["a"] * 9 + ["b"]
+    assert labelled(rows, "intent").report.warnings == [
+        "Classes with fewer than 2 examples (they cannot be stratified across training/validation splits): "
+        "'b' (1 row). Add examples or merge them with another class."
+    ]
+    ds = labelled(rows, "topic")
+    assert ds.task == "topic" and ds.report.labels == {"a": 9, "b": 1} and ds.report.warnings == []
+
+
+def test_a_new_label_set_task_is_counted_and_checked_per_class(new_tasks):
+    texts = [f"t{i}" for i in range(10)] + ["same", "same"]
+    frame = pd.DataFrame({"text": texts, "label": ["a|b", "b"] * 5 + ["b|c", "c"]})
+    report, canonical = check_frame(frame, ColumnMap(), "tag-set")
+    assert report.task == "tag-set" and canonical["label"].iloc[0] == ("a", "b")
+    assert report.labels == {"a": 5, "b": 11, "c": 2}  # each label of a set once
+    assert report.warnings == [
+        "Conflicting labels for 1 text (same text, different labels), e.g. 'same' labelled 'b|c' (row 12) "
+        "and 'c' (row 13; row numbers as in a spreadsheet: header = row 1). The model cannot learn both; "
+        "fix or remove the conflicting rows."
+    ]
+    report, _ = check_frame(frame, ColumnMap(), "tag-set", known_labels=["a", "b"])
+    assert report.errors[0].startswith("1 label in the data not known to the model: 'c' (rows 12, 13) ")
+
+
+def test_a_new_task_whose_labels_are_not_classes_skips_the_class_checks(new_tasks):
+    report, _ = check_frame(
+        pd.DataFrame({"text": list("abcdefghijkl"), "label": "0.5"}), ColumnMap(), "score"
+    )
+    assert report.ok and report.labels == {} and report.warnings == []
+    report, _ = check_frame(
+        pd.DataFrame({"text": list("abcdefghijkl"), "label": "0.5"}), ColumnMap(), "topic"
+    )
+    assert report.errors[0].startswith("Only one class in column 'label': '0.5' (12 rows).")
+
+
+def test_an_unknown_task_lists_the_tasks_a_table_can_hold(new_tasks):
+    report, _ = check_frame(pd.DataFrame({"text": ["x"], "label": ["y"]}), ColumnMap(), "sentiment")
+    assert report.errors == [
+        "Unknown task 'sentiment': choose one of 'auto', 'classification', 'multilabel', 'regression', "
+        "'intent', 'topic', 'tag-set', 'score'."
+    ]

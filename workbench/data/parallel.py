@@ -17,14 +17,12 @@ import pandas as pd
 from workbench.data.dataset import content_fingerprint
 from workbench.data.encoding import decode_bytes
 from workbench.data.io import RowNumbering, read_table, row_numbering
-from workbench.data.labels import LABEL_COUNTERS
 from workbench.data.messages import plural, quoted
 from workbench.data.rules import MIN_ROWS_TO_SPLIT
 from workbench.data.spec import TASK_AUTO, ColumnMap, DataReport, TextDataset
 from workbench.errors import DataError
 
 SEQ2SEQ = "seq2seq"
-LABEL_COUNTERS[SEQ2SEQ] = lambda labels: {}  # targets are texts, not classes
 NAMED_PAIRS = (("source", "target"), ("src", "tgt"), ("src", "trg"), ("input", "output"))
 LANGUAGE_CODES = frozenset(
     [

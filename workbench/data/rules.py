@@ -14,9 +14,10 @@ from typing import Any
 import pandas as pd
 
 from workbench.data.io import RowNumbering
-from workbench.data.labels import CLASSIFICATION, MULTILABEL, task_entry
+from workbench.data.labels import task_entry
 from workbench.data.messages import list_items, plural, quoted, rows_phrase, snippet, verb
 from workbench.data.spec import ColumnMap, DataReport
+from workbench.tasks import Task
 
 MIN_ROWS_TO_SPLIT = 10  # fewer rows cannot give both a training set and a validation set
 MIN_PER_CLASS = 2  # a class needs one example on each side of a stratified split
@@ -49,14 +50,19 @@ class CheckContext:
         return (self.frame["row"] if mask is None else self.frame.loc[mask, "row"]).tolist()
 
     @cached_property
+    def entry(self) -> Task | None:
+        """The task whose capabilities decide which rules apply (None: no labels to resolve it)."""
+        return task_entry(self.task)
+
+    @property
     def stratified(self) -> bool:
         """The split keeps each class's share (the task's ``stratify_split``): classes need rows."""
-        entry = task_entry(self.task)
-        return entry is not None and entry.stratify_split
+        return self.entry is not None and self.entry.stratify_split
 
     @property
     def is_categorical(self) -> bool:
-        return self.has_labels and self.task in (CLASSIFICATION, MULTILABEL)
+        """Labels name classes (the task's ``labels_are_classes``): the class checks apply."""
+        return self.has_labels and self.entry is not None and self.entry.labels_are_classes
 
 
 def check_no_rows(ctx: CheckContext) -> None:
@@ -123,14 +129,10 @@ def check_known_labels(ctx: CheckContext) -> None:
     unknown = [label for label in ctx.report.labels if label not in known]
     if not unknown:
         return
-    labels = ctx.frame["label"]
+    classes = ctx.frame["label"].map(ctx.entry.label_classes)  # type: ignore[union-attr]
     details = []
     for label in unknown[:10]:
-        mask = (
-            labels.map(lambda value, label=label: label in value)
-            if ctx.task == MULTILABEL
-            else labels == label
-        )
+        mask = classes.map(lambda named, label=label: label in named)
         details.append(f"{snippet(label, 40)} ({rows_phrase(ctx.rows(mask)[:3], ctx.numbering.unit)})")
     ctx.report.errors.append(
         f"{plural(len(unknown), 'label')} in {ctx.source} not known to the model: {list_items(details)} "
@@ -144,7 +146,7 @@ def check_conflicting_duplicates(ctx: CheckContext) -> None:
         return
     keys = ["text", "text_pair"] if "text_pair" in ctx.frame else ["text"]
     frame = ctx.frame
-    label_keys = frame["label"].map(repr) if ctx.task == MULTILABEL else frame["label"]
+    label_keys = frame["label"].map(ctx.entry.label_classes)  # type: ignore[union-attr]
     distinct = label_keys.groupby([frame[k] for k in keys], sort=False).transform("nunique")
     conflicting = frame[distinct > 1]
     if conflicting.empty:

@@ -16,7 +16,6 @@ import pandas as pd
 from workbench.data.dataset import content_fingerprint
 from workbench.data.encoding import decode_bytes
 from workbench.data.io import read_table
-from workbench.data.labels import LABEL_COUNTERS
 from workbench.data.spec import TASK_AUTO, ColumnMap, DataReport, TextDataset
 from workbench.data.tagging import (
     BIOES,
@@ -46,7 +45,6 @@ from workbench.data.token_files import (
 from workbench.errors import DataError
 
 TOKEN_CLASSIFICATION = "token-classification"
-LABEL_COUNTERS[TOKEN_CLASSIFICATION] = entity_counts
 _SNIFF_CHARS = 8192
 
 

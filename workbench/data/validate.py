@@ -16,7 +16,14 @@ import pandas as pd
 
 from workbench.data.dataset import content_fingerprint
 from workbench.data.io import RowNumbering, nul_cleaning, read_table, row_numbering
-from workbench.data.labels import LABEL_PARSERS, MULTILABEL_SEPARATOR, detect_task, label_counts, sort_labels
+from workbench.data.labels import (
+    MULTILABEL_SEPARATOR,
+    detect_task,
+    label_counts,
+    sort_labels,
+    table_tasks,
+    task_entry,
+)
 from workbench.data.messages import plural, quoted, snippet
 from workbench.data.parallel import (
     check_parallel,
@@ -61,7 +68,8 @@ def check_frame(
     resolved = task if task != TASK_AUTO or not has_labels else detect_task(canonical["label"])
     report.task = resolved if has_labels or task != TASK_AUTO else None
     if has_labels:
-        parsed, errors = LABEL_PARSERS[resolved](canonical["label"], canonical["row"], numbering)
+        parse = task_entry(resolved).label_parser()  # type: ignore[union-attr]  # _task_errors: a table task
+        parsed, errors = parse(canonical["label"], canonical["row"], numbering)  # type: ignore[misc]
         canonical = canonical.assign(label=parsed)
         report.errors += errors
         if not errors:
@@ -88,9 +96,10 @@ def check_frame(
 
 
 def _task_errors(task: str) -> list[str]:
-    if task == TASK_AUTO or task in LABEL_PARSERS:
+    known = table_tasks()
+    if task == TASK_AUTO or task in known:
         return []
-    return [f"Unknown task {snippet(task)}: choose one of {quoted([TASK_AUTO, *LABEL_PARSERS])}."]
+    return [f"Unknown task {snippet(task)}: choose one of {quoted([TASK_AUTO, *known])}."]
 
 
 def _missing_columns(frame: pd.DataFrame, columns: ColumnMap, require_labels: bool, source: str) -> list[str]:
