@@ -15,7 +15,10 @@ from workbench.data import ColumnMap, check_frame, load_dataset, split_dataset
 from workbench.data.io import RowNumbering
 from workbench.data.rules import CheckContext, check_rare_classes, check_split_size
 from workbench.data.spec import DataReport
+from workbench.data.token_check import token_format
+from workbench.data.token_files import CONLL
 from workbench.tasks import TASKS, Prediction, Task
+from workbench.tasks.token_classification import TokenClassificationTask
 
 
 class IntentTask(Task):
@@ -69,9 +72,15 @@ class ScoreTask(TopicTask):
     labels_are_classes = False
 
 
+class ChunkTask(TokenClassificationTask):
+    """A new tagging task (phrase chunks): its data is token files because it says so."""
+
+    name = "chunking"
+
+
 @pytest.fixture
 def new_tasks(monkeypatch):
-    for task in (IntentTask, TopicTask, TagSetTask, ScoreTask):
+    for task in (IntentTask, TopicTask, TagSetTask, ScoreTask, ChunkTask):
         monkeypatch.setitem(TASKS, task.name, task)
 
 
@@ -166,5 +175,19 @@ def test_an_unknown_task_lists_the_tasks_a_table_can_hold(new_tasks):
     report, _ = check_frame(pd.DataFrame({"text": ["x"], "label": ["y"]}), ColumnMap(), "sentiment")
     assert report.errors == [
         "Unknown task 'sentiment': choose one of 'auto', 'classification', 'multilabel', 'regression', "
-        "'intent', 'topic', 'tag-set', 'score'."
+        "'intent', 'topic', 'tag-set', 'score'."  # not 'chunking': it reads token files, not tables
     ]
+
+
+def test_a_new_task_reads_token_files_through_its_capability(new_tasks, tmp_path):
+    plain = tmp_path / "plain.txt"
+    plain.write_text("nothing a sniffer recognises\n", encoding="utf-8")
+    assert [token_format(plain, task) for task in ("chunking", "topic", "auto")] == [CONLL, None, None]
+    assert token_format(tmp_path / "missing.txt", "chunking") == CONLL
+    conll = tmp_path / "chunks.conll"
+    conll.write_text(
+        "He\tB-NP\nreckons\tB-VP\nthe\tB-NP\ndeficit\tI-NP\n\nIt\tB-NP\nfell\tB-VP\n", encoding="utf-8"
+    )
+    ds = load_dataset(conll, ColumnMap(), "chunking")
+    assert ds.task == ds.report.task == "chunking" and ds.report.labels == {"NP": 3, "VP": 2}
+    assert load_dataset(conll, ColumnMap()).task == "token-classification"  # auto: the built-in reader's task

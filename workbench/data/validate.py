@@ -34,7 +34,12 @@ from workbench.data.parallel import (
 from workbench.data.preprocess import apply_preprocess
 from workbench.data.rules import RULES, CheckContext
 from workbench.data.spec import TASK_AUTO, ColumnMap, DataReport, PreprocessSpec, TextDataset
-from workbench.data.token_check import check_token_data, load_token_dataset, token_format
+from workbench.data.token_check import (
+    TOKEN_CLASSIFICATION,
+    check_token_data,
+    load_token_dataset,
+    token_format,
+)
 from workbench.errors import DataError
 
 _ROLES = {"text": "text column", "text_pair": "second text column", "label": "label column"}
@@ -195,7 +200,9 @@ def check_data(
     ``target_file``: ``path`` and it are two aligned plain-text files (translation pairs)."""
     fmt = token_format(path, task)
     if fmt is not None:
-        return check_token_data(path, columns, fmt, max_bytes=max_bytes)[0]
+        return check_token_data(
+            path, columns, fmt, max_bytes=max_bytes, task=_read_as(task, TOKEN_CLASSIFICATION)
+        )[0]
     eval_texts, eval_errors = _eval_texts(eval_path, columns, max_bytes)
     try:
         frame = load_parallel_frame(path, target_file, max_bytes)
@@ -267,7 +274,13 @@ def load_dataset(
     fmt = token_format(source, task)
     if fmt is not None:
         return load_token_dataset(
-            source, columns, fmt, labels=labels, require_labels=require_labels, max_bytes=max_bytes
+            source,
+            columns,
+            fmt,
+            labels=labels,
+            require_labels=require_labels,
+            max_bytes=max_bytes,
+            task=_read_as(task, TOKEN_CLASSIFICATION),
         )
     name = "" if isinstance(source, pd.DataFrame) else str(source)
     frame = (
@@ -311,6 +324,12 @@ def load_dataset(
     label_list = list(labels) if labels is not None else sort_labels(report.labels)
     fingerprint = content_fingerprint(canonical, final_task)
     return TextDataset(canonical, final_task, label_list, columns, fingerprint, report, source=name)
+
+
+def _read_as(task: str, reader_task: str) -> str:
+    """The task a token or parallel file's dataset is for: the one asked for; for ``auto`` (not a
+    task), the one whose data the reader recognised."""
+    return reader_task if task == TASK_AUTO else task
 
 
 def _parallel(

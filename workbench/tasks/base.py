@@ -60,6 +60,8 @@ class Task(ABC):
     # --- data: what the data layer (workbench.data) asks of this task's files and labels ---
     # splits keep each class's share, so the checks ask for at least 2 rows of every class
     stratify_split: ClassVar[bool] = False
+    # its data is one tag per word: token files (CoNLL, tokens JSONL, span files), CoNLL when unsniffed
+    reads_token_files: ClassVar[bool] = False
     # a label names classes (one per row, or a set of them): the one-class, unknown-label and
     # conflicting-label checks apply; False for numbers, tag sequences and target texts
     labels_are_classes: ClassVar[bool] = True

@@ -26,6 +26,7 @@ class TokenClassificationTask(Task):
     review_kind = "entities"
     explain_target = "entity"
     labels_are_classes = False  # a label is a tag sequence, checked by the token files' reader
+    reads_token_files = True
 
     def label_parser(self) -> Any:
         return None  # token files have their own reader (workbench.data.token_check)
