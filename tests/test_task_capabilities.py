@@ -13,11 +13,13 @@ import pytest
 
 from workbench.data import ColumnMap, check_frame, load_dataset, split_dataset
 from workbench.data.io import RowNumbering
+from workbench.data.parallel import parallel_columns
 from workbench.data.rules import CheckContext, check_rare_classes, check_split_size
 from workbench.data.spec import DataReport
 from workbench.data.token_check import token_format
 from workbench.data.token_files import CONLL
 from workbench.tasks import TASKS, Prediction, Task
+from workbench.tasks.seq2seq import Seq2SeqTask
 from workbench.tasks.token_classification import TokenClassificationTask
 
 
@@ -78,9 +80,15 @@ class ChunkTask(TokenClassificationTask):
     name = "chunking"
 
 
+class ParaphraseTask(Seq2SeqTask):
+    """A new text-to-text task: its data is source/target pairs because it says so."""
+
+    name = "paraphrase"
+
+
 @pytest.fixture
 def new_tasks(monkeypatch):
-    for task in (IntentTask, TopicTask, TagSetTask, ScoreTask, ChunkTask):
+    for task in (IntentTask, TopicTask, TagSetTask, ScoreTask, ChunkTask, ParaphraseTask):
         monkeypatch.setitem(TASKS, task.name, task)
 
 
@@ -191,3 +199,14 @@ def test_a_new_task_reads_token_files_through_its_capability(new_tasks, tmp_path
     ds = load_dataset(conll, ColumnMap(), "chunking")
     assert ds.task == ds.report.task == "chunking" and ds.report.labels == {"NP": 3, "VP": 2}
     assert load_dataset(conll, ColumnMap()).task == "token-classification"  # auto: the built-in reader's task
+
+
+def test_a_new_task_reads_parallel_columns_through_its_capability(new_tasks):
+    frame = pd.DataFrame(
+        {"src": [f"sentence {i}" for i in range(12)], "tgt": [f"Satz {i}" for i in range(12)]}
+    )
+    assert parallel_columns(frame, ColumnMap(), "paraphrase") == ColumnMap(text="src", label="tgt")
+    assert parallel_columns(frame, ColumnMap(), "topic") is None
+    ds = load_dataset(frame, ColumnMap(), "paraphrase")
+    assert (ds.task, ds.report.task, len(ds), ds.report.labels) == ("paraphrase", "paraphrase", 12, {})
+    assert load_dataset(frame, ColumnMap()).task == "seq2seq"  # auto: a detected pair is translation

@@ -49,20 +49,31 @@ TOKEN_CLASSIFICATION = "token-classification"  # what a token file sniffed for `
 _SNIFF_CHARS = 8192
 
 
+def reads_tokens(task: str) -> bool:
+    """Whether ``task``'s data is token files (``Task.reads_token_files``: token classification)."""
+    entry = task_entry(task)
+    return entry is not None and entry.reads_token_files
+
+
+def token_task(task: str) -> str:
+    """The task a token file is read for: the one asked for when it reads token files; token
+    classification when ``auto`` sniffed a token file."""
+    return task if reads_tokens(task) else TOKEN_CLASSIFICATION
+
+
 def token_format(source: object, task: str) -> str | None:
     """The token format of ``source`` when it is a token-level file: sniffed for ``auto``; a task that
     reads token files (``Task.reads_token_files``) reads CoNLL when sniffing finds nothing else."""
-    entry = task_entry(task)
-    reads_tokens = entry is not None and entry.reads_token_files
-    if isinstance(source, pd.DataFrame) or not (reads_tokens or task == TASK_AUTO):
+    reads = reads_tokens(task)
+    if isinstance(source, pd.DataFrame) or not (reads or task == TASK_AUTO):
         return None
     path = Path(str(source))
     if not path.is_file():
-        return CONLL if reads_tokens else None
+        return CONLL if reads else None
     with path.open("rb") as handle:
         head = handle.read(_SNIFF_CHARS).decode("utf-8", errors="replace")
     found = sniff_format(path, head)
-    return found or (CONLL if reads_tokens else None)
+    return found or (CONLL if reads else None)
 
 
 def read_token_file(

@@ -30,16 +30,12 @@ from workbench.data.parallel import (
     load_parallel_frame,
     parallel_columns,
     parallel_dataset,
+    parallel_task,
 )
 from workbench.data.preprocess import apply_preprocess
 from workbench.data.rules import RULES, CheckContext
 from workbench.data.spec import TASK_AUTO, ColumnMap, DataReport, PreprocessSpec, TextDataset
-from workbench.data.token_check import (
-    TOKEN_CLASSIFICATION,
-    check_token_data,
-    load_token_dataset,
-    token_format,
-)
+from workbench.data.token_check import check_token_data, load_token_dataset, token_format, token_task
 from workbench.errors import DataError
 
 _ROLES = {"text": "text column", "text_pair": "second text column", "label": "label column"}
@@ -200,9 +196,7 @@ def check_data(
     ``target_file``: ``path`` and it are two aligned plain-text files (translation pairs)."""
     fmt = token_format(path, task)
     if fmt is not None:
-        return check_token_data(
-            path, columns, fmt, max_bytes=max_bytes, task=_read_as(task, TOKEN_CLASSIFICATION)
-        )[0]
+        return check_token_data(path, columns, fmt, max_bytes=max_bytes, task=token_task(task))[0]
     eval_texts, eval_errors = _eval_texts(eval_path, columns, max_bytes)
     try:
         frame = load_parallel_frame(path, target_file, max_bytes)
@@ -218,6 +212,7 @@ def check_data(
             max_length=max_length,
             require_target=require_labels,
             needs_split=eval_path is None,
+            task=parallel_task(task),
         )[0]
     report, _ = check_frame(
         frame,
@@ -280,7 +275,7 @@ def load_dataset(
             labels=labels,
             require_labels=require_labels,
             max_bytes=max_bytes,
-            task=_read_as(task, TOKEN_CLASSIFICATION),
+            task=token_task(task),
         )
     name = "" if isinstance(source, pd.DataFrame) else str(source)
     frame = (
@@ -298,6 +293,7 @@ def load_dataset(
             max_length=max_length,
             require_target=require_labels,
             needs_split=labels is None if needs_split is None else needs_split,
+            task=parallel_task(task),
         )
         return parallel_dataset(canonical, report, pair, name)
     if preprocess is not None:
@@ -324,12 +320,6 @@ def load_dataset(
     label_list = list(labels) if labels is not None else sort_labels(report.labels)
     fingerprint = content_fingerprint(canonical, final_task)
     return TextDataset(canonical, final_task, label_list, columns, fingerprint, report, source=name)
-
-
-def _read_as(task: str, reader_task: str) -> str:
-    """The task a token or parallel file's dataset is for: the one asked for; for ``auto`` (not a
-    task), the one whose data the reader recognised."""
-    return reader_task if task == TASK_AUTO else task
 
 
 def _parallel(

@@ -62,6 +62,8 @@ class Task(ABC):
     stratify_split: ClassVar[bool] = False
     # its data is one tag per word: token files (CoNLL, tokens JSONL, span files), CoNLL when unsniffed
     reads_token_files: ClassVar[bool] = False
+    # its data is source/target pairs: two columns of a table, or two aligned text files
+    reads_parallel_columns: ClassVar[bool] = False
     # a label names classes (one per row, or a set of them): the one-class, unknown-label and
     # conflicting-label checks apply; False for numbers, tag sequences and target texts
     labels_are_classes: ClassVar[bool] = True

@@ -32,6 +32,7 @@ class Seq2SeqTask(Task):
     metric_scale: ClassVar[float] = 1.0  # sacreBLEU scores are already in points (0-100)
     comparison_columns: ClassVar[tuple[str, ...]] = ("bleu",)
     labels_are_classes: ClassVar[bool] = False  # targets are texts, not classes
+    reads_parallel_columns: ClassVar[bool] = True
 
     def label_parser(self) -> Any:
         return None  # parallel data has its own reader (workbench.data.parallel)
