@@ -13,12 +13,14 @@ import pytest
 
 from workbench.data import ColumnMap, check_frame, load_dataset, split_dataset
 from workbench.data.io import RowNumbering
+from workbench.data.labels import table_tasks
 from workbench.data.parallel import parallel_columns
 from workbench.data.rules import CheckContext, check_rare_classes, check_split_size
 from workbench.data.spec import DataReport
 from workbench.data.token_check import token_format
 from workbench.data.token_files import CONLL
 from workbench.tasks import TASKS, Prediction, Task
+from workbench.tasks.regression import RegressionTask
 from workbench.tasks.seq2seq import Seq2SeqTask
 from workbench.tasks.token_classification import TokenClassificationTask
 
@@ -109,8 +111,29 @@ def test_only_single_label_classification_supports_label_smoothing():
     assert capable("supports_label_smoothing") == ["classification"]
 
 
-def test_only_classification_is_stratified_among_the_built_in_tasks():
+def test_the_built_in_tasks_declare_what_the_data_layer_used_to_branch_on():
     assert capable("stratify_split") == ["classification"]
+    assert capable("labels_are_classes") == ["classification", "multilabel"]
+    assert capable("reads_token_files") == ["token-classification"]
+    assert capable("reads_parallel_columns") == ["seq2seq"]
+    assert table_tasks() == ["classification", "multilabel", "regression"]
+
+
+class StarsTask(RegressionTask):
+    """The README's example: a rating learnt as a number, split keeping each star's share."""
+
+    name = "stars"
+    description = "A 1-5 star rating learnt as a number; splits keep each star's share."
+    stratify_split = True
+
+
+def test_the_readme_example_stratifies_numbers(monkeypatch):
+    monkeypatch.setitem(TASKS, StarsTask.name, StarsTask)
+    frame = pd.DataFrame({"review": [f"r{i}" for i in range(100)], "stars": list("1234555545") * 10})
+    ds = load_dataset(frame, ColumnMap(text="review", label="stars"), task="stars")
+    _, val, _ = split_dataset(ds, 0.1)
+    assert ds.task == "stars" and ds.report.labels == {} and ds.report.warnings == []
+    assert Counter(val.frame["label"]) == {5.0: 5, 4.0: 2, 3.0: 1, 2.0: 1, 1.0: 1}
 
 
 def test_a_new_task_is_split_stratified_through_its_capability(new_tasks):
