@@ -93,6 +93,16 @@ def table_tasks() -> list[str]:
 LabelParser = Callable[[pd.Series, pd.Series, "RowNumbering"], tuple[pd.Series, list[str]]]
 
 
+def parse_labels(
+    task: str, raw: pd.Series, rows: pd.Series, numbering: RowNumbering
+) -> tuple[pd.Series, list[str]]:
+    """Canonical label values of a table's label column as ``task`` parses them (``Task.label_parser``;
+    classes when it has none, which ``validate`` reports first) and the problems found."""
+    entry = task_entry(task)
+    parse = entry.label_parser() if entry is not None else None
+    return (parse or parse_classes)(raw, rows, numbering)
+
+
 def parse_classes(raw: pd.Series, rows: pd.Series, numbering: RowNumbering) -> tuple[pd.Series, list[str]]:
     return raw.astype(object), []
 

@@ -59,6 +59,11 @@ class CheckContext:
         """The split keeps each class's share (the task's ``stratify_split``): classes need rows."""
         return self.entry is not None and self.entry.stratify_split
 
+    def label_classes(self) -> pd.Series:
+        """The classes each row's label names, a tuple per row (one class, or a multi-label set)."""
+        classes_of = self.entry.label_classes if self.entry is not None else lambda value: (value,)
+        return self.frame["label"].map(classes_of)
+
     @property
     def is_categorical(self) -> bool:
         """Labels name classes (the task's ``labels_are_classes``): the class checks apply."""
@@ -129,7 +134,7 @@ def check_known_labels(ctx: CheckContext) -> None:
     unknown = [label for label in ctx.report.labels if label not in known]
     if not unknown:
         return
-    classes = ctx.frame["label"].map(ctx.entry.label_classes)  # type: ignore[union-attr]
+    classes = ctx.label_classes()
     details = []
     for label in unknown[:10]:
         mask = classes.map(lambda named, label=label: label in named)
@@ -146,7 +151,7 @@ def check_conflicting_duplicates(ctx: CheckContext) -> None:
         return
     keys = ["text", "text_pair"] if "text_pair" in ctx.frame else ["text"]
     frame = ctx.frame
-    label_keys = frame["label"].map(ctx.entry.label_classes)  # type: ignore[union-attr]
+    label_keys = ctx.label_classes()
     distinct = label_keys.groupby([frame[k] for k in keys], sort=False).transform("nunique")
     conflicting = frame[distinct > 1]
     if conflicting.empty:

@@ -20,9 +20,9 @@ from workbench.data.labels import (
     MULTILABEL_SEPARATOR,
     detect_task,
     label_counts,
+    parse_labels,
     sort_labels,
     table_tasks,
-    task_entry,
 )
 from workbench.data.messages import plural, quoted, snippet
 from workbench.data.parallel import (
@@ -69,8 +69,7 @@ def check_frame(
     resolved = task if task != TASK_AUTO or not has_labels else detect_task(canonical["label"])
     report.task = resolved if has_labels or task != TASK_AUTO else None
     if has_labels:
-        parse = task_entry(resolved).label_parser()  # type: ignore[union-attr]  # _task_errors: a table task
-        parsed, errors = parse(canonical["label"], canonical["row"], numbering)  # type: ignore[misc]
+        parsed, errors = parse_labels(resolved, canonical["label"], canonical["row"], numbering)
         canonical = canonical.assign(label=parsed)
         report.errors += errors
         if not errors:
