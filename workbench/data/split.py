@@ -17,8 +17,8 @@ def split_dataset(
     """Return ``(train, val, test)``; ``test`` is None when ``test_fraction`` is 0.
 
     A task that asks for it (``stratify_split``: classification) is stratified so rare classes land
-    on both sides; when a class is too small for
-    that the split falls back to random and says so in ``ds.report.warnings`` (and the subsets').
+    on both sides; when a class is too small for that the split falls back to random and says so in
+    ``ds.report.warnings`` (and the subsets').
     """
     _check_fractions(ds, val_fraction, test_fraction)
     positions = list(range(len(ds)))
