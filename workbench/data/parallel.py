@@ -17,14 +17,13 @@ import pandas as pd
 from workbench.data.dataset import content_fingerprint
 from workbench.data.encoding import decode_bytes
 from workbench.data.io import RowNumbering, read_table, row_numbering
-from workbench.data.labels import LABEL_COUNTERS
+from workbench.data.labels import task_entry
 from workbench.data.messages import plural, quoted
 from workbench.data.rules import MIN_ROWS_TO_SPLIT
 from workbench.data.spec import TASK_AUTO, ColumnMap, DataReport, TextDataset
 from workbench.errors import DataError
 
-SEQ2SEQ = "seq2seq"
-LABEL_COUNTERS[SEQ2SEQ] = lambda labels: {}  # targets are texts, not classes
+SEQ2SEQ = "seq2seq"  # what a detected pair (``auto``) or two aligned text files are read as
 NAMED_PAIRS = (("source", "target"), ("src", "tgt"), ("src", "trg"), ("input", "output"))
 LANGUAGE_CODES = frozenset(
     [
@@ -89,15 +88,28 @@ def detect_pair(names: list[str]) -> tuple[str, str] | None:
     return None
 
 
+def reads_parallel(task: str) -> bool:
+    """Whether ``task``'s data is source/target pairs (``Task.reads_parallel_columns``: seq2seq)."""
+    entry = task_entry(task)
+    return entry is not None and entry.reads_parallel_columns
+
+
+def parallel_task(task: str) -> str:
+    """The task parallel data is read for: the one asked for when it reads pairs; seq2seq when a
+    pair was detected for ``auto`` or two aligned text files were given."""
+    return task if reads_parallel(task) else SEQ2SEQ
+
+
 def parallel_columns(frame: pd.DataFrame, columns: ColumnMap, task: str) -> ColumnMap | None:
     """The columns to read as source/target when ``frame`` is parallel data, else None.
 
-    With ``task="seq2seq"`` named columns win and a detected pair fills in the defaults; with ``auto``
-    a table is parallel data only when the text column is absent and a pair is detected.
+    For a task that reads pairs (seq2seq) named columns win and a detected pair fills in the
+    defaults; with ``auto`` a table is parallel data only when the text column is absent and a pair
+    is detected.
     """
     names = [str(c) for c in frame.columns]
     pair = detect_pair(names)
-    if task == SEQ2SEQ:
+    if reads_parallel(task):
         source = columns.text if columns.text in names or pair is None else pair[0]
         target = columns.label if columns.label in names or pair is None else pair[1]
         if columns.label is None:
@@ -140,10 +152,12 @@ def check_parallel(
     max_length: int | None = None,
     require_target: bool = True,
     needs_split: bool = True,
+    task: str = SEQ2SEQ,
 ) -> tuple[DataReport, pd.DataFrame]:
-    """The report of every problem and the canonical frame of the usable pairs."""
+    """The report of every problem and the canonical frame of the usable pairs (for ``task``, a task
+    that reads pairs)."""
     report = DataReport(source=source, columns=[str(c) for c in frame.columns], rows_read=len(frame))
-    report.task = SEQ2SEQ
+    report.task = task
     wanted = {"source": columns.text, "target": columns.label if require_target else None}
     for side, name in wanted.items():
         if name is not None and name not in frame.columns:
@@ -289,5 +303,6 @@ def parallel_dataset(
             f"first: {report.errors[0]}",
             problems=report.errors,
         )
-    fingerprint = content_fingerprint(canonical, SEQ2SEQ)
-    return TextDataset(canonical, SEQ2SEQ, [], columns, fingerprint, report, source=name)
+    task = report.task or SEQ2SEQ
+    fingerprint = content_fingerprint(canonical, task)
+    return TextDataset(canonical, task, [], columns, fingerprint, report, source=name)

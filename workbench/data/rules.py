@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
 
 from workbench.data.io import RowNumbering
-from workbench.data.labels import CLASSIFICATION, MULTILABEL
+from workbench.data.labels import task_entry
 from workbench.data.messages import list_items, plural, quoted, rows_phrase, snippet, verb
 from workbench.data.spec import ColumnMap, DataReport
+from workbench.tasks import Task
 
 MIN_ROWS_TO_SPLIT = 10  # fewer rows cannot give both a training set and a validation set
 MIN_PER_CLASS = 2  # a class needs one example on each side of a stratified split
@@ -47,9 +49,25 @@ class CheckContext:
     def rows(self, mask: pd.Series | None = None) -> list[int]:
         return (self.frame["row"] if mask is None else self.frame.loc[mask, "row"]).tolist()
 
+    @cached_property
+    def entry(self) -> Task | None:
+        """The task whose capabilities decide which rules apply (None: no labels to resolve it)."""
+        return task_entry(self.task)
+
+    @property
+    def stratified(self) -> bool:
+        """The split keeps each class's share (the task's ``stratify_split``): classes need rows."""
+        return self.entry is not None and self.entry.stratify_split
+
+    def label_classes(self) -> pd.Series:
+        """The classes each row's label names, a tuple per row (one class, or a multi-label set)."""
+        classes_of = self.entry.label_classes if self.entry is not None else lambda value: (value,)
+        return self.frame["label"].map(classes_of)
+
     @property
     def is_categorical(self) -> bool:
-        return self.has_labels and self.task in (CLASSIFICATION, MULTILABEL)
+        """Labels name classes (the task's ``labels_are_classes``): the class checks apply."""
+        return self.has_labels and self.entry is not None and self.entry.labels_are_classes
 
 
 def check_no_rows(ctx: CheckContext) -> None:
@@ -89,7 +107,7 @@ def check_split_size(ctx: CheckContext) -> None:
         )
         return
     classes = len(ctx.report.labels)
-    if ctx.task == CLASSIFICATION and classes > 1 and n < MIN_PER_CLASS * classes:
+    if ctx.stratified and classes > 1 and n < MIN_PER_CLASS * classes:
         ctx.report.errors.append(
             f"Only {plural(n, 'usable row')} for {classes} classes in {ctx.source}: at least "
             f"{MIN_PER_CLASS} per class ({MIN_PER_CLASS * classes} rows) are needed to split into training "
@@ -98,7 +116,7 @@ def check_split_size(ctx: CheckContext) -> None:
 
 
 def check_rare_classes(ctx: CheckContext) -> None:
-    if ctx.task != CLASSIFICATION or not ctx.has_labels or not ctx.needs_split:
+    if not ctx.stratified or not ctx.has_labels or not ctx.needs_split:
         return
     rare = {label: count for label, count in ctx.report.labels.items() if count < MIN_PER_CLASS}
     if rare and len(ctx.report.labels) > 1:
@@ -116,14 +134,10 @@ def check_known_labels(ctx: CheckContext) -> None:
     unknown = [label for label in ctx.report.labels if label not in known]
     if not unknown:
         return
-    labels = ctx.frame["label"]
+    classes = ctx.label_classes()
     details = []
     for label in unknown[:10]:
-        mask = (
-            labels.map(lambda value, label=label: label in value)
-            if ctx.task == MULTILABEL
-            else labels == label
-        )
+        mask = classes.map(lambda named, label=label: label in named)
         details.append(f"{snippet(label, 40)} ({rows_phrase(ctx.rows(mask)[:3], ctx.numbering.unit)})")
     ctx.report.errors.append(
         f"{plural(len(unknown), 'label')} in {ctx.source} not known to the model: {list_items(details)} "
@@ -137,7 +151,7 @@ def check_conflicting_duplicates(ctx: CheckContext) -> None:
         return
     keys = ["text", "text_pair"] if "text_pair" in ctx.frame else ["text"]
     frame = ctx.frame
-    label_keys = frame["label"].map(repr) if ctx.task == MULTILABEL else frame["label"]
+    label_keys = ctx.label_classes()
     distinct = label_keys.groupby([frame[k] for k in keys], sort=False).transform("nunique")
     conflicting = frame[distinct > 1]
     if conflicting.empty:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from workbench.data.dataset import subset
-from workbench.data.labels import CLASSIFICATION
+from workbench.data.labels import task_entry
 from workbench.data.messages import plural, quoted, verb
 from workbench.data.spec import TextDataset
 from workbench.errors import SpecError
@@ -16,8 +16,9 @@ def split_dataset(
 ) -> tuple[TextDataset, TextDataset, TextDataset | None]:
     """Return ``(train, val, test)``; ``test`` is None when ``test_fraction`` is 0.
 
-    Classification is stratified so rare classes land on both sides; when a class is too small for
-    that the split falls back to random and says so in ``ds.report.warnings`` (and the subsets').
+    A task that asks for it (``stratify_split``: classification) is stratified so rare classes land
+    on both sides; when a class is too small for that the split falls back to random and says so in
+    ``ds.report.warnings`` (and the subsets').
     """
     _check_fractions(ds, val_fraction, test_fraction)
     positions = list(range(len(ds)))
@@ -62,7 +63,8 @@ def _split_positions(
     from sklearn.model_selection import train_test_split
 
     labels = ds.frame["label"].iloc[positions].tolist() if "label" in ds.frame else None
-    stratify = labels if ds.task == CLASSIFICATION and labels is not None else None
+    entry = task_entry(ds.task)
+    stratify = labels if entry is not None and entry.stratify_split and labels is not None else None
     if stratify is not None:
         reason = _why_not_stratified(stratify, len(positions), fraction)
         if reason:

@@ -16,7 +16,7 @@ import pandas as pd
 from workbench.data.dataset import content_fingerprint
 from workbench.data.encoding import decode_bytes
 from workbench.data.io import read_table
-from workbench.data.labels import LABEL_COUNTERS
+from workbench.data.labels import task_entry
 from workbench.data.spec import TASK_AUTO, ColumnMap, DataReport, TextDataset
 from workbench.data.tagging import (
     BIOES,
@@ -45,22 +45,35 @@ from workbench.data.token_files import (
 )
 from workbench.errors import DataError
 
-TOKEN_CLASSIFICATION = "token-classification"
-LABEL_COUNTERS[TOKEN_CLASSIFICATION] = entity_counts
+TOKEN_CLASSIFICATION = "token-classification"  # what a token file sniffed for ``auto`` is read as
 _SNIFF_CHARS = 8192
 
 
+def reads_tokens(task: str) -> bool:
+    """Whether ``task``'s data is token files (``Task.reads_token_files``: token classification)."""
+    entry = task_entry(task)
+    return entry is not None and entry.reads_token_files
+
+
+def token_task(task: str) -> str:
+    """The task a token file is read for: the one asked for when it reads token files; token
+    classification when ``auto`` sniffed a token file."""
+    return task if reads_tokens(task) else TOKEN_CLASSIFICATION
+
+
 def token_format(source: object, task: str) -> str | None:
-    """The token format of ``source`` when it is a token-level file (or the task asks for one)."""
-    if isinstance(source, pd.DataFrame) or task not in (TASK_AUTO, TOKEN_CLASSIFICATION):
+    """The token format of ``source`` when it is a token-level file: sniffed for ``auto``; a task that
+    reads token files (``Task.reads_token_files``) reads CoNLL when sniffing finds nothing else."""
+    reads = reads_tokens(task)
+    if isinstance(source, pd.DataFrame) or not (reads or task == TASK_AUTO):
         return None
     path = Path(str(source))
     if not path.is_file():
-        return CONLL if task == TOKEN_CLASSIFICATION else None
+        return CONLL if reads else None
     with path.open("rb") as handle:
         head = handle.read(_SNIFF_CHARS).decode("utf-8", errors="replace")
     found = sniff_format(path, head)
-    return found or (CONLL if task == TOKEN_CLASSIFICATION else None)
+    return found or (CONLL if reads else None)
 
 
 def read_token_file(
@@ -92,11 +105,18 @@ def read_token_file(
 
 
 def check_token_records(
-    loaded: TokenFile, *, source: str, fmt: str, known_labels: list[str] | None = None, repair: bool = False
+    loaded: TokenFile,
+    *,
+    source: str,
+    fmt: str,
+    known_labels: list[str] | None = None,
+    repair: bool = False,
+    task: str = TOKEN_CLASSIFICATION,
 ) -> tuple[DataReport, pd.DataFrame]:
-    """Validate tags, convert them to IOB2 and build the canonical frame; all problems at once."""
+    """Validate tags, convert them to IOB2 and build the canonical frame; all problems at once.
+    ``task``: the token task the data is for (a task whose ``reads_token_files`` is set)."""
     report = DataReport(source=source, columns=["tokens", "tags"], rows_read=len(loaded.records))
-    report.task, report.format = TOKEN_CLASSIFICATION, fmt
+    report.task, report.format = task, fmt
     report.errors += loaded.problems
     report.warnings += loaded.warnings
     records = [r for r in loaded.records if r.tokens]
@@ -194,16 +214,17 @@ def check_token_data(
     known_labels: list[str] | None = None,
     repair: bool = False,
     max_bytes: int | None = None,
+    task: str = TOKEN_CLASSIFICATION,
 ) -> tuple[DataReport, pd.DataFrame, TokenFile | None]:
     """Never raises for a bad file: read failures become ``report.errors``."""
     try:
         loaded = read_token_file(path, fmt, columns, max_bytes)
     except DataError as exc:
         report = DataReport(source=str(path), columns=[], errors=list(exc.problems))
-        report.task, report.format = TOKEN_CLASSIFICATION, fmt
+        report.task, report.format = task, fmt
         return report, pd.DataFrame(columns=["text", "tokens", "offsets", "row"]), None
     report, frame = check_token_records(
-        loaded, source=str(path), fmt=fmt, known_labels=known_labels, repair=repair
+        loaded, source=str(path), fmt=fmt, known_labels=known_labels, repair=repair, task=task
     )
     return report, frame, loaded
 
@@ -216,9 +237,12 @@ def load_token_dataset(
     labels: list[str] | None = None,
     require_labels: bool = True,
     max_bytes: int | None = None,
+    task: str = TOKEN_CLASSIFICATION,
 ) -> TextDataset:
     """A token dataset or one ``DataError`` listing every problem."""
-    report, frame, _ = check_token_data(path, columns, fmt, known_labels=labels, max_bytes=max_bytes)
+    report, frame, _ = check_token_data(
+        path, columns, fmt, known_labels=labels, max_bytes=max_bytes, task=task
+    )
     if require_labels and "label" not in frame and not report.errors:
         report.errors.append(f"{path} has sentences without tags; every sentence needs one tag per token.")
     if report.errors:
@@ -228,7 +252,5 @@ def load_token_dataset(
         )
     types = list(report.labels)
     label_list = list(labels) if labels is not None else tag_list(types)
-    fingerprint = content_fingerprint(frame, TOKEN_CLASSIFICATION)
-    return TextDataset(
-        frame, TOKEN_CLASSIFICATION, label_list, columns, fingerprint, report, source=str(path)
-    )
+    fingerprint = content_fingerprint(frame, task)
+    return TextDataset(frame, task, label_list, columns, fingerprint, report, source=str(path))

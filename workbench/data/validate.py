@@ -16,18 +16,26 @@ import pandas as pd
 
 from workbench.data.dataset import content_fingerprint
 from workbench.data.io import RowNumbering, nul_cleaning, read_table, row_numbering
-from workbench.data.labels import LABEL_PARSERS, MULTILABEL_SEPARATOR, detect_task, label_counts, sort_labels
+from workbench.data.labels import (
+    MULTILABEL_SEPARATOR,
+    detect_task,
+    label_counts,
+    parse_labels,
+    sort_labels,
+    table_tasks,
+)
 from workbench.data.messages import plural, quoted, snippet
 from workbench.data.parallel import (
     check_parallel,
     load_parallel_frame,
     parallel_columns,
     parallel_dataset,
+    parallel_task,
 )
 from workbench.data.preprocess import apply_preprocess
 from workbench.data.rules import RULES, CheckContext
 from workbench.data.spec import TASK_AUTO, ColumnMap, DataReport, PreprocessSpec, TextDataset
-from workbench.data.token_check import check_token_data, load_token_dataset, token_format
+from workbench.data.token_check import check_token_data, load_token_dataset, token_format, token_task
 from workbench.errors import DataError
 
 _ROLES = {"text": "text column", "text_pair": "second text column", "label": "label column"}
@@ -61,7 +69,7 @@ def check_frame(
     resolved = task if task != TASK_AUTO or not has_labels else detect_task(canonical["label"])
     report.task = resolved if has_labels or task != TASK_AUTO else None
     if has_labels:
-        parsed, errors = LABEL_PARSERS[resolved](canonical["label"], canonical["row"], numbering)
+        parsed, errors = parse_labels(resolved, canonical["label"], canonical["row"], numbering)
         canonical = canonical.assign(label=parsed)
         report.errors += errors
         if not errors:
@@ -88,9 +96,10 @@ def check_frame(
 
 
 def _task_errors(task: str) -> list[str]:
-    if task == TASK_AUTO or task in LABEL_PARSERS:
+    known = table_tasks()
+    if task == TASK_AUTO or task in known:
         return []
-    return [f"Unknown task {snippet(task)}: choose one of {quoted([TASK_AUTO, *LABEL_PARSERS])}."]
+    return [f"Unknown task {snippet(task)}: choose one of {quoted([TASK_AUTO, *known])}."]
 
 
 def _missing_columns(frame: pd.DataFrame, columns: ColumnMap, require_labels: bool, source: str) -> list[str]:
@@ -186,7 +195,7 @@ def check_data(
     ``target_file``: ``path`` and it are two aligned plain-text files (translation pairs)."""
     fmt = token_format(path, task)
     if fmt is not None:
-        return check_token_data(path, columns, fmt, max_bytes=max_bytes)[0]
+        return check_token_data(path, columns, fmt, max_bytes=max_bytes, task=token_task(task))[0]
     eval_texts, eval_errors = _eval_texts(eval_path, columns, max_bytes)
     try:
         frame = load_parallel_frame(path, target_file, max_bytes)
@@ -202,6 +211,7 @@ def check_data(
             max_length=max_length,
             require_target=require_labels,
             needs_split=eval_path is None,
+            task=parallel_task(task),
         )[0]
     report, _ = check_frame(
         frame,
@@ -258,7 +268,13 @@ def load_dataset(
     fmt = token_format(source, task)
     if fmt is not None:
         return load_token_dataset(
-            source, columns, fmt, labels=labels, require_labels=require_labels, max_bytes=max_bytes
+            source,
+            columns,
+            fmt,
+            labels=labels,
+            require_labels=require_labels,
+            max_bytes=max_bytes,
+            task=token_task(task),
         )
     name = "" if isinstance(source, pd.DataFrame) else str(source)
     frame = (
@@ -276,6 +292,7 @@ def load_dataset(
             max_length=max_length,
             require_target=require_labels,
             needs_split=labels is None if needs_split is None else needs_split,
+            task=parallel_task(task),
         )
         return parallel_dataset(canonical, report, pair, name)
     if preprocess is not None:

@@ -17,6 +17,7 @@ import numpy as np
 from workbench.errors import SpecError
 
 if TYPE_CHECKING:
+    from workbench.data.labels import LabelParser
     from workbench.evaluation.calibration import ProbabilityKind
 
 
@@ -52,6 +53,37 @@ class Task(ABC):
     metric_scale: ClassVar[float] = 100.0  # metric x this = points (1: the metric is already in points)
     # metrics the variants' comparison shows beside the headline one (seq2seq: BLEU beside chrF)
     comparison_columns: ClassVar[tuple[str, ...]] = ()
+    # training may soften the one-hot target of a row's single class (HF ``label_smoothing_factor``);
+    # it means nothing for label sets, numbers, tags or generated text
+    supports_label_smoothing: ClassVar[bool] = False
+
+    # --- data: what the data layer (workbench.data) asks of this task's files and labels ---
+    # splits keep each class's share, so the checks ask for at least 2 rows of every class
+    stratify_split: ClassVar[bool] = False
+    # its data is one tag per word: token files (CoNLL, tokens JSONL, span files), CoNLL when unsniffed
+    reads_token_files: ClassVar[bool] = False
+    # its data is source/target pairs: two columns of a table, or two aligned text files
+    reads_parallel_columns: ClassVar[bool] = False
+    # a label names classes (one per row, or a set of them): the one-class, unknown-label and
+    # conflicting-label checks apply; False for numbers, tag sequences and target texts
+    labels_are_classes: ClassVar[bool] = True
+
+    def label_parser(self) -> LabelParser | None:
+        """How a table's label column becomes canonical label values (the text as the class by
+        default); None: this task's data is not a text/label table, it has a reader of its own."""
+        from workbench.data.labels import parse_classes
+
+        return parse_classes
+
+    def label_classes(self, value: Any) -> tuple[str, ...]:
+        """The classes one canonical label value names (one; multi-label: its set)."""
+        return (value,)
+
+    def count_labels(self, labels: Any) -> dict[str, int]:
+        """Examples per label for the data report ({} when labels are not classes)."""
+        from workbench.data.labels import count_classes
+
+        return count_classes(labels, self.label_classes) if self.labels_are_classes else {}
 
     def method_problem(self, method: str) -> str | None:
         """Why the training method ``method`` does not apply to this task (None: it does)."""

@@ -25,6 +25,8 @@ class ClassificationTask(Task):
     primary_metric = "accuracy"
     review_kind = "label"
     explain_target = "label"
+    supports_label_smoothing = True
+    stratify_split = True
 
     def calibration(self) -> ProbabilityKind:
         return SOFTMAX

@@ -28,6 +28,15 @@ class MultiLabelTask(Task):
     def calibration(self) -> ProbabilityKind:
         return SIGMOID
 
+    def label_parser(self) -> Any:
+        """``"b| a"`` → ``("a", "b")``: a sorted set of the ``|``-separated labels."""
+        from workbench.data.labels import parse_label_sets
+
+        return parse_label_sets
+
+    def label_classes(self, value: Any) -> tuple[str, ...]:
+        return tuple(value)
+
     def encode_targets(self, values: list[Any], labels: list[str]) -> np.ndarray:
         index = {name: i for i, name in enumerate(labels)}
         targets = np.zeros((len(values), len(labels)), dtype=np.float32)

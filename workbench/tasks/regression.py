@@ -18,6 +18,13 @@ class RegressionTask(Task):
     primary_metric = "mse"
     greater_is_better = False
     predicts_value = True
+    labels_are_classes = False
+
+    def label_parser(self) -> Any:
+        """Numbers; a label that is not a finite number is an error naming its rows."""
+        from workbench.data.labels import parse_numbers
+
+        return parse_numbers
 
     def num_outputs(self, labels: list[str]) -> int:
         return 1

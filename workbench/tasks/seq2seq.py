@@ -31,6 +31,11 @@ class Seq2SeqTask(Task):
     generates_text: ClassVar[bool] = True
     metric_scale: ClassVar[float] = 1.0  # sacreBLEU scores are already in points (0-100)
     comparison_columns: ClassVar[tuple[str, ...]] = ("bleu",)
+    labels_are_classes: ClassVar[bool] = False  # targets are texts, not classes
+    reads_parallel_columns: ClassVar[bool] = True
+
+    def label_parser(self) -> Any:
+        return None  # parallel data has its own reader (workbench.data.parallel)
 
     def auto_model_class(self) -> Any:
         from transformers import AutoModelForSeq2SeqLM

@@ -25,6 +25,17 @@ class TokenClassificationTask(Task):
     predicts_entities = True
     review_kind = "entities"
     explain_target = "entity"
+    labels_are_classes = False  # a label is a tag sequence, checked by the token files' reader
+    reads_token_files = True
+
+    def label_parser(self) -> Any:
+        return None  # token files have their own reader (workbench.data.token_check)
+
+    def count_labels(self, labels: Any) -> dict[str, int]:
+        """Entities per type (``B-person I-person`` is one person)."""
+        from workbench.data.tagging import entity_counts
+
+        return entity_counts(labels)
 
     def auto_model_class(self) -> Any:
         from transformers import AutoModelForTokenClassification

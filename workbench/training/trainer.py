@@ -387,7 +387,7 @@ def train(
     max_length = effective_max_length(tokenizer, load_config(source, spec.trust_remote_code), spec.max_length)
     progress(ProgressEvent(kind="log", message="loading and checking data"))
     data = prepare_data(spec, tokenizer, max_length)
-    if spec.label_smoothing and data.task.name != "classification":
+    if spec.label_smoothing and not data.task.supports_label_smoothing:
         raise SpecError(
             f"label_smoothing applies to single-label classification; this is a {data.task.name} task."
             " Set it to 0."
