@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from explain.predictor import MaskedRowPredictor
     from workbench.inference.predict import LoadedModel
 
-SUPPORTED_TASKS = ("classification", "multilabel", "regression")
 _NUMPY_SEED_LOCK = threading.Lock()
 
 
@@ -45,8 +44,11 @@ class TextExplainer(ABC):
 
     def incompatibility(self, model: LoadedModel) -> str | None:
         """Why this explainer cannot explain ``model`` (None when it can)."""
-        if model.task.name not in SUPPORTED_TASKS:
-            return f"task {model.task.name!r} is not one of {', '.join(SUPPORTED_TASKS)}"
+        if not model.task.text_explainers:
+            from workbench.tasks import TASKS
+
+            explained = ", ".join(name for name, task in TASKS.items() if task.text_explainers)
+            return f"task {model.task.name!r} is not one of {explained}"
         if not getattr(model.tokenizer, "is_fast", False):
             return "its tokenizer is not a fast (Rust) tokenizer, which token offsets need"
         return None

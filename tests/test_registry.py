@@ -102,6 +102,15 @@ def test_model_card_is_valid_hub_metadata():
     }
 
 
+def test_model_card_pipeline_tag_comes_from_the_task():
+    registry = Registry()
+    for task, tag in (("seq2seq", "translation"), ("token-classification", "token-classification")):
+        record = _record(f"card-{task}")
+        record.task = task
+        registry.publish(registry.staging_dir(), record)
+        assert _card_metadata(registry, f"card-{task}")["pipeline_tag"] == tag
+
+
 def test_model_card_names_a_local_base_in_the_text_not_the_yaml(tmp_path):
     registry = Registry()
     record = _record()

@@ -233,3 +233,45 @@ def test_a_new_task_reads_parallel_columns_through_its_capability(new_tasks):
     ds = load_dataset(frame, ColumnMap(), "paraphrase")
     assert (ds.task, ds.report.task, len(ds), ds.report.labels) == ("paraphrase", "paraphrase", 12, {})
     assert load_dataset(frame, ColumnMap()).task == "seq2seq"  # auto: a detected pair is translation
+
+
+def test_a_new_task_is_a_training_choice_registered_after_import(monkeypatch):
+    from workbench.errors import SpecError
+    from workbench.training.spec import TrainSpec
+
+    with pytest.raises(SpecError, match=r"task must be one of auto, classification, .*; got 'intent'"):
+        TrainSpec(train_data="train.csv", task="intent")
+    monkeypatch.setitem(TASKS, IntentTask.name, IntentTask)
+    assert "intent" in TrainSpec.field_info()["task"]["choices"]
+    assert TrainSpec(train_data="train.csv", task="intent").task == "intent"
+
+
+class ScoredIntentTask(IntentTask):
+    name = "scored-intent"
+
+    def scores(self, logits: np.ndarray) -> np.ndarray:
+        return logits
+
+
+def test_a_new_task_agrees_on_its_top_class_unless_it_says_otherwise():
+    a, b = np.array([[2.0, 1.0], [0.0, 1.0], [3.0, 0.0]]), np.array([[1.0, 0.0], [1.0, 0.0], [5.0, 1.0]])
+    assert ScoredIntentTask().comparison_agreement(a, b) == pytest.approx(2 / 3)
+    assert RegressionTask().comparison_agreement(a, b) is None  # numbers: the mean difference instead
+
+
+def test_text_explainers_ask_the_task_whether_they_apply(monkeypatch):
+    from types import SimpleNamespace
+
+    from explain.explainers import EXPLAINERS
+
+    class EntityLikeTask(IntentTask):
+        name = "entity-like"
+        text_explainers = False
+
+    monkeypatch.setitem(TASKS, EntityLikeTask.name, EntityLikeTask)
+    explainer = next(iter(EXPLAINERS.values()))
+    model = SimpleNamespace(task=EntityLikeTask(), tokenizer=SimpleNamespace(is_fast=True))
+    assert explainer.incompatibility(model) == (
+        "task 'entity-like' is not one of classification, multilabel, regression"
+    )
+    assert explainer.incompatibility(SimpleNamespace(task=IntentTask(), tokenizer=model.tokenizer)) is None

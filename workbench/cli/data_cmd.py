@@ -10,9 +10,10 @@ from typing import Any
 
 from workbench.cli.seq2seq_flags import SEQ2SEQ, add_pair_flags, apply_pair_flags
 from workbench.data.spec import TASK_AUTO, ColumnMap, DataReport, TextDataset
+from workbench.tasks import TASKS
 
 EXIT_UNUSABLE = 2
-TASK_CHOICES = (TASK_AUTO, "classification", "multilabel", "regression", "token-classification", "seq2seq")
+TASK_CHOICES = (TASK_AUTO, *TASKS)
 
 
 def register(subparsers: Any) -> None:

@@ -18,12 +18,6 @@ from workbench.fsutil import atomic_write_text
 if TYPE_CHECKING:
     from workbench.models.registry import ModelRecord
 
-PIPELINE_TAGS = {
-    "classification": "text-classification",
-    "multilabel": "text-classification",
-    "regression": "text-classification",
-    "token-classification": "token-classification",
-}
 # Our metric names → metric ids on the Hub (https://hf.co/metrics); others keep their own name.
 HUB_METRIC_IDS = {
     "accuracy": "accuracy",
@@ -79,7 +73,10 @@ def _result(task_type: str, dataset: tuple[str, str], split: str, metrics: dict[
 def card_metadata(record: ModelRecord) -> dict[str, Any]:
     """The YAML block of the card, valid Hugging Face model metadata."""
     metrics = {k: v for k, v in record.metrics.items() if isinstance(v, int | float)}
-    task_type = PIPELINE_TAGS.get(record.task, "text-classification")
+    from workbench.tasks import TASKS
+
+    task = TASKS.get(record.task)
+    task_type = task.pipeline_tag if task is not None else "text-classification"
     meta: dict[str, Any] = {}
     base = hub_base_model(record.base_model)
     if base:

@@ -56,6 +56,12 @@ class Task(ABC):
     # training may soften the one-hot target of a row's single class (HF ``label_smoothing_factor``);
     # it means nothing for label sets, numbers, tags or generated text
     supports_label_smoothing: ClassVar[bool] = False
+    # the model card's Hugging Face pipeline tag (what the Hub's widget and search call the task)
+    pipeline_tag: ClassVar[str] = "text-classification"
+    # one output row per text (class probabilities or a value) that the text explainers (SHAP,
+    # occlusion...) attribute to tokens; False where the task explains through its own path
+    # (entities per tag, generated text per step)
+    text_explainers: ClassVar[bool] = True
 
     # --- data: what the data layer (workbench.data) asks of this task's files and labels ---
     # splits keep each class's share, so the checks ask for at least 2 rows of every class
@@ -242,9 +248,10 @@ class Task(ABC):
         return self.forward_outputs(model, tokenizer, features, batch_size=batch_size)
 
     def comparison_agreement(self, outputs: np.ndarray, reference: np.ndarray) -> float | None:
-        """Share of rows where a variant says what its reference says; None: the comparison's own
-        per-task rule (same label)."""
-        return None
+        """Share of rows where a variant says what its reference says (the same top class of the
+        comparison scores by default); None: agreement means nothing here (numbers)."""
+        a, b = self.comparison_scores(outputs), self.comparison_scores(reference)
+        return float((a.argmax(axis=1) == b.argmax(axis=1)).mean())
 
     def format_report(self, metrics: dict[str, float], details: dict[str, Any]) -> str:
         """A task's own evaluation report for the CLI ("" = the generic metric list)."""

@@ -48,6 +48,11 @@ class MultiLabelTask(Task):
     def scores(self, logits: np.ndarray) -> np.ndarray:
         return sigmoid(logits)
 
+    def comparison_agreement(self, outputs: np.ndarray, reference: np.ndarray) -> float | None:
+        """Rows where both models choose the same label set."""
+        a, b = self.comparison_scores(outputs), self.comparison_scores(reference)
+        return float(((a >= THRESHOLD) == (b >= THRESHOLD)).all(axis=1).mean())
+
     def metrics(self, logits: np.ndarray, targets: np.ndarray, labels: list[str]):
         return multilabel_metrics(self.scores(logits), targets, labels, THRESHOLD)
 

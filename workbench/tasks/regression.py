@@ -46,6 +46,9 @@ class RegressionTask(Task):
     def metrics(self, logits: np.ndarray, targets: np.ndarray, labels: list[str]):
         return regression_metrics(self.scores(logits)[:, 0], targets)
 
+    def comparison_agreement(self, outputs: np.ndarray, reference: np.ndarray) -> float | None:
+        return None  # numbers agree by degree: the comparison shows their mean absolute difference
+
     def decode(self, logits: np.ndarray, labels: list[str]) -> list[Prediction]:
         values = self.scores(logits)[:, 0]
         return [Prediction(label=float(v), score=float(v), probabilities={}) for v in values]

@@ -33,6 +33,8 @@ class Seq2SeqTask(Task):
     comparison_columns: ClassVar[tuple[str, ...]] = ("bleu",)
     labels_are_classes: ClassVar[bool] = False  # targets are texts, not classes
     reads_parallel_columns: ClassVar[bool] = True
+    pipeline_tag: ClassVar[str] = "translation"
+    text_explainers: ClassVar[bool] = False  # explained per generated token (explain/seq2seq.py)
 
     def label_parser(self) -> Any:
         return None  # parallel data has its own reader (workbench.data.parallel)

@@ -27,6 +27,8 @@ class TokenClassificationTask(Task):
     explain_target = "entity"
     labels_are_classes = False  # a label is a tag sequence, checked by the token files' reader
     reads_token_files = True
+    pipeline_tag = "token-classification"
+    text_explainers = False  # explained per entity (explain/entities.py)
 
     def label_parser(self) -> Any:
         return None  # token files have their own reader (workbench.data.token_check)

@@ -6,12 +6,28 @@ Widgets in the UI take their labels, help texts, defaults and ranges from the fi
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any
 
 from workbench.errors import SpecError
 from workbench.models.pooling import POOLING_MODES
+from workbench.tasks import TASKS
 from workbench.training.methods import METHODS
+
+
+class TaskChoices(Sequence[str]):
+    """``auto`` and every registered task, read when asked: a task registered after this module was
+    imported (a plugin, a test) is a valid choice too."""
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return ("auto", *TASKS)[index]
+
+    def __len__(self) -> int:
+        return 1 + len(TASKS)
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
 
 
 def _meta(
@@ -19,7 +35,7 @@ def _meta(
     *,
     minimum: float | None = None,
     maximum: float | None = None,
-    choices: tuple[str, ...] | None = None,
+    choices: Sequence[str] | None = None,
     label: str | None = None,
 ) -> dict[str, Any]:
     return {"help": help_text, "min": minimum, "max": maximum, "choices": choices, "label": label}
@@ -53,7 +69,7 @@ class TrainSpec:
         default="auto",
         metadata=_meta(
             "Task type; 'auto' detects it from the labels.",
-            choices=("auto", "classification", "multilabel", "regression", "token-classification", "seq2seq"),
+            choices=TaskChoices(),
         ),
     )
     source_lang: str | None = field(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -73,14 +73,6 @@ COLUMN_HELP = {
     "seq2seq: the generated text's mean token probability).",
     "compute": "Precision the arithmetic runs in once loaded.",
     "notes": "What to know about this variant (e.g. pruning that is not faster).",
-}
-Agreement = Callable[[np.ndarray, np.ndarray], float]
-AGREEMENT: dict[str, Agreement] = {
-    "classification": lambda a, b: float((a.argmax(axis=1) == b.argmax(axis=1)).mean()),
-    "multilabel": lambda a, b: float(((a >= 0.5) == (b >= 0.5)).all(axis=1).mean()),
-    "token-classification": lambda a, b: float(
-        (a.argmax(axis=1) == b.argmax(axis=1)).mean()
-    ),  # per sub-token
 }
 
 
@@ -244,8 +236,7 @@ def _row(loaded: Any, reference: Any, logits: dict, measured: dict, registry: Re
     scores, ref_scores = task.comparison_scores(logits[model_id]), task.comparison_scores(logits[ref_id])
     agreement = task.comparison_agreement(logits[model_id], logits[ref_id])
     if agreement is None:
-        agree = AGREEMENT.get(task.name)
-        agreement = agree(scores, ref_scores) if agree else math.nan
+        agreement = math.nan
     p50, p95 = measured["latency"][model_id]
     value = measured["metrics"][model_id][metric]
     return {
