@@ -12,7 +12,6 @@ from typing import Any
 
 from workbench.errors import SpecError
 from workbench.models.pooling import POOLING_MODES
-from workbench.tasks import TASKS
 from workbench.training.methods import METHODS
 
 
@@ -20,11 +19,17 @@ class TaskChoices(Sequence[str]):
     """``auto`` and every registered task, read when asked: a task registered after this module was
     imported (a plugin, a test) is a valid choice too."""
 
+    @staticmethod
+    def _names() -> tuple[str, ...]:
+        from workbench.tasks import TASKS  # not at import: the Home page starts without numpy
+
+        return ("auto", *TASKS)
+
     def __getitem__(self, index):  # type: ignore[override]
-        return ("auto", *TASKS)[index]
+        return self._names()[index]
 
     def __len__(self) -> int:
-        return 1 + len(TASKS)
+        return len(self._names())
 
     def __repr__(self) -> str:
         return repr(tuple(self))
