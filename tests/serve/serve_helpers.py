@@ -29,7 +29,10 @@ class RunningServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+            # the demo's gradio_client keeps a stream open: wait 2 s for it, not until it times out
+            uvicorn.Config(
+                app, host="127.0.0.1", port=self.port, log_level="warning", timeout_graceful_shutdown=2
+            )
         )
 
     def __enter__(self) -> RunningServer:
