@@ -275,3 +275,17 @@ def test_text_explainers_ask_the_task_whether_they_apply(monkeypatch):
         "task 'entity-like' is not one of classification, multilabel, regression"
     )
     assert explainer.incompatibility(SimpleNamespace(task=IntentTask(), tokenizer=model.tokenizer)) is None
+
+
+def test_each_task_names_its_own_distillation_loss():
+    from workbench.variants import distill_trainer
+
+    losses = {name: task().distill_loss() for name, task in TASKS.items()}
+    assert losses == {
+        "classification": distill_trainer.classification_distill_loss,
+        "multilabel": distill_trainer.multilabel_distill_loss,
+        "regression": distill_trainer.regression_distill_loss,
+        "seq2seq": None,  # no student distillation for generation
+        "token-classification": distill_trainer.token_distill_loss,
+    }
+    assert IntentTask().distill_loss() is None  # a new task distils once it names a loss

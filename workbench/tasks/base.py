@@ -247,6 +247,11 @@ class Task(ABC):
         seq2seq: generated texts)."""
         return self.forward_outputs(model, tokenizer, features, batch_size=batch_size)
 
+    def distill_loss(self) -> Any | None:
+        """The loss a distilled student of this task learns from its teacher's logits
+        (``workbench.variants.distill_trainer``); None: no student can be distilled."""
+        return None
+
     def comparison_agreement(self, outputs: np.ndarray, reference: np.ndarray) -> float | None:
         """Share of rows where a variant says what its reference says (the same top class of the
         comparison scores by default); None: agreement means nothing here (numbers)."""

@@ -35,6 +35,11 @@ class ClassificationTask(Task):
         index = {name: i for i, name in enumerate(labels)}
         return np.array([index[str(v)] for v in values], dtype=np.int64)
 
+    def distill_loss(self) -> Any:
+        from workbench.variants.distill_trainer import classification_distill_loss
+
+        return classification_distill_loss
+
     def scores(self, logits: np.ndarray) -> np.ndarray:
         return softmax(logits)
 

@@ -45,6 +45,11 @@ class MultiLabelTask(Task):
                 targets[row, index[str(name)]] = 1.0
         return targets
 
+    def distill_loss(self) -> Any:
+        from workbench.variants.distill_trainer import multilabel_distill_loss
+
+        return multilabel_distill_loss
+
     def scores(self, logits: np.ndarray) -> np.ndarray:
         return sigmoid(logits)
 

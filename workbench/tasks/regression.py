@@ -40,6 +40,11 @@ class RegressionTask(Task):
     def encode_targets(self, values: list[Any], labels: list[str]) -> np.ndarray:
         return np.asarray(values, dtype=np.float32)
 
+    def distill_loss(self) -> Any:
+        from workbench.variants.distill_trainer import regression_distill_loss
+
+        return regression_distill_loss
+
     def scores(self, logits: np.ndarray) -> np.ndarray:
         return logits.reshape(len(logits), -1)[:, :1]
 

@@ -86,6 +86,11 @@ class TokenClassificationTask(Task):
         index = {name: i for i, name in enumerate(labels)}
         return np.array([[index[t] for t in row] for row in values], dtype=object)
 
+    def distill_loss(self) -> Any:
+        from workbench.variants.distill_trainer import token_distill_loss
+
+        return token_distill_loss
+
     def scores(self, logits: np.ndarray) -> np.ndarray:
         from workbench.inference.entities import softmax
 

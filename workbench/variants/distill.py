@@ -85,10 +85,10 @@ class Distill(VariantBuilder):
     )  # fmt: skip
 
     def is_compatible(self, record: Any, model: Any) -> tuple[bool, str]:
-        from workbench.variants.distill_trainer import DISTILL_LOSSES
+        from workbench.tasks import get_task
 
         ok, reason = super().is_compatible(record, model)
-        if ok and record.task not in DISTILL_LOSSES:
+        if ok and get_task(record.task).distill_loss() is None:
             return False, f"{self.step}: no distillation loss for task {record.task!r}."
         return check_layer_count(record, model, str(self.step), self.value) if ok else (ok, reason)
 
@@ -133,11 +133,7 @@ class Distill(VariantBuilder):
         from transformers import PrinterCallback
 
         from workbench.training.callbacks import WorkbenchCallback
-        from workbench.variants.distill_trainer import (
-            DISTILL_LOSSES,
-            DistillationTrainer,
-            TeacherLogitsCollator,
-        )
+        from workbench.variants.distill_trainer import DistillationTrainer, TeacherLogitsCollator
 
         task, labels = ctx.parent.task, ctx.parent.labels
         out = tempfile.mkdtemp(prefix="workbench-distill-")
@@ -152,7 +148,7 @@ class Distill(VariantBuilder):
             data_collator=TeacherLogitsCollator(task.data_collator(ctx.parent.tokenizer)),
             compute_metrics=lambda p: task.metrics(p.predictions, p.label_ids, labels)[0],
             callbacks=[callback],
-            distill_loss=DISTILL_LOSSES[task.name],
+            distill_loss=task.distill_loss(),
             temperature=ctx.spec.temperature,
             alpha=ctx.spec.alpha,
         )

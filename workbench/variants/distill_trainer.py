@@ -1,4 +1,5 @@
-"""The distillation loss per task and the HF ``Trainer`` that uses it (only ``compute_loss`` changes).
+"""The distillation losses (each task's entry names its own: ``Task.distill_loss``) and the HF
+``Trainer`` that uses them (only ``compute_loss`` changes).
 
 Imported when a student is trained, never at package import (it loads transformers).
 """
@@ -11,18 +12,8 @@ from typing import Any
 from transformers import Trainer
 
 DistillLoss = Callable[[Any, Any, Any, float, float], Any]
-DISTILL_LOSSES: dict[str, DistillLoss] = {}
 
 
-def register_distill_loss(task: str) -> Callable[[DistillLoss], DistillLoss]:
-    def decorate(fn: DistillLoss) -> DistillLoss:
-        DISTILL_LOSSES[task] = fn
-        return fn
-
-    return decorate
-
-
-@register_distill_loss("classification")
 def classification_distill_loss(
     student: Any, teacher: Any, labels: Any, temperature: float, alpha: float
 ) -> Any:
@@ -40,7 +31,6 @@ def classification_distill_loss(
     return alpha * soft + (1 - alpha) * F.cross_entropy(student, labels.long())
 
 
-@register_distill_loss("multilabel")
 def multilabel_distill_loss(student: Any, teacher: Any, labels: Any, temperature: float, alpha: float) -> Any:
     import torch
 
@@ -49,7 +39,6 @@ def multilabel_distill_loss(student: Any, teacher: Any, labels: Any, temperature
     return alpha * soft + (1 - alpha) * bce(student, labels.float())
 
 
-@register_distill_loss("regression")
 def regression_distill_loss(student: Any, teacher: Any, labels: Any, temperature: float, alpha: float) -> Any:
     import torch.nn.functional as F
 
@@ -59,7 +48,6 @@ def regression_distill_loss(student: Any, teacher: Any, labels: Any, temperature
     )
 
 
-@register_distill_loss("token-classification")
 def token_distill_loss(student: Any, teacher: Any, labels: Any, temperature: float, alpha: float) -> Any:
     """Per word: Hinton's T² · KL on the positions that carry a word's label (its first sub-token;
     the others and padding are -100, as in training) blended with cross-entropy on the true tags."""
