@@ -61,26 +61,21 @@ def lower_thread_priority() -> None:
             log.info("shadow thread keeps its priority: %s", exc)
 
 
-def idle_priority() -> str:
+def idle_priority() -> None:
     """Put the calling thread (and the threads it starts later) at ``SCHED_IDLE``: it runs only on a
-    core nothing else wants. Falls back to nice 19 where the policy is missing; returns which."""
+    core nothing else wants. Falls back to nice 19 where the policy is missing."""
     if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE"):
         try:
             os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-            return "idle"
+            return
         except OSError as exc:
             log.info("shadow process cannot use SCHED_IDLE (%s); nice 19 instead", exc)
     lower_thread_priority()
-    return "nice 19"
 
 
-# The worker process's state: its own loaded versions (set by ``_worker_start``).
-_WORKER: dict[str, Any] = {}
-
-
-def _worker_start(home: str, settings: Any) -> None:
-    """Runs first in the worker process: lowest priority, one torch thread, its own runtimes."""
-    _WORKER["priority"] = idle_priority()
+def _worker_start(home: str, settings: Any) -> Any:
+    """Runs first in the worker process: lowest priority, one torch thread; its own runtimes."""
+    idle_priority()
     os.environ["WORKBENCH_HOME"] = home
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = "1"
@@ -92,14 +87,14 @@ def _worker_start(home: str, settings: Any) -> None:
     from workbench.serve.runtime import Runtimes
 
     # No batcher thread: the worker takes one job at a time, and each job is one request's texts.
-    _WORKER["runtimes"] = Runtimes(replace(settings, batching=False), ServeMetrics(), Registry(Path(home)))
+    return Runtimes(replace(settings, batching=False), ServeMetrics(), Registry(Path(home)))
 
 
-def _worker_predict(job: MirrorJob, rules: str | None) -> list[Any] | str:
+def _rows_or_error(runtimes: Any, job: MirrorJob, rules: str | None) -> list[Any] | str:
     """The shadow's log rows for one job, or the message of the ``WorkbenchError`` that stopped it
     (a string crosses the process boundary whatever the error class)."""
     try:
-        return _predict_rows(_WORKER["runtimes"], job, rules)
+        return _predict_rows(runtimes, job, rules)
     except WorkbenchError as exc:
         return str(exc)
 
@@ -107,7 +102,7 @@ def _worker_predict(job: MirrorJob, rules: str | None) -> list[Any] | str:
 def _worker_main(conn: Any, home: str, settings: Any) -> None:
     """The worker process: answer each batch of jobs with their rows (or error messages) until the
     server sends ``None`` or goes away."""
-    _worker_start(home, settings)
+    runtimes = _worker_start(home, settings)
     while True:
         try:
             message = conn.recv()
@@ -116,7 +111,7 @@ def _worker_main(conn: Any, home: str, settings: Any) -> None:
         if message is None:
             return
         jobs, rules = message
-        conn.send([_worker_predict(job, rules) for job in jobs])
+        conn.send([_rows_or_error(runtimes, job, rules) for job in jobs])
 
 
 class WorkerProcess:
@@ -234,15 +229,14 @@ class Mirror:
     def _predict(self, jobs: list[MirrorJob]) -> None:
         rules = self.state.settings.rules
         try:
-            results = self._run_in_worker(jobs, rules) if self.in_process else None
+            if self.in_process:
+                results = self._run_in_worker(jobs, rules)
+            else:
+                results = [_rows_or_error(self.state.runtimes, job, rules) for job in jobs]
         except WorkbenchError as exc:  # the worker died: these jobs are lost, serving goes on
             results = [str(exc)] * len(jobs)
         rows: list[Any] = []
-        for i, job in enumerate(jobs):
-            try:
-                result = _predict_rows(self.state.runtimes, job, rules) if results is None else results[i]
-            except WorkbenchError as exc:
-                result = str(exc)
+        for job, result in zip(jobs, results, strict=True):
             if isinstance(result, str):  # e.g. the shadow model was removed: say so, keep serving
                 log.warning("shadow %s of %s: %s", job.version, job.deployment, result)
                 continue
