@@ -174,19 +174,28 @@ LEAK_EN = [
     r"(?:(?:setup|set-up|startup|system|configuration|boot|hidden|secret|operating)\s+)?"
     r"(?:instructions|prompt|message|rules|directives)",
     # "what rules are you operating under?", "what constraints have been placed on you?"
-    r"(?:what|which)\s+(?:rules|guidelines|instructions|constraints|restrictions|limitations|directives|prompt)\s+"
-    r"(?:are|were|have)\s+you\s+(?:been\s+)?(?:operating\s+under|following|obeying|bound\s+by|subject\s+to|running\s+(?:on|under)|"
-    r"programmed\s+with|configured\s+with)",
-    r"(?:what|which)\s+(?:rules|guidelines|instructions|constraints|restrictions|limitations|directives)\s+(?:have\s+been|were|are|had\s+been)\s+"
-    r"(?:placed|set|imposed|put|given|programmed|hard-?coded)\s+(?:on|for|to|in(?:to)?)\s+you\b",
+    *_each(
+        "what|which",
+        r"\s+(?:rules|guidelines|instructions|constraints|restrictions|limitations|directives|prompt)\s+"
+        r"(?:are|were|have)\s+you\s+(?:been\s+)?(?:operating\s+under|following|obeying|bound\s+by|subject\s+to|running\s+(?:on|under)|"
+        r"programmed\s+with|configured\s+with)",
+    ),
+    *_each(
+        "what|which",
+        r"\s+(?:rules|guidelines|instructions|constraints|restrictions|limitations|directives)\s+(?:have\s+been|were|are|had\s+been)\s+"
+        r"(?:placed|set|imposed|put|given|programmed|hard-?coded)\s+(?:on|for|to|in(?:to)?)\s+you\b",
+    ),
     r"what\s+(?:role|persona|personality|character|identity)\s+(?:have|were|did|has)\s+you\s+(?:been\s+)?(?:assigned|given|told|"
     r"instructed|programmed)",
     r"what\s+(?:topics|things|subjects|questions|words|information)\s+(?:are|were)\s+you\s+(?:not\s+(?:allowed|permitted|supposed)|"
     r"forbidden|prohibited|told\s+not|instructed\s+not)\s+to\b",
     r"according\s+to\s+your\s+(?:(?:initial|original|hidden|secret|internal|system)\s+(?:instructions|prompt)|system\s+prompt|programming)\b",
     # "the first 50 words of your prompt", "the beginning of your context window"
-    r"(?:first|last|opening|initial)\s+(?:\d+\s+|few\s+|two\s+|three\s+|ten\s+)?(?:words|lines|sentences|paragraphs?|characters|tokens|"
-    r"letters)\s+of\s+(?:your|the)\s+(?:(?:system|initial|original|hidden)\s+)?(?:prompt|instructions|system\s+message|context)\b",
+    *_each(
+        "first|last|opening|initial",
+        r"\s+(?:\d+\s+|few\s+|two\s+|three\s+|ten\s+)?(?:words|lines|sentences|paragraphs?|characters|tokens|"
+        r"letters)\s+of\s+(?:your|the)\s+(?:(?:system|initial|original|hidden)\s+)?(?:prompt|instructions|system\s+message|context)\b",
+    ),
     *_each(
         "beginning|start|top",
         r"\s+of\s+your\s+(?:context(?:\s+window)?|prompt|system\s+prompt|instructions|memory)\b",
@@ -220,11 +229,17 @@ LEAK_EN = [
     r"what(?:'s|\s+is|\s+are|\s+were|\s+was)\s+your\s+(?:[\w-]+\s+)?(?:system\s+)?"
     r"(?:prompt|instructions|directives|programming|system\s+message)\b",
     r"what\s+(?:are|were|have)\s+you\s+(?:been\s+)?(?:told|instructed|programmed|not\s+supposed\s+to)",
-    r"(?:what|which)\s+(?:instructions|rules|guidelines|directives|prompt)\s+(?:were|have|did)\s+you\s+(?:been\s+)?(?:given|told|get|receive)",
+    *_each(
+        "what|which",
+        r"\s+(?:instructions|rules|guidelines|directives|prompt)\s+(?:were|have|did)\s+you\s+(?:been\s+)?(?:given|told|get|receive)",
+    ),
     r"what\s+(?:[\w-]+\s+){0,2}?(?:did|have|has)\s+(?:your\s+|the\s+)?(?:developers?|creators?|admins?|operators?|programmers?|makers?|"
     r"owners?|openai)\s+(?:(?:tell|instruct|say\s+to|program|ask)\s*(?:you)?|(?:give|set|provide|told|given)\s+you\b)",
-    r"(?:hidden|secret|internal|confidential|initial|original)\s+(?:system\s+)?(?:instructions|prompts?|rules|directives|guidelines)\s+"
-    r"(?:that\s+)?you(?:'re|\s+are|\s+were|\s+have)\b",
+    *_each(
+        "hidden|secret|internal|confidential|initial|original",
+        r"\s+(?:system\s+)?(?:instructions|prompts?|rules|directives|guidelines)\s+"
+        r"(?:that\s+)?you(?:'re|\s+are|\s+were|\s+have)\b",
+    ),
     r"how\s+(?:were|are|have)\s+you\s+(?:been\s+)?(?:programmed|instructed|prompted|configured)\b",
     r"what\s+(?:was|is)\s+(?:written|said|the\s+text)\s+(?:above|before\s+(?:this|my)|at\s+the\s+(?:start|beginning)\s+of\s+"
     r"(?:this|our|the)\s+(?:conversation|chat|prompt))",
@@ -271,7 +286,7 @@ LEAK_DE = [
     r"was\s+(?:sind|waren|ist|war|lautet|lauten)\s+(?:deine[nm]?|dein)\s+(?:[\wäöüß]+\s+)?"
     r"(?:anweisungen|instruktionen|prompts?|system-?prompts?|regeln|vorgaben|befehle)",
     r"was\s+(?:wurde|hat\s+man)\s+dir\s+(?:vorher\s+|zuvor\s+|am\s+anfang\s+)?(?:gesagt|aufgetragen|befohlen|vorgegeben)",
-    r"(?:deine[nmrs]?|dein)\s+(?:system-?prompts?|systemanweisungen|(?:geheimen?|versteckten?|internen?|initialen?)\s+"
+    r"dein(?:e[nmrs]?)?\s+(?:system-?prompts?|systemanweisungen|(?:geheimen?|versteckten?|internen?|initialen?)\s+"
     r"(?:anweisungen|instruktionen|prompts?))(?![\wäöüß])",
     r"was\s+hat\s+(?:der|die)\s+(?:vorherige|letzte|andere)\s+(?:nutzer|benutzer|user|kunde)(?:in)?\s+"
     r"(?:dich\s+|dir\s+)?(?:gefragt|gesagt|geschrieben|geschickt)",
