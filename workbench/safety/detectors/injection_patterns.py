@@ -10,6 +10,8 @@ after a negation ("don't forget the previous order instructions") is dropped by 
 
 from __future__ import annotations
 
+import re
+
 
 def _each(words: str, rest: str) -> list[str]:
     """One branch per leading word (``a|b`` + rest): a branch that starts with a group is slow."""
@@ -368,20 +370,13 @@ TEMPLATE = [
     r"\[/?(?:system|assistant)\](?:\s*:)?",
     # A fake boundary: "=== END OF USER INPUT ===", "%%% end of prompt %%%", "----- BEGIN NEW INSTRUCTIONS"; the
     # words alone ("at the end of the prompt") stay clean, the banner characters make it a delimiter trick.
-    # (the banner before the word is a look-behind after its first letter, so the branch still starts
-    # with a literal and costs nothing where the letter does not occur)
+    # One branch per banner pair, each starting with a literal: the template branches all do, so `re`
+    # skips ahead to the few characters that can start one (a letter-led branch here tripled their cost).
     *(
-        word[0]
-        + rf"(?:(?<=[#=%*\-\[<]{{2}}{word[0]})|(?<=[#=%*\-\[<]{{2}}[ \t]{word[0]}))"
-        + word[1:]
-        + r"\s+(?:of\s+)?(?:the\s+)?(?:new\s+|real\s+|actual\s+|system\s+|user\s+)?"
+        re.escape(banner) + r"[#=%*\-\[<]*[ \t]*(?:end|begin|start)\s+(?:of\s+)?(?:the\s+)?"
+        r"(?:new\s+|real\s+|actual\s+|system\s+|user\s+)?"
         r"(?:input|query|prompt|instructions|context|conversation|ambiguity|system\s+prompt)(?![\w])"
-        for word in ("end", "begin", "start")
-    ),
-    *_each(
-        "end|begin|start",
-        r"\s+(?:of\s+)?(?:the\s+)?(?:new\s+|real\s+|actual\s+|system\s+|user\s+)?(?:input|query|prompt|instructions|context|"
-        r"conversation|ambiguity|system\s+prompt)[ \t]*[#=%*\-\]>]{2}",
+        for banner in ("==", "##", "%%", "--", "**", "[[", "<<")
     ),
 ]
 INVISIBLE = [
