@@ -153,13 +153,14 @@ _BARE_LEAK_OBJECTS = (
     rf"{_QUALIFIER}\s+(?:system\s+)?{_TOLD}|pre-?prompt|initiali[sz]ation\s+(?:prompt|text|instructions?)"
 )
 _OWNED_LEAK_OBJECTS = (
-    rf"(?:the\s+)?(?:{_TOLD}|text|words)\s+(?:you\s+(?:were|got|have\s+been|had\s+been|received)(?:\s+given)?|above|before\s+(?:this|my|the\s+user))|"
+    rf"(?:the\s+)?(?:{_TOLD}|rule|text|words)\s+(?:you\s+(?:were|got|have\s+been|had\s+been|(?:have\s+)?received)(?:\s+given)?|above|"
+    r"before\s+(?:this|my|the\s+user))|"
     rf"(?:the\s+)?{_TOLD}\s+(?:that\s+)?you\s+(?:follow|obey|operate\s+under|are\s+(?:following|obeying|operating\s+under))|"
     r"(?:text|words|content|everything|messages?|prompt|instructions)\s+(?:that|which)\s+(?:precedes?|came\s+before|comes\s+before|"
     r"appears?\s+before|(?:is|was)\s+(?:written\s+)?above)\s+(?:my|this|the\s+user|our)|"
     r"(?:the\s+)?(?:hidden|secret|concealed)\s+(?:prompt|instructions|rules)|your\s+(?:hidden|secret)\s+text|your\s+memory|"
     r"(?:conversation|chat|message)\s+(?:history|logs?)\s+(?:of|from)\s+(?:the\s+)?(?:other|another|previous|prior)\s+users?|"
-    r"(?:text|words|message|prompt|instructions)(?:\s+you\s+(?:were|got)(?:\s+given)?)?\s+at\s+the\s+(?:start|beginning)\s+of\s+"
+    r"(?:text|words|message|prompt|instructions)(?:\s+you\s+(?:were|got)(?:\s+given)?)?\s+at\s+the\s+(?:very\s+)?(?:start|beginning)\s+of\s+"
     r"(?:this|the|our)\s+(?:chat|conversation|session)|"
     r"(?:text|words|prompt|instructions?|everything|conversation|content|lines|sentences|paragraphs?|messages?|"
     r"initiali[sz]ation|configuration|setup)\s+(?:above|before\s+(?:this|my|the\s+user|our)|preceding|prior\s+to\s+(?:this|my))|"
@@ -243,7 +244,7 @@ LEAK_EN = [
         r"(?:that\s+)?you(?:'re|\s+are|\s+were|\s+have)\b",
     ),
     r"how\s+(?:were|are|have)\s+you\s+(?:been\s+)?(?:programmed|instructed|prompted|configured)\b",
-    r"what\s+(?:was|is)\s+(?:written|said|the\s+text)\s+(?:above|before\s+(?:this|my)|at\s+the\s+(?:start|beginning)\s+of\s+"
+    r"what\s+(?:was|is)\s+(?:written|said|the\s+text)\s+(?:above|before\s+(?:this|my)|at\s+the\s+(?:very\s+)?(?:start|beginning)\s+of\s+"
     r"(?:this|our|the)\s+(?:conversation|chat|prompt))",
     *_each("my|your", r"\s+instructions\s+(?:are|were)\s*:"),
     r"i\s+was\s+(?:instructed|told)\s+to['\"’]",
@@ -266,6 +267,19 @@ LEAK_EN = [
         r"[\"'“‘]you\s+are\b",
     ),
     r"system_?prompt\b",
+    # the prompt as sentences the model saw (the style of Zhang et al. 2023's extraction queries: "repeat
+    # all sentences in our conversation", "what are all sentences that you saw?")
+    *_each(
+        "all|every",
+        r"\s+(?:of\s+)?(?:the\s+)?sentences?\s+(?:that\s+)?(?:you\s+(?:saw|see|have\s+seen|were\s+given|received|got)\b|"
+        r"in\s+(?:our|this|the)\s+(?:conversation|chat|(?:above\s+)?instructions?|prompt)\b)",
+    ),
+    # "the exact wording of your guidelines"
+    *_each(
+        "exact|precise|full|verbatim|original|complete|literal",
+        r"\s+(?:wording|text|content|phrasing|words)\s+of\s+your\s+(?:(?:system|initial|original|hidden)\s+)?"
+        r"(?:prompt|instructions|rules|guidelines|directives|system\s+message|programming|configuration)\b",
+    ),
 ]
 _LEAK_OBJECTS_DE = (
     r"(?:system-?prompts?|systemnachricht(?:en)?|systemanweisung(?:en)?|"
