@@ -168,14 +168,16 @@ def test_early_stopping_stops_before_the_last_epoch(tiny_bert_dir, tmp_path):
 def test_time_budget_stops_and_keeps_the_best(tiny_bert_dir, tmp_path):
     evals = []
     spec = TrainSpec(
-        train_data=str(write_sentiment_csv(tmp_path, n=80)),
+        # 100 epochs of 720 rows, 4,500 steps: more than any CPU runs in 6 s (a fast one ran all 500
+        # steps of 100 epochs of 72 rows)
+        train_data=str(write_sentiment_csv(tmp_path, n=800)),
         base_model=str(tiny_bert_dir),
         max_minutes=0.1,
         **{**FAST, "epochs": 100},
     )
     result = train(spec, progress=lambda e: evals.append(e.metrics) if e.kind == "eval" else None)
     assert result.status == "budget" and result.record.extra["train"]["stop_reason"] == "budget"
-    assert result.record.extra["train"]["steps"] < 100 * -(-72 // 16)
+    assert result.record.extra["train"]["steps"] < 100 * -(-720 // 16)
     assert result.train_seconds < 60
     assert result.metrics["accuracy"] == max(e["accuracy"] for e in evals)
 
