@@ -17,7 +17,6 @@ The parent is ``sst2-minilm`` from ``benchmarks/train_sst2.py`` (any fine-tuned 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import statistics
 import sys
@@ -39,15 +38,6 @@ def parse_args() -> argparse.Namespace:
     return p.parse_args()
 
 
-def quantize(source: Path, target: Path, reduce_range: bool) -> None:
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    logging.disable(logging.WARNING)  # ORT's pre-processing hint on the root logger
-    quantize_dynamic(
-        str(source), str(target), per_channel=True, reduce_range=reduce_range, weight_type=QuantType.QInt8
-    )
-
-
 def main() -> int:
     args = parse_args()
     os.environ["WORKBENCH_HOME"] = args.home
@@ -57,7 +47,7 @@ def main() -> int:
 
     from workbench.inference.predict import load_model, run_batches
     from workbench.models.registry import Registry
-    from workbench.variants.onnx import OnnxSequenceClassifier, export_onnx, open_session
+    from workbench.variants.onnx import OnnxSequenceClassifier, export_onnx, open_session, quantize_onnx_int8
 
     if not Registry().exists(args.model):
         sys.exit(f"no model {args.model!r} in {args.home}: train it with benchmarks/train_sst2.py first")
@@ -73,8 +63,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         export_onnx(parent.model, parent.tokenizer, folder / "fp32.onnx")
-        quantize(folder / "fp32.onnx", folder / "int8-8bit.onnx", reduce_range=False)
-        quantize(folder / "fp32.onnx", folder / "int8-7bit.onnx", reduce_range=True)
+        quantize_onnx_int8(folder / "fp32.onnx", folder / "int8-8bit.onnx", reduce_range=False)
+        quantize_onnx_int8(folder / "fp32.onnx", folder / "int8-7bit.onnx")
         graphs = {
             name: OnnxSequenceClassifier(open_session(folder / f"{name}.onnx", args.threads))
             for name in ("fp32", "int8-8bit", "int8-7bit")

@@ -130,21 +130,22 @@ def export_onnx(model: Any, tokenizer: Any, path: Path) -> None:
 INT8_SCHEME = "ONNX Runtime QInt8 per-channel, 7-bit weights (reduce_range), dynamic"
 
 
-def quantize_onnx_int8(source: Path, target: Path) -> None:
+def quantize_onnx_int8(source: Path, target: Path, reduce_range: bool = True) -> None:
     """Dynamic int8 with weights kept to 7 bits (``reduce_range``), so the graph gives the same answers
     on every x86 CPU it is copied to. With full 8-bit signed weights, ONNX Runtime's u8 x s8 kernel on
     CPUs without VNNI (AVX2, e.g. many CI runners and Spaces) sums pairs of products into int16 with
     saturation (VPMADDUBSW), which the same graph on a VNNI CPU does not: a tiny Marian's int8 graphs
     translated 24 of 24 sentences right on VNNI but 22 under AVX2 (``qemu-x86_64 -cpu Haswell``), with
     ``reduce_range`` 24 on both. Graphs are built on one machine and served on another (Spaces,
-    containers), so the portable choice is made here rather than by the building machine's CPU."""
+    containers), so the portable choice is made here rather than by the building machine's CPU.
+    ``reduce_range=False`` (8-bit weights) is there for ``benchmarks/onnx_int8_formats.py`` to compare."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     previous = logging.root.manager.disable
     logging.disable(logging.WARNING)  # ORT logs a pre-processing hint on the root logger
     try:
         quantize_dynamic(
-            str(source), str(target), per_channel=True, reduce_range=True, weight_type=QuantType.QInt8
+            str(source), str(target), per_channel=True, reduce_range=reduce_range, weight_type=QuantType.QInt8
         )
     finally:
         logging.disable(previous)
