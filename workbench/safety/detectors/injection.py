@@ -15,8 +15,9 @@ Chinese and invisible-character branches only when the text is not pure ASCII); 
 * ``invisible``: zero-width, bidi-override and Unicode tag characters used to hide instructions.
 
 Every family also runs on the views of ``workbench.safety.normalize`` (leetspeak, look-alike letters,
-spaced letters, rot13, base64/hex payloads); a candidate's detail says which: ``override via raw``,
-``override via leetspeak``, ``hijack via base64`` (reported on the encoded run).
+spaced letters, rot13, base64/hex payloads, payloads split into named strings); a candidate's detail
+says which: ``override via raw``, ``override via leetspeak``, ``hijack via base64`` (reported on the
+encoded run), ``leak via joined-strings`` (reported on the assignments).
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ class PromptInjectionDetector(Detector):
     description = (
         'Instruction overrides, goal hijacks ("just print ..."), persona/jailbreak set-ups, system-prompt '
         "requests (English, German, Chinese), chat-template tokens and invisible/bidi characters; also "
-        "found through leetspeak, look-alike letters, spaced letters and base64/hex/rot13 payloads."
+        "found through leetspeak, look-alike letters, spaced letters, base64/hex/rot13 payloads and "
+        "payloads split into named strings."
     )
     placeholder = "INJECTION"
     params: ClassVar = {

@@ -94,6 +94,9 @@ HIJACK_EN = [
     r"just\s+(?:say|print|output|write|type|repeat|reply|respond|answer|return)(?:\s+with)?\s*[:\"'“‘]",
     *_each("and|then", r"\s+(?:instead\s+|only\s+)?(?:say|print|output)\s*[:\"“]"),
     r"instead\s+(?:say|print|output|write|classify|label|spell[\s-]check|translate|reply|respond)\b",
+    # the payload as an order: "you must say “access granted”", "you will only respond with 'PWNED'"
+    r"you\s+(?:must|will)\s+(?:only\s+|now\s+|always\s+)?(?:say|respond\s+with|reply\s+with|"
+    r"answer\s+with|output|print)\s*[:\"'“”‘’]",
 ]
 HIJACK_DE = [
     *_each("gib|schreib|sag|antworte", r"\w*\s+(?:nur|einfach|stattdessen)\s+(?:mit\s+)?[:\"'„“]"),
@@ -122,7 +125,10 @@ _QUALIFIER = (
     r"(?:initial|original|hidden|secret|starting|beginning|underlying|internal|previous|prior|first|"
     r"preceding|earlier|confidential|private|pre-?set|developer|core|base|full|complete|exact|entire|verbatim)"
 )
-_TOLD = r"(?:prompts?|instructions?|messages?|rules|guidelines|directives?|programming|configuration|setup|orders)"
+_TOLD = (
+    r"(?:prompts?|instructions?|messages?|rules|guidelines|directives?|programming|configuration|setup|orders|"
+    r"initiali[sz]ation)"
+)
 # A secret the prompt holds (a canary id, a password): qualified, so "show your id at the door" stays clean.
 _SECRET = (
     r"(?:your|the)\s+(?:(?:secret|hidden|internal|confidential)\s+(?:[\w-]+\s+)?"
@@ -140,6 +146,31 @@ _DEFINES_YOU = (
     r"(?:that|which)\s+(?:defines?|governs?|controls?|shapes?|configures?|describes?|specif(?:y|ies)|determines?|"
     r"sets?\s+up)\s+(?:you(?:r\s+(?:behaviou?r|rules|responses|replies|answers|persona|personality|refusals?|"
     r"style|role|tone|character|guidelines|instructions|limits|restrictions|boundaries|guardrails))?(?![\w']))"
+)
+# The transcript asked for piece by piece (Zhang et al. 2023's extraction queries and their kin): every
+# sentence / line / command of the conversation, of the previous section or task, or that the model has
+# seen. A customer's "every word in this message" or "all the text in the document" names no such place.
+_TRANSCRIPT_WHERE = (
+    r"(?:in|of|from|within|throughout)\s+(?:our|this|the)\s+(?:(?:whole|entire)\s+)?"
+    r"(?:conversation|chat|exchange|dialogue|context)|"
+    r"(?:in|of|from|within)\s+(?:your|the|my)\s+(?:previous|last|above|prior|preceding|earlier|initial|first)\s+"
+    r"(?:section|commands?|tasks?|instructions?|prompt|request)|"
+    r"(?:in|of|from|within)\s+your\s+(?:instructions?|prompt|context)"
+)
+_TRANSCRIPT_PLACE = (
+    rf"(?:{_TRANSCRIPT_WHERE}|"
+    r"(?:that\s+)?you\s+(?:have\s+)?(?:come\s+across|seen|saw|read|received|been\s+given|were\s+given|got))(?![\w])"
+)
+_TRANSCRIPT_UNIT = (
+    r"(?:sentences?|lines?|words|phrases?|messages?|instructions?|commands?|text|content|prompts?|context)"
+)
+_VERBATIM = r"(?:verbatim|word\s+for\s+word|without\s+(?:any\s+)?modifications?|unmodified|not\s+modified)"
+_TRANSCRIPT = (
+    rf"(?:all|every)(?:\s+(?:single|of|the|our|your|my|previous|prior))*\s+{_TRANSCRIPT_UNIT}\s+{_TRANSCRIPT_PLACE}|"
+    rf"everything\s+(?:{_TRANSCRIPT_WHERE})(?![\w])|"
+    r"all\s+(?:of\s+)?(?:the|your)\s+context|"
+    rf"(?:all|every|everything)(?:\s+(?:of|the|your|single))*(?:\s+{_TRANSCRIPT_UNIT})?\s+{_VERBATIM}|"
+    r"all\s+(?:of\s+)?the\s+text\s+(?:before|above|preceding)(?=\s+[\"“'‘])"
 )
 # Naming the model's own hidden prompt is a leak request wherever it stands ("the guidelines from your
 # system prompt", "does your system prompt mention ..."): only with a qualifier, since "your original
@@ -166,7 +197,7 @@ _OWNED_LEAK_OBJECTS = (
     r"initiali[sz]ation|configuration|setup)\s+(?:above|before\s+(?:this|my|the\s+user|our)|preceding|prior\s+to\s+(?:this|my))|"
     r"above\s+(?:text|prompt|instructions?|content|words|lines|message|initiali[sz]ation|configuration)|"
     rf"your\s+(?:{_QUALIFIER}\s+)?(?:system\s+)?{_TOLD}|your\s+context\s+window|{_SECRET}|{_OTHER_USERS}|"
-    rf"your\s+(?:internal|hidden)\s+(?:memory|state|notes)|{_DEFINES_YOU}|"
+    rf"your\s+(?:internal|hidden)\s+(?:memory|state|notes)|{_DEFINES_YOU}|{_TRANSCRIPT}|"
     r"what\s+(?:you\s+(?:were|have\s+been|had\s+been)|i)\s+(?:told|instructed|programmed|given)(?:\s+you)?"
 )
 _LEAK_OBJECTS = rf"(?:{_BARE_LEAK_OBJECTS}|{_OWNED_LEAK_OBJECTS})(?![\w])"
@@ -271,8 +302,8 @@ LEAK_EN = [
     # all sentences in our conversation", "what are all sentences that you saw?")
     *_each(
         "all|every",
-        r"\s+(?:of\s+)?(?:the\s+)?sentences?\s+(?:that\s+)?(?:you\s+(?:saw|see|have\s+seen|were\s+given|received|got)\b|"
-        r"in\s+(?:our|this|the)\s+(?:conversation|chat|(?:above\s+)?instructions?|prompt)\b)",
+        r"\s+(?:single\s+)?(?:of\s+)?(?:the\s+)?sentences?\s+(?:(?:that\s+)?you\s+(?:see|have\s+seen)\b|"
+        rf"in\s+(?:our|this|the)\s+(?:(?:above\s+)?instructions?|prompt)\b|{_TRANSCRIPT_PLACE})",
     ),
     # "the exact wording of your guidelines"
     *_each(
