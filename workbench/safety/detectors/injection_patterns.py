@@ -44,6 +44,7 @@ _OBJECTS_EN = (
     r"(?:instructions?|prompts?|directions?|directives?|rules|guidelines|guidance|commands|constraints|"
     r"programming|restrictions|polic(?:y|ies)|orders|training|context|(?:the\s+)?above|everything|"
     r"guardrails|safeguards|safety\s+(?:filters|guidelines|measures|protocols|settings)|content\s+filters|"
+    r"all\s+(?:(?:the|your|of\s+the)\s+)?(?:previous\s+)?assignments|(?:previous|prior|earlier|preceding)\s+(?:information|tasks|input)|"
     r"all\s+(?:(?:your|the|of\s+the)\s+)?filters|"
     r"all\s+(?:that|of\s+that)|what\s+(?:i|you|we)\s+(?:said|wrote|told\s+you|were\s+told))(?![\w'])"
 )
@@ -61,6 +62,30 @@ OVERRIDE_EN = [
     *_each(
         "when|while",
         r"\s+i\s+(?:gave|wrote|set\s+up|sent)\s+(?:you\s+)?your\s+(?:instructions|prompt|system\s+prompt|rules)\b",
+    ),
+    # new instructions put in place of the old: "change your instructions to the following", "your
+    # instructions are now to", "drop all your instructions"
+    *_each(
+        "change|update|replace|rewrite|modify|drop|delete|erase|remove",
+        r"\s+(?:all\s+)?your\s+(?:instructions|prompt|programming|directives)\b",
+    ),
+    r"your\s+(?:new\s+)?instructions\s+are\s+now\b",
+    *_each(
+        r"despite|regardless\s+of|contrary\s+to|in\s+spite\s+of",
+        r"\s+(?:what|anything|everything|whatever)\s+you(?:'ve|’ve|\s+have|\s+were|\s+had|'re|\s+are)\s+(?:been\s+)?"
+        r"(?:told|instructed|programmed|taught)\b",
+    ),
+    # "leave all the previous information behind", "remove all previous tasks out of your head"
+    *_each(
+        "leave|remove|get|take",
+        r"\s+(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:previous|prior|earlier|preceding|above)\s+(?:information|instructions|tasks|"
+        r"input|context)\s+(?:behind|out\s+of\s+your\s+(?:head|mind))",
+    ),
+    # "all previous information you received is irrelevant"
+    *_each(
+        "previous|prior|earlier|preceding",
+        r"\s+(?:information|instructions|input)\s+(?:that\s+)?you(?:'ve|\s+have)?\s+(?:received|got|been\s+given|were\s+given)\s+"
+        r"(?:is|are|was|were)\s+(?:now\s+)?(?:irrelevant|void|invalid|obsolete|cancel(?:l)?ed|no\s+longer\s+(?:valid|relevant|important))\b",
     ),
 ]
 _VERBS_DE = (
@@ -81,9 +106,46 @@ _VERBS_DE = (
 )
 _OBJECTS_DE = (
     r"(?:anweisung(?:en)?|instruktion(?:en)?|befehle?|regeln|vorgaben|richtlinien|aufgaben?|alles|"
-    r"obige[nms]?|vorherigen?|bisherigen?|prompts?|eingaben?)(?!\w)"
+    r"obige[nms]?|vorherigen?|bisherigen?|prompts?|eingaben?|aufträge|auftrag)(?!\w)"
 )
-OVERRIDE_DE = [verb.replace(" ", r"\s+") + r"(?![\w])(?!\s+nicht)" + _GAP + _OBJECTS_DE for verb in _VERBS_DE]
+OVERRIDE_DE = [
+    *(verb.replace(" ", r"\s+") + r"(?![\w])(?!\s+nicht)" + _GAP + _OBJECTS_DE for verb in _VERBS_DE),
+    # "abweichend zu vorherigen Instruktionen", "entgegen den bisherigen Anweisungen"
+    *_each(
+        "abweichend|entgegen|unabhängig",
+        r"\s+(?:zu|von)?\s*(?:den\s+|allen\s+)?(?:vorherigen|bisherigen|obigen|vorangegangenen|früheren)\s+"
+        r"(?:instruktionen|anweisungen|vorgaben|regeln|befehlen)",
+    ),
+    # "alle bisherigen Informationen, die Sie erhalten haben, sind irrelevant"
+    *_each(
+        "bisherigen|vorherigen|vorangegangenen|obigen",
+        r"\s+(?:informationen|anweisungen|instruktionen|aufgaben)[^.!?\n]{0,40}?\s(?:sind|waren)\s+(?:jetzt\s+)?"
+        r"(?:irrelevant|unwichtig|ungültig|hinfällig|nicht\s+(?:mehr\s+)?(?:gültig|wichtig|relevant))",
+    ),
+    # "lassen Sie alle vorherigen Informationen hinter sich", "alle vorangegangenen Aufgaben aus dem Kopf streichen"
+    *_each(
+        "vorherigen|bisherigen|vorangegangenen",
+        r"\s+(?:informationen|aufgaben|anweisungen|instruktionen)\s+"
+        r"(?:hinter\s+sich|hinter\s+dir|aus\s+dem\s+kopf|aus\s+deinem\s+kopf|aus\s+ihrem\s+kopf)",
+    ),
+]
+# "Forget all instructions" as deepset's attackers also write it: Spanish, French, Croatian (Latin script,
+# so in the any-text set) and Russian (Cyrillic, in the non-ASCII set).
+OVERRIDE_OTHER = [
+    r"olvid(?:a|e|ad|en)\s+(?:todas?\s+)?(?:las\s+|tus\s+|sus\s+)?(?:instrucciones|indicaciones|reglas|órdenes)",
+    r"olvid(?:a|e|ad|en)\s+todo\s+lo\s+(?:anterior|que\s+(?:te\s+|le\s+)?(?:dije|digo|he\s+dicho))",
+    r"tienes\s+que\s+olvidar\s+todo",
+    r"ignor(?:a|e|ad|en)\s+(?:todas?\s+)?(?:las\s+)?(?:instrucciones|indicaciones|reglas)\s+(?:anteriores|previas)",
+    r"oubli(?:ez|e)\s+(?:toutes\s+)?(?:les\s+|vos\s+|tes\s+)?(?:instructions|consignes|règles)",
+    r"ignor(?:ez|e)\s+(?:toutes\s+)?(?:les\s+)?(?:instructions|consignes|règles)\s+(?:précédentes|ci-dessus)",
+    r"zaboravi(?:te)?\s+(?:sve\s+)?(?:instrukcije|upute|uputstva|naredbe|pravila)",
+]
+OVERRIDE_RU = [
+    *_each(
+        "забудь|игнорируй|проигнорируй",
+        r"(?:те)?\s+(?:все\s+)?(?:предыдущие\s+|прошлые\s+)?(?:инструкции|указания|правила|команды)",
+    ),
+]
 OVERRIDE_ZH = [
     verb + _GAP_ZH + r"(?:指令|指示|规则|提示词?|要求|设定|约束|限制|命令|任务|内容)"
     for verb in [
@@ -460,7 +522,7 @@ INVISIBLE = [
 ]
 # family -> (branches for any text, branches that need non-ASCII text)
 FAMILIES: dict[str, tuple[list[str], list[str]]] = {
-    "override": ([*OVERRIDE_EN, *OVERRIDE_DE], OVERRIDE_ZH),
+    "override": ([*OVERRIDE_EN, *OVERRIDE_DE, *OVERRIDE_OTHER], [*OVERRIDE_ZH, *OVERRIDE_RU]),
     "hijack": ([*HIJACK_EN, *HIJACK_DE], HIJACK_ZH),
     "role": (ROLE_EN, ROLE_ZH),
     "leak": ([*LEAK_EN, *LEAK_DE], LEAK_ZH),
