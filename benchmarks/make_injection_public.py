@@ -159,13 +159,16 @@ PROMPTFOO_SOURCE = "promptfoo/src/redteam/plugins/promptExtraction.ts (in packag
 _PROMPTFOO_EXAMPLES = re.compile(r"const DEFAULT_EXAMPLES\S* = dedent`(.*?)`;", re.DOTALL)
 
 
+def spikee_english_rows(wheel: zipfile.ZipFile, member: str) -> list[dict]:
+    """The rows of one of spikee's seed files (JSON lines) without its translations."""
+    rows = [json.loads(line) for line in read_text(wheel, member).splitlines() if line.strip()]
+    return [row for row in rows if not _TRANSLATED_ID.search(row["id"])]
+
+
 def spikee_prompts(wheel: zipfile.ZipFile) -> Iterator[Record]:
     """spikee's system-message extraction seeds (English), as its "no-jailbreak" entries send them."""
-    for line in read_text(wheel, SPIKEE_EXTRACTION).splitlines():
-        if line.strip():
-            row = json.loads(line)
-            if not _TRANSLATED_ID.search(row["id"]):
-                yield _record(row["instruction"], 1, "leak", SPIKEE_EXTRACTION)
+    for row in spikee_english_rows(wheel, SPIKEE_EXTRACTION):
+        yield _record(row["instruction"], 1, "leak", SPIKEE_EXTRACTION)
 
 
 def deepteam_prompts(wheel: zipfile.ZipFile) -> Iterator[Record]:
@@ -295,16 +298,11 @@ def spikee_wrapper_prompts(wheel: zipfile.ZipFile) -> Iterator[Record]:
     of spikee's English instructions (XSS, markdown exfiltration, long output) chosen by a seeded draw, as
     ``spikee generate`` fills them. Its "no-jailbreak" entry (the bare instruction) is left out: without a
     wrapper it is a plain request."""
-
-    def english(name: str) -> list[dict]:
-        rows = [
-            json.loads(line) for line in read_text(wheel, SPIKEE_CYBERSEC + name).splitlines() if line.strip()
-        ]
-        return [row for row in rows if not _TRANSLATED_ID.search(row["id"])]
-
-    instructions = [row["instruction"] for row in english("instructions.jsonl")]
+    instructions = [
+        row["instruction"] for row in spikee_english_rows(wheel, SPIKEE_CYBERSEC + "instructions.jsonl")
+    ]
     rng = random.Random(SEED)
-    for row in english("jailbreaks.jsonl"):
+    for row in spikee_english_rows(wheel, SPIKEE_CYBERSEC + "jailbreaks.jsonl"):
         if row["jailbreak_type"] != "no-jailbreak":
             text = row["text"].replace("<INSTRUCTION>", rng.choice(instructions))
             yield _record(text, 1, "wrapper", SPIKEE_WRAPPERS)

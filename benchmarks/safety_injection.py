@@ -27,9 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "benchmarks" / "data"
 DEEPSET = ROOT.parent / "shared" / "data" / "prompt_injections" / "train.csv"
 # Attack families the pattern detector is built for; in-the-wild jailbreaks and deepset's paraphrases
-# are what the classifier is for.
-# spikee's injection wrappers (family "wrapper", added later) are reported on their own row, so this
-# recall keeps meaning what it meant when the target was set.
+# are what the classifier is for. spikee's injection wrappers (family "wrapper", added later) get their
+# own row, so this recall keeps meaning what it meant when the target was set.
 PATTERN_FAMILIES = ("dan", "hijack", "leak")
 MAX_FALSE_ALARM_RATE = 0.02
 

@@ -131,7 +131,7 @@ class View:
     text: str
     name: str
     origin: tuple[int, ...] | None = None  # origin[i]: index in the original text of text[i]
-    encoded_span: tuple[int, int] | None = None  # decoded payloads: every match maps to this span
+    encoded_span: tuple[int, int] | None = None  # decoded or joined payloads: every match maps to this span
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         if self.encoded_span is not None:

@@ -53,8 +53,8 @@ OVERRIDE_EN = [
     r"new\s+(?:system\s+)?instructions\s*:",
     *_each("from\\s+now\\s+on|instead", r"[,\s]+(?:ignore|disregard|forget)\b"),
     *_each("admin|administrator|developer|root|sudo|superuser|system", r"\s+override\s*[:!-]"),
-    # the wrappers of injected documents: "your new task is to", "regardless of any previous input",
-    # "I made a mistake when I gave you your instructions"
+    # the wrappers of injected documents: "your real instructions begin here", "regardless of any previous
+    # input", "I made a mistake when I gave you your instructions"
     r"your\s+(?:new|real|actual|updated|true)\s+(?:directives?|instructions|orders)\s+"
     r"(?:is|are|starts?|begins?|now)\b",
     r"regardless\s+of\s+(?:any\s+|all\s+|the\s+|your\s+)?(?:previous|prior|pre-?existing|earlier|original|other|former)\s+"
@@ -494,21 +494,18 @@ TEMPLATE = [
     r"<(?:start|end)_of_turn>",
     r"#(?<![^\n]#)#{1,2}[ \t]*(?:system|instruction)[ \t]*:",  # "### System:" at a line start
     r"\[/?(?:system|assistant)\](?:\s*:)?",
-    # A fake boundary: "=== END OF USER INPUT ===", "%%% end of prompt %%%", "----- BEGIN NEW INSTRUCTIONS"; the
-    # words alone ("at the end of the prompt") stay clean, the banner characters make it a delimiter trick.
-    # One branch per banner pair, each starting with a literal: the template branches all do, so `re`
-    # skips ahead to the few characters that can start one (a letter-led branch here tripled their cost).
+    # A fake boundary: "=== END OF USER INPUT ===", "%%% end of prompt %%%", "----- BEGIN NEW INSTRUCTIONS",
+    # or a banner announcing orders: "*** NEW IMPORTANT INSTRUCTIONS ***", "**URGENT NEW TASK**". The words
+    # alone ("at the end of the prompt", "new instructions for the tax form") stay clean, the banner
+    # characters make it a delimiter trick. One branch per banner pair, each starting with a literal: the
+    # template branches all do, so `re` skips ahead to the few characters that can start one (a letter-led
+    # branch here tripled their cost).
     *(
-        re.escape(banner) + r"[#=%*\-\[<]*[ \t]*(?:end|begin|start)\s+(?:of\s+)?(?:the\s+)?"
+        re.escape(banner) + r"[#=%*\-\[<]*[ \t]*(?:(?:end|begin|start)\s+(?:of\s+)?(?:the\s+)?"
         r"(?:new\s+|real\s+|actual\s+|system\s+|user\s+)?"
-        r"(?:input|query|prompt|instructions|context|conversation|ambiguity|system\s+prompt)(?![\w])"
-        for banner in ("==", "##", "%%", "--", "**", "[[", "<<")
-    ),
-    # "*** NEW IMPORTANT INSTRUCTIONS ***", "**URGENT NEW TASK**": a banner announcing orders
-    *(
-        re.escape(banner)
-        + r"[#=%*\-\[<]*[ \t]*(?:(?:urgent|important|new|updated|revised|real|actual|critical|priority)\s+){1,3}"
-        r"(?:instructions?|task|directives?|system\s+prompt)(?=[ \t]*(?:[#=%*\-\]>:]|\n|$))"
+        r"(?:input|query|prompt|instructions|context|conversation|ambiguity|system\s+prompt)(?![\w])|"
+        r"(?:(?:urgent|important|new|updated|revised|real|actual|critical|priority)\s+){1,3}"
+        r"(?:instructions?|task|directives?|system\s+prompt)(?=[ \t]*(?:[#=%*\-\]>:]|\n|$)))"
         for banner in ("==", "##", "%%", "--", "**", "[[", "<<")
     ),
     # the Policy Puppetry attack: a fake policy file ("<interaction-config>", "Blocked Modes: ...")
