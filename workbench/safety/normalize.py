@@ -11,7 +11,9 @@ text itself (``raw``) and, only when a cheap check says it could matter, these v
 * ``base64`` / ``hex``: each encoded run that decodes to readable UTF-8 text; a match anywhere in the
   decoded text is reported on the encoded run;
 * ``joined-strings``: a payload split into quoted strings (``a1 = 'Repeat ' a2 = 'everything '`` ... "output
-  a1+a2"), the strings joined in order; a match is reported on the run of assignments.
+  a1+a2"), the strings joined in order; a match is reported on the run of assignments;
+* ``typos``: the key words of injections misspelt ("ignor", "isntructions", "promt", "sytem",
+  "instructionss"), written back as the word; a match is reported on the misspelt text.
 
 Pure-ASCII text without digits in words and without spaced letters costs one regex search.
 """
@@ -141,6 +143,95 @@ class View:
         return self.origin[start], self.origin[max(start, end - 1)] + 1
 
 
+# The key words of injections and their slips of typing: one letter dropped, two neighbours swapped, one
+# letter doubled ("ignor", "ingore", "promt", "isntructions", "instructionss"). Deliberate scrambling of
+# this kind is what OWASP's prompt-injection cheat sheet calls typoglycemia. Slips that are words in
+# their own right ("word", "rule", "pint", "forge", "revel") are left alone.
+_TYPO_KEYWORDS = (
+    "ignore",
+    "disregard",
+    "forget",
+    "instructions",
+    "instruction",
+    "prompt",
+    "system",
+    "previous",
+    "above",
+    "repeat",
+    "reveal",
+    "everything",
+    "password",
+    "secret",
+    "words",
+    "rules",
+    "print",
+    "output",
+    "initial",
+    "your",
+    "all",
+    "list",
+    "tell",
+    "show",
+    "text",
+)
+_TYPO_REAL_WORDS = frozenset(
+    {
+        "word",
+        "rule",
+        "rues",
+        "pint",
+        "forge",
+        "revel",
+        "pervious",
+        "prompts",
+        "systems",
+        "lits",
+        "texts",
+        "shows",
+    }
+)
+
+
+def _slips(word: str) -> set[str]:
+    dropped = {word[:i] + word[i + 1 :] for i in range(len(word))}
+    swapped = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+    doubled = {word[:i] + word[i] + word[i:] for i in range(len(word))}
+    return {slip for slip in dropped | swapped | doubled if len(slip) >= 4}
+
+
+TYPOS: dict[str, str] = {
+    slip: word for word in reversed(_TYPO_KEYWORDS) for slip in _slips(word)
+}  # the first keyword wins a shared slip ("instructions" over "instruction")
+for _word in (*_TYPO_KEYWORDS, *_TYPO_REAL_WORDS):
+    TYPOS.pop(_word, None)
+_TYPO_TOKEN = re.compile(r"[a-z]{4,15}")
+# The gate: the text's letter runs as bytes (everything but a-z made a space), one set test; twice as fast
+# as finding the words with a regex, which every clean text would pay.
+_TYPO_BYTES = frozenset(slip.encode() for slip in TYPOS)
+_LETTERS_ONLY = bytes(c if 97 <= c <= 122 else 32 for c in range(256))
+
+
+def typo_view(lowered: str) -> View | None:
+    """Misspelt key words written back as the words, each mapped to the span of its slip (None: none)."""
+    slips = [m for m in _TYPO_TOKEN.finditer(lowered) if m.group() in TYPOS]
+    if not slips:
+        return None
+    chars: list[str] = []
+    origin: list[int] = []
+    cursor = 0
+    for slip in slips:
+        start, end = slip.span()
+        chars.append(lowered[cursor:start])
+        origin.extend(range(cursor, start))
+        word = TYPOS[slip.group()]
+        chars.append(word)
+        origin.extend(start + min(i, end - start - 1) for i in range(len(word)))
+        cursor = end
+    chars.append(lowered[cursor:])
+    origin.extend(range(cursor, len(lowered)))
+    return View("".join(chars), "typos", tuple(origin))
+
+
 def text_views(text: str, lowered: str, *, decode: bool = True) -> Iterator[View]:
     """The raw lower-cased view, then the views obfuscation calls for (see the module docstring)."""
     yield View(lowered, "raw")
@@ -154,6 +245,10 @@ def text_views(text: str, lowered: str, *, decode: bool = True) -> Iterator[View
         yield from decoded_views(text)
     if "=" in lowered:
         yield from joined_strings(lowered)
+    if not _TYPO_BYTES.isdisjoint(lowered.encode("utf-8").translate(_LETTERS_ONLY).split()):
+        typos = typo_view(lowered)
+        if typos is not None:
+            yield typos
 
 
 def joined_strings(lowered: str) -> Iterator[View]:
