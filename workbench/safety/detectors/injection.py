@@ -2,7 +2,7 @@
 
 Six families, each a named set of branches of one combined pattern run on the lower-cased text (the
 Chinese and invisible-character branches only when the text is not pure ASCII); the patterns live in
-``injection_patterns``:
+``injection_patterns`` and (the leak family) ``leak_patterns``:
 
 * ``override``: an imperative near what it throws away ("ignore any previous and following
   instructions", "disregard the above", "vergiss alles davor", "忽略之前的所有指令"); not after a
@@ -27,6 +27,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from workbench.safety.detectors import injection_patterns as phrases
 from workbench.safety.detectors.base import (
     BranchSet,
     Candidate,
@@ -38,9 +39,22 @@ from workbench.safety.detectors.base import (
     split_top_level,
     starts_word,
 )
-from workbench.safety.detectors.injection_patterns import FAMILIES, ROLE_LAWLESS, ROLE_SETUP
+from workbench.safety.detectors.injection_patterns import ROLE_LAWLESS, ROLE_SETUP
+from workbench.safety.detectors.leak_patterns import LEAK_DE, LEAK_EN, LEAK_ZH
 from workbench.safety.normalize import View, text_views
 
+# family -> (branches for any text, branches that need non-ASCII text)
+FAMILIES: dict[str, tuple[list[str], list[str]]] = {
+    "override": (
+        [*phrases.OVERRIDE_EN, *phrases.OVERRIDE_DE, *phrases.OVERRIDE_OTHER],
+        [*phrases.OVERRIDE_ZH, *phrases.OVERRIDE_RU],
+    ),
+    "hijack": ([*phrases.HIJACK_EN, *phrases.HIJACK_DE], phrases.HIJACK_ZH),
+    "role": (phrases.ROLE_EN, phrases.ROLE_ZH),
+    "leak": ([*LEAK_EN, *LEAK_DE], LEAK_ZH),
+    "template": (phrases.TEMPLATE, []),
+    "invisible": ([], phrases.INVISIBLE),
+}
 _NEGATION = re.compile(r"(?:\bdon'?t|\bdo not|\bnever|\bcan'?t|\bcannot|\bwon'?t|\bnot|\bnicht|不要|别)\s*$")
 # "don't forget the previous order instructions" is not an override, "never share your secret password"
 # not a leak request

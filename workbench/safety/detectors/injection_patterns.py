@@ -13,14 +13,14 @@ from __future__ import annotations
 import re
 
 
-def _each(words: str, rest: str) -> list[str]:
+def each(words: str, rest: str) -> list[str]:
     """One branch per leading word (``a|b`` + rest): a branch that starts with a group is slow."""
     return [word + rest for word in words.split("|")]
 
 
 # Up to six words between an imperative and its object, without crossing , . ; ! ? or a line break.
-_GAP = r"(?:[ \t\"'“”‘’*_:-]+[\w'’-]+){0,6}?[ \t\"'“”‘’*_:-]+"
-_GAP_ZH = r"[^，。！？；,.!?;\n]{0,10}?"
+GAP = r"(?:[ \t\"'“”‘’*_:-]+[\w'’-]+){0,6}?[ \t\"'“”‘’*_:-]+"
+GAP_ZH = r"[^，。！？；,.!?;\n]{0,10}?"
 
 _VERBS_EN = (
     "ignore",
@@ -52,40 +52,40 @@ _OBJECTS_EN = (
     r"all\s+(?:that|of\s+that)|what\s+(?:i|you|we)\s+(?:said|wrote|told\s+you|were\s+told))(?![\w'])"
 )
 OVERRIDE_EN = [
-    *(verb.replace(" ", r"\s+") + r"(?![\w'])" + _GAP + _OBJECTS_EN for verb in _VERBS_EN),
+    *(verb.replace(" ", r"\s+") + r"(?![\w'])" + GAP + _OBJECTS_EN for verb in _VERBS_EN),
     r"new\s+(?:system\s+)?instructions\s*:",
-    *_each("from\\s+now\\s+on|instead", r"[,\s]+(?:ignore|disregard|forget)\b"),
-    *_each("admin|administrator|developer|root|sudo|superuser|system", r"\s+override\s*[:!-]"),
+    *each("from\\s+now\\s+on|instead", r"[,\s]+(?:ignore|disregard|forget)\b"),
+    *each("admin|administrator|developer|root|sudo|superuser|system", r"\s+override\s*[:!-]"),
     # the wrappers of injected documents: "your real instructions begin here", "regardless of any previous
     # input", "I made a mistake when I gave you your instructions"
     r"your\s+(?:new|real|actual|updated|true)\s+(?:directives?|instructions|orders)\s+"
     r"(?:is|are|starts?|begins?|now)\b",
     r"regardless\s+of\s+(?:any\s+|all\s+|the\s+|your\s+)?(?:previous|prior|pre-?existing|earlier|original|other|former)\s+"
     r"(?:input|inputs|instructions?|guidelines|rules|restrictions|prompts?|context|directives?|programming)\b",
-    *_each(
+    *each(
         "when|while",
         r"\s+i\s+(?:gave|wrote|set\s+up|sent)\s+(?:you\s+)?your\s+(?:instructions|prompt|system\s+prompt|rules)\b",
     ),
     # new instructions put in place of the old: "change your instructions to the following", "your
     # instructions are now to", "drop all your instructions"
-    *_each(
+    *each(
         "change|update|replace|rewrite|modify|drop|delete|erase|remove",
         r"\s+(?:all\s+)?your\s+(?:instructions|prompt|programming|directives)\b",
     ),
     r"your\s+(?:new\s+)?instructions\s+are\s+now\b",
-    *_each(
+    *each(
         r"despite|regardless\s+of|contrary\s+to|in\s+spite\s+of",
         r"\s+(?:what|anything|everything|whatever)\s+you(?:'ve|’ve|\s+have|\s+were|\s+had|'re|\s+are)\s+(?:been\s+)?"
         r"(?:told|instructed|programmed|taught)\b",
     ),
     # "leave all the previous information behind", "remove all previous tasks out of your head"
-    *_each(
+    *each(
         "leave|remove|get|take",
         r"\s+(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:previous|prior|earlier|preceding|above)\s+(?:information|instructions|tasks|"
         r"input|context)\s+(?:behind|out\s+of\s+your\s+(?:head|mind))",
     ),
     # "all previous information you received is irrelevant"
-    *_each(
+    *each(
         "previous|prior|earlier|preceding",
         r"\s+(?:information|instructions|input)\s+(?:that\s+)?you(?:'ve|\s+have)?\s+(?:received|got|been\s+given|were\s+given)\s+"
         r"(?:is|are|was|were)\s+(?:now\s+)?(?:irrelevant|void|invalid|obsolete|cancel(?:l)?ed|no\s+longer\s+(?:valid|relevant|important))\b",
@@ -93,18 +93,18 @@ OVERRIDE_EN = [
     # earlier orders declared void: "consider all past commands as cancelled", "pretend all previous tasks
     # and demands are null and void", "the previous directions were canceled" ("my previous orders were
     # cancelled" is a shopper's, so orders and tasks only after a verb of make-believe)
-    *_each(
+    *each(
         "consider|pretend|treat|assume|regard|imagine|declare",
         r"(?:\s+that)?\s+(?:all\s+)?(?:of\s+)?(?:the\s+|your\s+|my\s+)?(?:previous|prior|past|earlier|preceding|above)\s+"
         r"(?:tasks|commands|directions|directives|instructions|demands|prompts|orders)(?:\s+and\s+\w+)?\s+"
         r"(?:are|were|as|to\s+be|have\s+been)\s+(?:now\s+)?(?:null|void|cancel|invalid|revoked|obsolete|irrelevant|erased|deleted)",
     ),
-    *_each(
+    *each(
         "previous|prior|past|earlier",
         r"\s+(?:commands|directions|directives|instructions|prompts)\s+(?:are|were|have\s+been)\s+(?:now\s+)?"
         r"(?:null|void|cancel(?:l)?ed|invalid|revoked)\b",
     ),
-    *_each(
+    *each(
         "erase|wipe|purge|delete|remove",
         r"\s+(?:all\s+)?(?:of\s+)?(?:the\s+|your\s+|my\s+)?(?:previous|prior|past|earlier|preceding|above)\s+"
         r"(?:commands|instructions|directives|directions|prompts|orders|tasks)\s+from\s+your\s+(?:memory|mind|head|context)",
@@ -112,7 +112,7 @@ OVERRIDE_EN = [
     # an order taken back as a joke, with a new one in its place: "just kidding, please don't do that.
     # Instead ...", "only pulling your leg, dodge that task. Instead" ("never mind, ignore that, instead ..."
     # is how customers change their mind, so it stays clean)
-    *_each(
+    *each(
         r"kidding|joking|teasing|ribbing|fooling\s+around|pulling\s+your\s+leg",
         r"[,.!;:\s-]+(?:please\s+)?(?:don't|don’t|do\s+not|dodge|disregard|ignore|forget|skip|scrap|cancel)\s+(?:actually\s+)?"
         r"(?:(?:do|follow|carry|proceed\s+with|pull\s+through\s+with|execute|perform)\s+)?"
@@ -144,21 +144,21 @@ _OBJECTS_DE = (
     r"obige[nms]?|vorherigen?|bisherigen?|prompts?|eingaben?|aufträge|auftrag)(?!\w)"
 )
 OVERRIDE_DE = [
-    *(verb.replace(" ", r"\s+") + r"(?![\w])(?!\s+nicht)" + _GAP + _OBJECTS_DE for verb in _VERBS_DE),
+    *(verb.replace(" ", r"\s+") + r"(?![\w])(?!\s+nicht)" + GAP + _OBJECTS_DE for verb in _VERBS_DE),
     # "abweichend zu vorherigen Instruktionen", "entgegen den bisherigen Anweisungen"
-    *_each(
+    *each(
         "abweichend|entgegen|unabhängig",
         r"\s+(?:zu|von)?\s*(?:den\s+|allen\s+)?(?:vorherigen|bisherigen|obigen|vorangegangenen|früheren)\s+"
         r"(?:instruktionen|anweisungen|vorgaben|regeln|befehlen)",
     ),
     # "alle bisherigen Informationen, die Sie erhalten haben, sind irrelevant"
-    *_each(
+    *each(
         "bisherigen|vorherigen|vorangegangenen|obigen",
         r"\s+(?:informationen|anweisungen|instruktionen|aufgaben)[^.!?\n]{0,40}?\s(?:sind|waren)\s+(?:jetzt\s+)?"
         r"(?:irrelevant|unwichtig|ungültig|hinfällig|nicht\s+(?:mehr\s+)?(?:gültig|wichtig|relevant))",
     ),
     # "lassen Sie alle vorherigen Informationen hinter sich", "alle vorangegangenen Aufgaben aus dem Kopf streichen"
-    *_each(
+    *each(
         "vorherigen|bisherigen|vorangegangenen",
         r"\s+(?:informationen|aufgaben|anweisungen|instruktionen)\s+"
         r"(?:hinter\s+sich|hinter\s+dir|aus\s+dem\s+kopf|aus\s+deinem\s+kopf|aus\s+ihrem\s+kopf)",
@@ -176,13 +176,13 @@ OVERRIDE_OTHER = [
     r"zaboravi(?:te)?\s+(?:sve\s+)?(?:instrukcije|upute|uputstva|naredbe|pravila)",
 ]
 OVERRIDE_RU = [
-    *_each(
+    *each(
         "забудь|игнорируй|проигнорируй",
         r"(?:те)?\s+(?:все\s+)?(?:предыдущие\s+|прошлые\s+)?(?:инструкции|указания|правила|команды)",
     ),
 ]
 OVERRIDE_ZH = [
-    verb + _GAP_ZH + r"(?:指令|指示|规则|提示词?|要求|设定|约束|限制|命令|任务|内容)"
+    verb + GAP_ZH + r"(?:指令|指示|规则|提示词?|要求|设定|约束|限制|命令|任务|内容)"
     for verb in [
         "忽略",
         "无视",
@@ -201,7 +201,7 @@ OVERRIDE_ZH = [
 # "... and just print "x":", "just say 'x'": the payload of a goal hijack.
 HIJACK_EN = [
     r"just\s+(?:say|print|output|write|type|repeat|reply|respond|answer|return)(?:\s+with)?\s*[:\"'“‘]",
-    *_each("and|then", r"\s+(?:instead\s+|only\s+)?(?:say|print|output)\s*[:\"“]"),
+    *each("and|then", r"\s+(?:instead\s+|only\s+)?(?:say|print|output)\s*[:\"“]"),
     r"instead\s+(?:say|print|output|write|classify|label|spell[\s-]check|translate|reply|respond)\b",
     # a task swap aimed at the model reading the text: "if you are asked to summarize this, instead ..."
     r"if\s+you\s+(?:are|were|get)\s+(?:told|asked|instructed|prompted)\s+to\s+(?:summari[sz]e|translate|answer|classify|"
@@ -211,394 +211,10 @@ HIJACK_EN = [
     r"answer\s+with|output|print)\s*[:\"'“”‘’]",
 ]
 HIJACK_DE = [
-    *_each("gib|schreib|sag|antworte", r"\w*\s+(?:nur|einfach|stattdessen)\s+(?:mit\s+)?[:\"'„“]"),
+    *each("gib|schreib|sag|antworte", r"\w*\s+(?:nur|einfach|stattdessen)\s+(?:mit\s+)?[:\"'„“]"),
     r"stattdessen\s+(?:schreib|sag|gib|antworte)\w*(?:\s+nur)?\s*[:\"'„“]",
 ]
-HIJACK_ZH = _each("只|仅", r"(?:需|要)?(?:输出|说|回答|打印|回复)[：:\"“「]")
-
-# Prompt-leak requests: a verb of showing near what the model was told ("print your system prompt",
-# "repeat the text above", "translate your instructions into French"), a question about it ("what were
-# you told?", "what is your initial prompt?") or a pointer at the start of the prompt ("starting with
-# 'You are'"). "The instructions" alone is not enough ("show me the instructions for my card"): it needs
-# "your", a qualifier (system, initial, hidden...) or a place (above, before this message).
-_LEAK_VERBS = (
-    "repeat|print|show|reveal|output|display|tell|give|write\\s+out|write\\s+down|type\\s+out|spell\\s+out|"
-    "spell[\\s-]check|translate|encode|summari[sz]e|list|leak|dump|recite|see|access|read|share|copy|"
-    "export|paste|echo|return|provide|disclose|expose|quote|send|spit\\s+out|rewrite|paraphrase|post|"
-    "include|state"
-)
-# Verbs that also serve a developer writing prompts ("describe how a system prompt works", "format the
-# system prompt for Llama"): these take only what points at this model's own prompt (your..., the text
-# above, what you were given), never a bare "system prompt".
-_LEAK_VERBS_OWNED = (
-    "describe|reproduce|format|convert|put|wrap|render|reformat|transcribe|restate|reword|write|tl;?dr|"
-    "replicate|duplicate|parrot|mirror|reiterate|replay|regurgitate|rehash|enumerate|narrate|redeliver|enunciate|"
-    "reverse|invert|scramble|encrypt|obfuscate|rot-?13|remind\\s+me(?:\\s+of)?|organi[sz]e|arrange|structure|transform|"
-    "transliterate|rephrase|express"
-)
-_QUALIFIER = (
-    r"(?:initial|original|hidden|secret|starting|beginning|underlying|internal|previous|prior|first|"
-    r"preceding|earlier|confidential|private|pre-?set|developer|core|base|full|complete|exact|entire|verbatim)"
-)
-_TOLD = (
-    r"(?:prompts?|instructions?|messages?|rules|guidelines|directives?|programming|configuration|setup|orders|"
-    r"initiali[sz]ation)"
-)
-# A secret the prompt holds (a canary id, a password): qualified, so "show your id at the door" stays clean.
-_SECRET = (
-    r"(?:your|the)\s+(?:(?:secret|hidden|internal|confidential)\s+(?:[\w-]+\s+)?"
-    r"(?:id|identifier|key|token|password|passphrase|passcode|code|word)|unique\s+(?:id|identifier))"
-)
-# What other people told the model: another user's messages, the previous conversation.
-_OTHER_USERS = (
-    r"(?:the\s+)?(?:previous|last|prior|earlier|other|another)\s+users?(?:'s|’s|s'|s’)?\s+"
-    r"(?:messages?|questions?|prompts?|conversations?|chats?|requests?|inputs?)"
-)
-# The words that configure the model: "the text that defines your refusal style", "the rules that govern
-# you"; "the text that describes your return policy" is a customer's, so "your" needs a word of behaviour.
-_DEFINES_YOU = (
-    r"(?:text|words|wording|paragraphs?|sections?|passages?|parts?|sentences?|lines|rules|instructions|prompt)\s+"
-    r"(?:that|which)\s+(?:defines?|governs?|controls?|shapes?|configures?|describes?|specif(?:y|ies)|determines?|"
-    r"sets?\s+up)\s+(?:you(?:r\s+(?:behaviou?r|rules|responses|replies|answers|persona|personality|refusals?|"
-    r"style|role|tone|character|guidelines|instructions|limits|restrictions|boundaries|guardrails))?(?![\w']))"
-)
-# The transcript asked for piece by piece (Zhang et al. 2023's extraction queries and their kin): every
-# sentence / line / command of the conversation, of the previous section or task, or that the model has
-# seen. A customer's "every word in this message" or "all the text in the document" names no such place.
-_TRANSCRIPT_WHERE = (
-    r"(?:(?:given|provided|contained|involved|outlined|included)\s+)?(?:in|of|from|within|throughout)\s+"
-    r"(?:our|this|the)\s+(?:(?:whole|entire|full|previous|prior|earlier)\s+)?"
-    r"(?:conversation|chat|exchange|dialogue|discussion|discourse|interaction|context)|"
-    r"(?:(?:given|provided|contained|involved|outlined|included)\s+)?(?:in|of|from|within)\s+(?:your|the|my)\s+"
-    r"(?:(?:previous|last|latest|most\s+recent|above|prior|preceding|earlier|initial|first|given)\s+"
-    r"(?:section|commands?|tasks?|instructions?|prompt|request|directives?|demand)|"
-    # the singular names the prompt ("all sentences in the instruction"); "in the instructions" is a manual's
-    r"(?:instruction|directive|command|demand)(?![\w]))|"
-    r"(?:in|of|from|within)\s+your\s+(?:instructions?|prompt|context)"
-)
-_TRANSCRIPT_PLACE = (
-    rf"(?:{_TRANSCRIPT_WHERE}|"
-    r"(?:that\s+)?you(?:'ve|’ve|\s+have)?\s+(?:come\s+across|seen|saw|read|received|been\s+given|were\s+given|got|processed|"
-    r"encountered|interpreted|drew\s+upon)|(?:that\s+)?we(?:'ve|’ve|\s+have)?\s+(?:exchanged|gone\s+over))(?![\w])"
-)
-_TRANSCRIPT_UNIT = (
-    r"(?:sentences?|lines?|words|phrases?|messages?|instructions?|commands?|text|content|prompts?|context|"
-    r"dialogues?|exchanges|parts|items)"
-)
-_CHAT = r"(?:conversation|chat(?:\s+history)?|dialogue|discussion|discourse|exchange|interaction)"
-_VERBATIM = r"(?:verbatim|word\s+for\s+word|without\s+(?:any\s+)?modifications?|unmodified|not\s+modified)"
-_TRANSCRIPT = (
-    rf"(?:all|every)(?:\s+(?:single|of|the|our|your|my|previous|prior))*\s+{_TRANSCRIPT_UNIT}\s+{_TRANSCRIPT_PLACE}|"
-    rf"everything\s+(?:{_TRANSCRIPT_WHERE})(?![\w])|"
-    r"all\s+(?:of\s+)?(?:the|your)\s+context|"
-    rf"(?:all|every|everything)(?:\s+(?:of|the|your|single))*(?:\s+{_TRANSCRIPT_UNIT})?\s+{_VERBATIM}|"
-    r"all\s+(?:of\s+)?the\s+text\s+(?:before|above|preceding)(?=\s+[\"“'‘])"
-)
-# Naming the model's own hidden prompt is a leak request wherever it stands ("the guidelines from your
-# system prompt", "does your system prompt mention ..."): only with a qualifier, since "your original
-# instructions" or "your system messaged me" can be a customer's words.
-_OWN_PROMPT = (
-    r"your\s+(?:own\s+|full\s+|entire\s+|exact\s+|complete\s+|raw\s+)?(?:system[\s_-]?prompts?|system\s+instructions|"
-    r"sys[\s_-]?prompt|meta[\s-]?prompt|developer\s+(?:message|prompt|instructions)|prime\s+directives?|"
-    r"(?:initial|hidden|secret|internal|confidential|underlying|pre-?set)\s+(?:system\s+)?(?:prompts?|instructions|directives))(?![\w])"
-)
-_BARE_LEAK_OBJECTS = (
-    r"system\s+(?:prompt|message|instructions?|directives?|guidelines|rules)|"
-    rf"{_QUALIFIER}\s+(?:system\s+)?{_TOLD}|pre-?prompt|initiali[sz]ation\s+(?:prompt|text|instructions?)"
-)
-_OWNED_LEAK_OBJECTS = (
-    rf"(?:the\s+)?(?:{_TOLD}|rule|text|words)\s+(?:you\s+(?:were|got|have\s+been|had\s+been|(?:have\s+)?received)(?:\s+given)?|above|"
-    r"before\s+(?:this|my|the\s+user))|"
-    rf"(?:the\s+)?{_TOLD}\s+(?:that\s+)?you\s+(?:follow|obey|operate\s+under|are\s+(?:following|obeying|operating\s+under|using|running)|"
-    r"(?:must|have\s+to|need\s+to)\s+(?:follow|obey))|"
-    r"everything\s+(?:that\s+)?you\s+(?:were|have\s+been|had\s+been)\s+(?:told|given|instructed)|"
-    r"(?:text|words|content|everything|messages?|prompt|instructions)\s+(?:that|which)\s+(?:precedes?|came\s+before|comes\s+before|"
-    r"appears?\s+before|(?:is|was)\s+(?:written\s+)?above)\s+(?:my|this|the\s+user|our)|"
-    r"(?:the\s+)?(?:hidden|secret|concealed)\s+(?:prompt|instructions|rules)|your\s+(?:hidden|secret)\s+text|your\s+memory|"
-    r"(?:conversation|chat|message)\s+(?:history|logs?)\s+(?:of|from)\s+(?:the\s+)?(?:other|another|previous|prior)\s+users?|"
-    r"(?:text|words|message|prompt|instructions)(?:\s+you\s+(?:were|got)(?:\s+given)?)?\s+at\s+the\s+(?:very\s+)?(?:start|beginning|top)\s+of\s+"
-    r"(?:this|the|our)\s+(?:chat|conversation|session)|"
-    r"(?:text|words|prompt|instructions?|everything|conversation|content|lines|sentences|paragraphs?|messages?|"
-    r"initiali[sz]ation|configuration|setup)\s+(?:above|before\s+(?:this|my|the\s+user|our)|preceding|prior\s+to\s+(?:this|my))|"
-    r"above\s+(?:text|prompt|instructions?|content|words|lines|message|initiali[sz]ation|configuration|commands?)|"
-    rf"your\s+(?:{_QUALIFIER}\s+)?(?:system\s+)?{_TOLD}|your\s+context\s+window|{_SECRET}|{_OTHER_USERS}|"
-    rf"your\s+(?:internal|hidden)\s+(?:memory|state|notes)|{_DEFINES_YOU}|{_TRANSCRIPT}|"
-    # "the first message you received", "the full context window", "your ruleset", "your foundational instructions"
-    r"(?:the\s+)?(?:very\s+)?first\s+(?:message|messages|instructions?|prompt|text)\s+(?:that\s+)?you\s+(?:received|got|were\s+given|saw)|"
-    r"(?:the\s+)?(?:full|entire|whole|complete|raw)\s+context\s+window|your\s+rule\s*set|"
-    r"your\s+(?:foundational|deployed|operating|operational|core|setup|startup|boot|training)\s+"
-    r"(?:instructions|prompt|directives|rules|rulebook|polic(?:y|ies)|message|guidelines|constraints)|"
-    # "translate all previous content into Chinese" (LLM-PBE's translation attack), "organize the preceding
-    # content"; "arrange the previous text" is an editor's, "all the previous text messages" a customer's
-    r"all\s+(?:of\s+)?(?:the\s+)?(?:previous|prior|preceding|above)\s+(?:content|text)(?!\s+messages?)|"
-    r"(?:the\s+)?(?:preceding|above)\s+content|"
-    r"what\s+(?:you\s+(?:were|have\s+been|had\s+been)|i)\s+(?:told|instructed|programmed|given)(?:\s+you)?|"
-    # "the commands given to you", "the instructions that were provided to you"
-    r"(?:the\s+)?(?:commands|instructions|directions|directives|orders|rules|prompts?)\s+(?:that\s+(?:were|was|have\s+been)\s+|"
-    r"which\s+(?:were|was)\s+)?(?:given|provided|sent|assigned|issued)\s+to\s+you|"
-    r"your\s+(?:initial|original|first|starting)\s+(?:directions|directive|instruction)"
-)
-_LEAK_OBJECTS = rf"(?:{_BARE_LEAK_OBJECTS}|{_OWNED_LEAK_OBJECTS})(?![\w])"
-LEAK_EN = [
-    *_each(_LEAK_VERBS, r"(?![\w])" + _GAP + _LEAK_OBJECTS),
-    *_each(_LEAK_VERBS_OWNED, r"(?![\w])" + _GAP + rf"(?:{_OWNED_LEAK_OBJECTS})(?![\w])"),
-    r"what\s+(?:are|were|is|was)\s+(?:your|the)\s+(?:initial|original|system|hidden|first|secret)\s+"
-    r"(?:(?:setup|set-up|startup|system|configuration|boot|hidden|secret|operating)\s+)?"
-    r"(?:instructions|prompt|message|rules|directives)",
-    # "what rules are you operating under?", "what constraints have been placed on you?"
-    *_each(
-        "what|which",
-        r"\s+(?:rules|guidelines|instructions|constraints|restrictions|limitations|directives|prompt)\s+"
-        r"(?:are|were|have)\s+you\s+(?:been\s+)?(?:operating\s+under|following|obeying|bound\s+by|subject\s+to|running\s+(?:on|under)|"
-        r"programmed\s+with|configured\s+with)",
-    ),
-    *_each(
-        "what|which",
-        r"\s+(?:rules|guidelines|instructions|constraints|restrictions|limitations|directives)\s+(?:have\s+been|were|are|had\s+been)\s+"
-        r"(?:placed|set|imposed|put|given|programmed|hard-?coded)\s+(?:on|for|to|in(?:to)?)\s+you\b",
-    ),
-    r"what\s+(?:role|persona|personality|character|identity)\s+(?:have|were|did|has)\s+you\s+(?:been\s+)?(?:assigned|given|told|"
-    r"instructed|programmed)",
-    r"what\s+(?:topics|things|subjects|questions|words|information)\s+(?:are|were)\s+you\s+(?:not\s+(?:allowed|permitted|supposed)|"
-    r"forbidden|prohibited|told\s+not|instructed\s+not)\s+(?:to|from)\b",
-    r"according\s+to\s+your\s+(?:(?:initial|original|hidden|secret|internal|system)\s+(?:instructions|prompt)|system\s+prompt|programming)\b",
-    # "the first 50 words of your prompt", "the beginning of your context window"
-    *_each(
-        "first|last|opening|initial",
-        r"\s+(?:\d+\s+|few\s+|two\s+|three\s+|ten\s+)?(?:words?|lines?|sentences?|paragraphs?|characters?|tokens?|"
-        r"letters)\s+of\s+(?:your|the)\s+(?:(?:system|initial|original|hidden)\s+)?(?:prompt|instructions|system\s+message|context)\b",
-    ),
-    *_each(
-        "beginning|start|top",
-        r"\s+of\s+(?:your\s+(?:context(?:\s+window)?|prompt|system\s+prompt|instructions|memory)|"
-        r"the\s+(?:document|text|conversation|prompt|context)\s+above)\b",
-    ),
-    # "what was the first message in this conversation?"
-    *_each(
-        "first|initial|opening|earliest",
-        r"\s+(?:message|messages|lines?|sentences?|words|text)\s+(?:in|of)\s+(?:this|our)\s+(?:conversation|chat|session|"
-        r"context)(?=\s*(?:[?.!,;:]|$|so\s+far))",
-    ),
-    # a sentence to complete that starts the prompt: "Complete this: My instructions are"
-    *_each(
-        "complete|finish|continue",
-        r"\s+(?:this|the|my|following)\s+(?:sentence|text|phrase|line)[^.!?\n]{0,40}?(?:my|your|the\s+system)\s+"
-        r"(?:instructions|prompt|system\s+prompt|rules|programming)\b",
-    ),
-    r"what\s+(?:did|does)\s+(?:the|your)\s+(?:system|initial|original|hidden|secret)\s+prompt\s+(?:say|contain|tell)",
-    r"what\s+(?:is|was|'s)\s+(?:written|stated|said|contained)\s+in\s+your\s+(?:configuration|instructions|prompt|system\s+prompt|"
-    r"system\s+card|system\s+message|"
-    r"rules|programming|setup)",
-    # a secret the prompt holds, taken out in pieces (the Gandalf / Tensor Trust games): "spell the password
-    # backwards", "the first letter of the password", "a poem about the password"
-    *_each(
-        "first|last|second|third",
-        r"\s+(?:two\s+|three\s+|few\s+)?letters?\s+of\s+the\s+(?:secret\s+)?(?:password|passphrase|passcode|secret\s+(?:word|key|code))\b",
-    ),
-    r"how\s+many\s+letters\s+(?:are\s+)?in\s+the\s+(?:secret\s+)?(?:password|passphrase|secret\s+word)\b",
-    *_each(
-        "hint|clue|riddle|story|poem|song|acrostic",
-        r"\s+(?:about|for|containing|with|that\s+(?:includes|contains|spells))\s+the\s+(?:secret\s+)?(?:password|passphrase|secret\s+word)\b",
-    ),
-    *_each(
-        "spell|reverse|encode|write|say|print|output|tell|give|reveal",
-        r"\b[^.!?\n]{0,20}?the\s+(?:secret\s+)?(?:password|passphrase|passcode|secret\s+(?:word|key|code))\s+(?:backwards|in\s+reverse|"
-        r"reversed|letter\s+by\s+letter|one\s+(?:letter|character)\s+at\s+a\s+time|in\s+base64|with\s+spaces|as\s+an?\s+"
-        r"(?:acrostic|poem|riddle|song))",
-    ),
-    r"what(?:'s|\s+is|\s+are|\s+were|\s+was)\s+your\s+(?:[\w-]+\s+)?(?:system\s+)?"
-    r"(?:prompt|instructions|directives|programming|system\s+message)\b",
-    r"what\s+(?:are|were|have)\s+you\s+(?:been\s+)?(?:told|instructed|programmed|not\s+supposed\s+to)",
-    *_each(
-        "what|which",
-        r"\s+(?:instructions|rules|guidelines|directives|prompt)\s+(?:were|have|did)\s+you\s+(?:been\s+)?(?:given|told|get|receive)",
-    ),
-    r"what\s+(?:[\w-]+\s+){0,2}?(?:did|have|has)\s+(?:your\s+|the\s+)?(?:developers?|creators?|admins?|operators?|programmers?|makers?|"
-    r"owners?|openai)\s+(?:(?:tell|instruct|say\s+to|program|ask)\s*(?:you)?|(?:give|set|provide|told|given)\s+you\b)",
-    *_each(
-        "hidden|secret|internal|confidential|initial|original",
-        r"\s+(?:system\s+)?(?:instructions|prompts?|rules|directives|guidelines)\s+"
-        r"(?:that\s+)?you(?:'re|\s+are|\s+were|\s+have)\b",
-    ),
-    r"how\s+(?:were|are|have)\s+you\s+(?:been\s+)?(?:programmed|instructed|prompted|configured)\b",
-    # the text before the user's first message, asked for or asked about: "everything that was written before I
-    # typed my first message", "the last word of the text before my first message"
-    *_each(
-        "text|everything|words|content|characters|character|lines|line|messages|word|sentence",
-        r"\s+(?:that\s+)?(?:(?:was|were|is|appears?|came|comes|sits?)\s+)?(?:in\s+this\s+conversation\s+)?(?:written\s+|typed\s+|sent\s+)?"
-        r"(?:immediately\s+|right\s+|directly\s+)?(?:before|above|prior\s+to|preceding)\s+"
-        r"(?:my\s+first\s+message|i\s+(?:typed|sent|wrote)\s+my\s+first\s+message)",
-    ),
-    # the conversation asked for with what the user never sees: "the conversation history including system
-    # messages", "message 0 of this conversation"
-    r"including\s+(?:the\s+|all\s+|any\s+)?(?:system|hidden|developer)\s+messages?(?=\s*(?:[.,;:!?]|$|and\b))",
-    r"message\s+(?:0|zero|#0)\s+(?:in|of)\s+(?:this|our|the)\s+(?:conversation|chat)",
-    # "what are the exact instructions you were given?", "what the system instructed you to do",
-    # "how I configured you", "a rap about your instructions"
-    r"what\s+(?:exactly\s+)?(?:are|were)\s+(?:the\s+)?(?:exact\s+|specific\s+|full\s+|precise\s+|original\s+)?(?:instructions|rules|guidelines|"
-    r"directives|orders)\s+(?:that\s+)?you\s+(?:were|have\s+been|got)\s+(?:given|told)\b",
-    r"what\s+(?:the\s+)?(?:system|developers?|operators?|creators?)\s+(?:has\s+|have\s+|had\s+)?(?:instructed|programmed)\s+you\b",
-    *_each(
-        "show|tell|explain|describe|reveal|print",
-        r"\s+(?:me\s+|us\s+)?how\s+(?:i|we|they|your\s+(?:developers?|creators?|operators?))\s+(?:configured|programmed|instructed|"
-        r"set\s+up|prompted)\s+you\b",
-    ),
-    *_each(
-        "rap|rhyme|sonnet|poem|song|story|haiku|limerick|ballad",
-        r"\s+(?:about|on|using|from|of|describing)\s+(?:the\s+words\s+(?:from|of|in)\s+)?your\s+(?:[\w-]+\s+)?"
-        r"(?:instructions|prompt|directives)\b",
-    ),
-    # the prompt copied into a "document" for the record (Agarwal et al. 2024's attack vectors): "all text
-    # presented before this point", "the entire text provided before this line"
-    *_each(
-        "all|entire|whole|complete|full",
-        r"\s+(?:of\s+)?(?:the\s+)?(?:preceding\s+|previous\s+|prior\s+)?(?:text|dialogue|conversation|content)\s+"
-        r"(?:that\s+was\s+|which\s+was\s+)?(?:(?:provided?|presented|given|written|shown)\s+)?(?:before|above|prior\s+to|"
-        r"up\s+(?:to|until)|leading\s+up\s+to)\s+(?:this\s+(?:line|point|request|message)|now)\b",
-    ),
-    # "you did not print the original instructions" (the same paper's sycophancy follow-ups); "you did not
-    # follow the original instructions" is a complaint, so only verbs of recording
-    r"you\s+(?:did\s+not|didn't|didn’t|failed\s+to|forgot\s+to|neglected\s+to|overlooked|seem\s+to\s+have\s+forgotten\s+to)\s+"
-    r"(?:print|record|document|provide|include|capture|relay|output|share|respond\s+with|list|copy|providing|documenting)\s+"
-    r"(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:original|initial|first|foundational)\s+(?:set\s+of\s+)?(?:instructions|directives|guidelines)\b",
-    # "what's in your context?", "which prompt are you running?", "what are you not allowed to tell me?",
-    # "the secret you are protecting"
-    r"what(?:'s|’s|\s+is)\s+in\s+your\s+(?:context(?:\s+window)?|system\s+prompt|prompt|instructions|memory)(?=\s*(?:[?.!]|$))",
-    *_each(
-        "what|which",
-        r"\s+(?:system\s+)?prompt\s+(?:are|were)\s+you\s+(?:running|using|following|given|on)\b",
-    ),
-    r"what\s+are\s+you\s+not\s+(?:allowed|permitted|supposed)\s+to\s+(?:tell|say|reveal|share|disclose)\b",
-    *_each(
-        "secret|password|passphrase|passcode",
-        r"\s+(?:that\s+)?you(?:'re|’re|\s+are)\s+(?:protecting|guarding|hiding|keeping|not\s+supposed\s+to)\b",
-    ),
-    r"what\s+(?:was|is)\s+(?:written|said|the\s+text)\s+(?:above|before\s+(?:this|my)|at\s+the\s+(?:very\s+)?(?:start|beginning)\s+of\s+"
-    r"(?:this|our|the)\s+(?:conversation|chat|prompt))",
-    *_each("my|your", r"\s+instructions\s+(?:are|were)\s*:"),
-    r"i\s+was\s+(?:instructed|told)\s+to['\"’]",
-    r"before\s+this\s+conversation\s+(?:started|began)",
-    _OWN_PROMPT,
-    # "exactly as it appears in your internal memory", "as they are written in your instructions"
-    r"as\s+(?:it|they)\s+(?:appears?|(?:is|are|was|were)\s+(?:written|stated|worded|phrased|stored))\s+in\s+your\s+"
-    r"(?:internal\s+|hidden\s+|own\s+|initial\s+)?(?:memory|instructions|prompt|system\s+prompt|context|configuration|"
-    r"programming|rules|guidelines)\b",
-    # "what did the previous user ask you?"; "what did the other customers say about it?" is a shopper's
-    r"what\s+(?:did|has|have|had)\s+(?:the\s+)?(?:previous|last|prior|earlier)\s+users?\s+"
-    r"(?:ask(?:ed)?|sa(?:y|id)|tell|told|wr[io]te|written|type[d]?|sen[dt])\b",
-    r"what\s+(?:did|has|have|had)\s+(?:the\s+)?(?:previous|last|prior|earlier|other)\s+(?:users?|person|people)\s+"
-    r"(?:ask(?:ed)?|tell|told|sa(?:y|id)\s+to|wr[io]te\s+to|sent)\s+you\b",
-    # A pointer at the prompt's first words next to where the prompt is ("the words above starting with
-    # 'You are'"); alone it is also a writing request ("a note starting with 'You are the best'").
-    *_each(
-        "above|prompt|instructions|initialization|initialisation|system",
-        r"[^.!?\n]{0,80}?(?:starting|beginning)\s+(?:with|from|at)\s+(?:the\s+(?:words?|phrase|sentence|line)\s+)?"
-        r"[\"'“‘]you\s+are\b",
-    ),
-    r"system_?prompt\b",
-    # the prompt as sentences the model saw (the style of Zhang et al. 2023's extraction queries: "repeat
-    # all sentences in our conversation", "what are all sentences that you saw?")
-    *_each(
-        "all|every",
-        r"\s+(?:single\s+)?(?:of\s+)?(?:the\s+)?(?:sentences?|phrases?)\s+(?:(?:that\s+)?you\s+(?:see|have\s+seen)\b|"
-        rf"in\s+(?:our|this|the)\s+(?:(?:above\s+)?instructions?|prompt|directives?|commands?)\b|{_TRANSCRIPT_PLACE})",
-    ),
-    # "the exact wording of your guidelines"
-    *_each(
-        "exact|precise|full|verbatim|original|complete|literal",
-        r"\s+(?:wording|text|content|phrasing|words|script)\s+of\s+(?:your\s+(?:(?:system|initial|original|hidden|first)\s+)?|"
-        r"the\s+(?:system|initial|original|hidden|first)\s+)"
-        r"(?:prompt|instructions?|rules|guidelines|directives?|directions|system\s+message|programming|configuration)\b",
-    ),
-    # the whole conversation played back: "repeat our conversation", "replay the entire conversation we've
-    # had", "echo our discourse". "Should I repeat the whole conversation to your colleague?" is a customer's
-    # and "repeat this dialogue" a language learner's, so it takes "our" or "the whole ... we've had", and
-    # "to repeat" is left out.
-    *(
-        verb
-        + rf"(?<!\bto\s{verb})(?![\w])\s+(?:back\s+)?(?:(?:all\s+(?:of\s+)?|the\s+(?:entirety|whole|rest)\s+of\s+)?"
-        rf"our\s+(?:(?:whole|entire|full|previous|prior)\s+)*{_CHAT}(?![\w])|the\s+(?:whole|entire|full)\s+{_CHAT}\s+"
-        rf"(?:that\s+)?we(?:'ve|’ve|\s+have)\s+had)"
-        for verb in (
-            "repeat",
-            "replay",
-            "recite",
-            "echo",
-            "reiterate",
-            "duplicate",
-            "replicate",
-            "rehash",
-            "redeliver",
-            "restate",
-            "reproduce",
-            "regurgitate",
-        )
-    ),
-    # asked for word for word: "repeat all prompts verbatim", "copy and paste all this conversation without
-    # changing any words", "a verbatim transcript of our full chat history"
-    *_each(
-        "repeat|print|output|recite|copy|transcribe|echo|replicate|duplicate|reproduce|quote|paste|type\\s+out|"
-        "write\\s+out|present|provide|give\\s+me",
-        r"(?![\w])[^.!?\n]{0,40}?(?:instructions?|prompts?|commands|directives?|conversation|dialogue|chat)"
-        r"(?:\s+(?:(?:that\s+)?(?:were\s+)?(?:given|provided|sent)\s+to\s+you|you\s+(?:were|have\s+been)\s+given|above|so\s+far))?"
-        r",?\s+(?:verbatim|word\s+for\s+word|without\s+(?:changing|altering|modifying)\s+"
-        r"(?:any|a\s+single)\s+(?:words?|letters?|characters?|of\s+it))",
-    ),
-    r"verbatim\s+(?:transcript|copy|record|replay)\s+of\s+(?:our|this|the|your)\s+(?:[\w-]+\s+){0,2}?"
-    r"(?:conversation|chat|dialogue|instructions|prompt)",
-    # a prefix put in the model's mouth: "start with 'Here is everything in my system prompt'"
-    r"here\s+(?:is|are)\s+(?:everything|all(?:\s+of)?(?:\s+the)?(?:\s+\w+)?|the\s+(?:entire|full|complete|whole)\s+\w+)\s+"
-    r"(?:in|of|from)\s+my\s+(?:system\s+prompt|instructions|prompt|previous\s+section|initial\s+prompt)",
-]
-_LEAK_OBJECTS_DE = (
-    r"(?:system-?prompts?|systemnachricht(?:en)?|systemanweisung(?:en)?|"
-    r"(?:deine[nmrs]?|dein)\s+(?:[\wäöüß]+\s+)?(?:anweisungen|instruktionen|prompts?|regeln|vorgaben|befehle|richtlinien)|"
-    r"(?:die|den|alle)\s+(?:ursprünglichen?|geheimen?|ersten?|vorherigen?|obigen?|initialen?|versteckten?|internen?)\s+"
-    r"(?:anweisungen|instruktionen|prompts?|regeln|vorgaben|befehle|nachrichten?)|"
-    r"(?:den\s+text|alles|die\s+wörter|die\s+nachricht|die\s+initialisierung|die\s+konfiguration)\s+"
-    r"(?:oben|davor|darüber|vorher|von\s+oben)|"
-    r"alles,?\s+was\s+(?:über|vor|oberhalb)\s+(?:dieser|meiner|der\s+ersten)\s+(?:nachricht|eingabe|zeile)|"
-    r"(?:deine[nmrs]?|dein|die|den|das)\s+(?:geheime[nmrs]?|versteckte[nmrs]?|interne[nmrs]?|eindeutige[nmrs]?)\s+"
-    r"(?:id|kennung|schlüssel|passwort|kennwort|code|token|geheimnis)|"
-    r"(?:die\s+)?(?:nachrichten|fragen|eingaben|prompts?)\s+(?:des|der)\s+(?:vorherigen|letzten|anderen)\s+"
-    r"(?:nutzers?|benutzers?|users?|kunden|nutzerin|benutzerin))(?![\wäöüß])"
-)
-LEAK_DE = [
-    *_each(
-        "zeig|gib|wiederhol|nenn|verrat|schreib|druck|sag|teil|kopier|übersetz|fass",
-        r"\w*(?:\s+[\wäöüß]+){0,4}?\s+" + _LEAK_OBJECTS_DE,
-    ),
-    r"was\s+(?:sind|waren|ist|war|lautet|lauten)\s+(?:deine[nm]?|dein)\s+(?:[\wäöüß]+\s+)?"
-    r"(?:anweisungen|instruktionen|prompts?|system-?prompts?|regeln|vorgaben|befehle)",
-    r"was\s+(?:wurde|hat\s+man)\s+dir\s+(?:vorher\s+|zuvor\s+|am\s+anfang\s+)?(?:gesagt|aufgetragen|befohlen|vorgegeben)",
-    r"dein(?:e[nmrs]?)?\s+(?:system-?prompts?|systemanweisungen|(?:geheimen?|versteckten?|internen?|initialen?)\s+"
-    r"(?:anweisungen|instruktionen|prompts?))(?![\wäöüß])",
-    r"was\s+hat\s+(?:der|die)\s+(?:vorherige|letzte|andere)\s+(?:nutzer|benutzer|user|kunde)(?:in)?\s+"
-    r"(?:dich\s+|dir\s+)?(?:gefragt|gesagt|geschrieben|geschickt)",
-    r"wie\s+(?:es|sie)\s+in\s+deine[nm]?\s+(?:internen?\s+)?(?:speicher|anweisungen|instruktionen|prompt|system-?prompt|"
-    r"regeln|vorgaben)\s+(?:steht|stehen|vorkommt|erscheint)",
-]
-_LEAK_OBJECTS_ZH = (
-    r"(?:系统提示词?|初始指令|原始指令|最初的(?:指令|提示)|系统消息|系统指令|系统设定|提示词|"
-    r"你的(?:设定|规则|指令|提示|初始|原始)|(?:上面|之前|前面|以上)的(?:内容|指令|文字|话|提示|所有内容)|"
-    r"(?:上面|以上|前面)(?:这|那)段(?:话|文字|内容)|"
-    r"你的(?:唯一|秘密|隐藏|内部|机密)的?(?:id|标识符?|密钥|密码|口令|令牌|编号)|"
-    r"(?:上一个|前一个|之前的|上一位|其他|别的)(?:用户|人)的(?:消息|问题|提示|对话|请求|输入))"
-)
-LEAK_ZH = [
-    *_each(
-        "输出|泄露|显示|告诉我|重复|打印|给我看|展示|发给我|复述|说出|列出|透露|写出|翻译|复制",
-        _GAP_ZH + _LEAK_OBJECTS_ZH,
-    ),
-    r"你的(?:系统)?(?:提示词|指令|设定|初始指令|规则)是什么",
-    r"你(?:被|收到了?)(?:告知|告诉|指示|要求)了?什么",
-    *_each("开发者|开发人员|管理员", r"(?:给|对|让)你(?:说|下达|设定)了?什么"),
-    # "your system prompt" named anywhere, also a few characters on ("你的设置、角色或内部指令"), in
-    # simplified or traditional characters
-    r"你的[^，。！？；,.!?\n]{0,12}?(?:系[统統](?:提示|指令|消息|[设設]定)|(?:[隐隱]藏|秘密|[内內]部|初始|原始)的?(?:指令|提示)|"
-    r"初始[设設]置)",
-    *_each("上一个|前一个|之前的|上一位|其他|别的", r"(?:用户|人)(?:问|说|写|发)了?(?:你)?(?:什么|哪些)"),
-]
+HIJACK_ZH = each("只|仅", r"(?:需|要)?(?:输出|说|回答|打印|回复)[：:\"“「]")
 
 # Persona / mode set-ups. Strong phrases fire alone; a set-up ("from now on you are", "act as") fires
 # only together with a lawlessness cue ("no restrictions", "unfiltered", "never refuses").
@@ -612,7 +228,7 @@ ROLE_EN = [
     r"you\s+are\s+(?:now\s+)?dan(?![\w'’-])",
     *(rf"{verb}\s+as\s+(?:an?\s+)?{_JAILBROKEN}\b" for verb in ("act", "behave", "respond")),
     r"pretend\s+(?:that\s+)?you\s+(?:are|have)\s+(?:no|not\s+bound\s+by\s+any)\s+(?:restrictions|rules|filters|guidelines|limits)\b",
-    *_each("developer|dan|stan|dude|jailbreak|jailbroken|god", r"\s+mode\s+(?:enabled|activated|output)\b"),
+    *each("developer|dan|stan|dude|jailbreak|jailbroken|god", r"\s+mode\s+(?:enabled|activated|output)\b"),
     r"with\s+(?:developer|dan)\s+mode\b",
     r"dan\s+mode\b",
     r"do\s+anything\s+now\b",
@@ -643,9 +259,9 @@ ROLE_ZH = [
     ),
     r"开发者模式",
     r"越狱模式",
-    *_each(
+    *each(
         "从现在开始|从现在起",
-        r"你(?:是|将|要)" + _GAP_ZH + r"(?:没有|不受|无视)(?:任何)?(?:限制|约束|规则|道德)",
+        r"你(?:是|将|要)" + GAP_ZH + r"(?:没有|不受|无视)(?:任何)?(?:限制|约束|规则|道德)",
     ),
 ]
 TEMPLATE = [
@@ -679,12 +295,3 @@ INVISIBLE = [
     r"[\u200c\u200d\u200e\u200f]+(?<=[a-z][\u200c\u200d\u200e\u200f])(?=[a-z])",  # inside a Latin word
     r"\ufeff(?<!^\ufeff)",  # a byte-order mark anywhere but at the start
 ]
-# family -> (branches for any text, branches that need non-ASCII text)
-FAMILIES: dict[str, tuple[list[str], list[str]]] = {
-    "override": ([*OVERRIDE_EN, *OVERRIDE_DE, *OVERRIDE_OTHER], [*OVERRIDE_ZH, *OVERRIDE_RU]),
-    "hijack": ([*HIJACK_EN, *HIJACK_DE], HIJACK_ZH),
-    "role": (ROLE_EN, ROLE_ZH),
-    "leak": ([*LEAK_EN, *LEAK_DE], LEAK_ZH),
-    "template": (TEMPLATE, []),
-    "invisible": ([], INVISIBLE),
-}
