@@ -18,6 +18,9 @@ Usage::
           -o RaccoonBench-b14ab7b5204c6d34543ec67b6342c57cabed268b.zip)
     python benchmarks/make_injection_public.py /tmp/injection-sources/*   # also writes injection_dev_extra.jsonl
 
+The extra development file also takes deepteam's other prompt-leakage types (secrets, guard exposure,
+permissions and roles) from the deepteam wheel above, so it is written on every run.
+
 Deterministic: the same archives and the same shared data give the same files. The archives are read as
 zip / tar files (nothing from them is imported or run; the PromptInject tables are read with
 ``ast.literal_eval``, deepteam's and promptfoo's example prompts with a regular expression).
@@ -303,11 +306,29 @@ def raccoon_prompts(archive: zipfile.ZipFile) -> Iterator[Record]:
             yield _record(text, 1, "leak", f"M0gician/RaccoonBench {path}")
 
 
+# deepteam's prompt-leakage types besides "instructions": OWASP LLM07's other kinds of system-prompt leakage
+# (secrets and credentials, filtering criteria, permissions and roles). Development only: the committed set
+# took the instructions type when its split was made, and adding rows would change what the test part is.
+_DEEPTEAM_TYPE = re.compile(r"^[ \t]*def generate_(\w+)_baseline_attacks\(", re.MULTILINE)
+DEEPTEAM_CONFIG_TYPES = ("secrets_and_credentials", "guard_exposure", "permissions_and_roles")
+
+
+def deepteam_config_leak_prompts(wheel: zipfile.ZipFile) -> Iterator[Record]:
+    """The hand-written examples of deepteam's secrets, guard-exposure and permissions-and-roles types."""
+    source = read_text(wheel, DEEPTEAM_LEAKAGE)
+    starts = [(m.start(), m.group(1)) for m in _DEEPTEAM_TYPE.finditer(source)]
+    for (start, kind), (end, _) in zip(starts, [*starts[1:], (len(source), "")], strict=True):
+        if kind in DEEPTEAM_CONFIG_TYPES:
+            for text in _EXAMPLE_INPUT.findall(source[start:end]):
+                yield _record(_unescape(text), 1, "leak", f"{DEEPTEAM_LEAKAGE} ({kind})")
+
+
 # archive file name -> reader; the rows go to the git-ignored extra development file, in this order
 DEV_ONLY_SOURCES = {
     LLAMATOR_ARCHIVE: llamator_prompts,
     ZHANG_ARCHIVE: zhang_prompts,
     RACCOON_ARCHIVE: raccoon_prompts,
+    LEAK_ARCHIVES["deepteam"]: deepteam_config_leak_prompts,
 }
 
 

