@@ -8,6 +8,7 @@ crosses a comma or a sentence end, and a request right after a negation is dropp
 
 from __future__ import annotations
 
+from workbench.safety.detectors.config_leak_patterns import CONFIG_LEAK_EN, CONFIG_OBJECTS
 from workbench.safety.detectors.injection_patterns import GAP, GAP_ZH, each
 
 # Prompt-leak requests: a verb of showing near what the model was told ("print your system prompt",
@@ -130,10 +131,13 @@ _OWNED_LEAK_OBJECTS = (
     # "the commands given to you", "the instructions that were provided to you"
     r"(?:the\s+)?(?:commands|instructions|directions|directives|orders|rules|prompts?)\s+(?:that\s+(?:were|was|have\s+been)\s+|"
     r"which\s+(?:were|was)\s+)?(?:given|provided|sent|assigned|issued)\s+to\s+you|"
-    r"your\s+(?:initial|original|first|starting)\s+(?:directions|directive|instruction)"
+    r"your\s+(?:initial|original|first|starting)\s+(?:directions|directive|instruction)|"
+    # what the prompt configures besides its words: credentials, filters, roles (OWASP LLM07)
+    rf"{CONFIG_OBJECTS}"
 )
 _LEAK_OBJECTS = rf"(?:{_BARE_LEAK_OBJECTS}|{_OWNED_LEAK_OBJECTS})(?![\w])"
 LEAK_EN = [
+    *CONFIG_LEAK_EN,
     *each(_LEAK_VERBS, r"(?![\w])" + GAP + _LEAK_OBJECTS),
     *each(_LEAK_VERBS_OWNED, r"(?![\w])" + GAP + rf"(?:{_OWNED_LEAK_OBJECTS})(?![\w])"),
     r"what\s+(?:are|were|is|was)\s+(?:your|the)\s+(?:initial|original|system|hidden|first|secret)\s+"
