@@ -97,3 +97,25 @@ def test_an_optional_rule_without_its_model_does_nothing(isolated_workspace):
 
 
 # The entities rule on a trained NER model: tests/test_token_classification.py::test_an_entity_rule_masks_a_person_name
+
+
+def test_a_rule_follows_its_model_name_to_the_newest_training(toy_model_id, isolated_workspace):
+    """Retraining under the same name publishes a new id (``name-2``); the rule must use that one, or
+    `workbench safety train-injection` run twice would leave the first classifier in charge."""
+    import json
+    import shutil
+
+    from workbench.models.registry import RECORD_FILE, Registry
+
+    registry = Registry()
+    name = registry.get(toy_model_id).name
+    retrained = registry.path(f"{toy_model_id}-2")
+    shutil.copytree(registry.path(toy_model_id), retrained)
+    record = json.loads((retrained / RECORD_FILE).read_text(encoding="utf-8"))
+    record.update(id=f"{toy_model_id}-2", created=record["created"] + 60)
+    (retrained / RECORD_FILE).write_text(json.dumps(record), encoding="utf-8")
+
+    hit = scan(NEGATIVE, rules=sentiment_rules(name)).hits[0]
+    assert hit.detail.endswith(f"via model {toy_model_id}-2")
+    assert registry.newest(toy_model_id).id == f"{toy_model_id}-2" == registry.newest(name).id
+    assert registry.newest(f"{toy_model_id}-2").id == f"{toy_model_id}-2"  # an id still means that model

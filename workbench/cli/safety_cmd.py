@@ -62,6 +62,12 @@ def _register_safety(subparsers: Any) -> None:
         "../shared/data, benchmarks/data/injection_dev.jsonl and injection_benign_templates_dev.jsonl",
     )
     train.add_argument("--name", default=None, help="model name (default: injection-classifier)")
+    train.add_argument(
+        "--model",
+        default=None,
+        metavar="BASE",
+        help="base model to fine-tune: hub id or local folder (default: the offline default model)",
+    )
     train.add_argument("--epochs", type=float, default=None, help="passes over the data (default 3)")
     train.add_argument("--max-length", type=int, default=None, help="tokens per text (default 128)")
     train.add_argument("--max-minutes", type=float, default=None, help="time budget in minutes")
@@ -87,6 +93,7 @@ def cmd_train_injection(args: argparse.Namespace) -> int:
     spec = injection_train_spec(
         data,
         name=args.name or INJECTION_MODEL_NAME,
+        base_model=args.model,
         epochs=args.epochs,
         max_length=args.max_length,
         max_minutes=args.max_minutes,
@@ -96,7 +103,14 @@ def cmd_train_injection(args: argparse.Namespace) -> int:
     bar = TqdmProgress("training")
     execute_run(run, extra_progress=bar)
     bar.close()
-    return _report_run(run.id, args.json)
+    code = _report_run(run.id, args.json)
+    model_id = run.status().get("model_id")
+    if code == 0 and not args.json and model_id and model_id != spec.name:
+        print(
+            f"rules naming model {spec.name!r} now use {model_id}, its newest training; the older ones stay "
+            "in `workbench models` until you remove them"
+        )
+    return code
 
 
 def cmd_scan(args: argparse.Namespace) -> int:

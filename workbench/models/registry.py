@@ -104,6 +104,16 @@ class Registry:
             "List them with `workbench models`."
         )
 
+    def newest(self, id_or_name: str) -> ModelRecord:
+        """The newest model named ``id_or_name``, else the model with that id. Training again under a
+        name publishes a new id (``name-2``...); what refers to a model by its name (a safety rule)
+        follows it to the newest training, while an id still means exactly that model."""
+        record = self.get(id_or_name)
+        if record.name != id_or_name:
+            return record  # an id (``name-2``) or a name no other model shares
+        named = [r for r in self.list() if r.name == id_or_name]
+        return named[0] if named else record
+
     def exists(self, id_or_name: str) -> bool:
         try:
             self.get(id_or_name)

@@ -77,7 +77,7 @@ class ModelDetector(Detector):
         from workbench.models.registry import Registry
 
         try:
-            record = Registry().get(settings["model"])
+            record = Registry().newest(settings["model"])
         except RegistryError:
             if settings.get("optional", False):
                 return {}
@@ -117,14 +117,16 @@ class ModelDetector(Detector):
         return [known[text] for text in texts]
 
     def _load(self) -> Any:
-        """The model from the shared cache; None when an optional rule's model is absent."""
+        """The model from the shared cache (the newest training of the rule's model name); None when an
+        optional rule's model is absent."""
         from workbench.errors import RegistryError
         from workbench.inference.predict import MODEL_CACHE
+        from workbench.models.registry import Registry
 
         if time.monotonic() < self._missing_until:
             return None
         try:
-            return MODEL_CACHE.get(self.settings["model"])
+            return MODEL_CACHE.get(Registry().newest(self.settings["model"]).id)
         except RegistryError:
             if self.settings.get("optional"):  # per-text scans (Explain, the gateway) skip the look-up
                 self._missing_until = time.monotonic() + MISSING_RECHECK_SECONDS
