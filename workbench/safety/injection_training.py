@@ -64,12 +64,16 @@ def read_labelled_prompts(path: Path) -> list[tuple[str, int]]:
         elif label in ("0", "benign", "false"):
             rows.append((str(record.get("text") or ""), 0))
         else:
-            bad.append(number)
+            bad.append((number, record.get("label")))
     if bad or not rows:
-        where = f"rows {', '.join(map(str, bad[:10]))}" if bad else "every row"
+        where = f"rows {', '.join(str(n) for n, _ in bad[:10])}" if bad else "every row"
         raise DataError(
             f"{path}: {where} need a `text` column and a `label` of 1/injection or 0/benign",
-            [f"{path}, row {n}: label is not 1/0/injection/benign" for n in bad[:50]],
+            [
+                f"{path.name}, row {n}: label {value!r} is not 1/0/injection/benign: fix it or drop the row"
+                for n, value in bad[:50]
+            ]
+            or [f"{path.name}: no rows with a `text` and a `label` of 1/injection or 0/benign"],
         )
     return rows
 

@@ -111,3 +111,55 @@ def hit_statistics(safety: Any, rules: Any, texts: list[str]) -> pd.DataFrame:
         if fired.get(rule.id)
     ]
     return pd.DataFrame(rows, columns=["rule", "category", "severity", "action", "texts", "share"])
+
+
+def injection_classifier_status() -> str:
+    """One line on the built-in injection classifier: which training the default rule asks, or none."""
+    from workbench.errors import RegistryError
+    from workbench.models.registry import Registry
+    from workbench.safety.injection_training import INJECTION_MODEL_NAME
+
+    try:
+        record = Registry().newest(INJECTION_MODEL_NAME)
+    except RegistryError:
+        return (
+            f"Not trained yet: the rule `injection.classifier` does nothing until a model named "
+            f"`{INJECTION_MODEL_NAME}` exists in this workspace. Only the patterns look for injections."
+        )
+    accuracy = record.metrics.get("accuracy")
+    held_out = f", {accuracy:.1%} accuracy on its held-out prompts" if accuracy is not None else ""
+    when = pd.Timestamp(record.created, unit="s").strftime("%Y-%m-%d %H:%M")
+    return (
+        f"Active: the rule `injection.classifier` asks model `{record.id}` (trained {when} UTC{held_out}), "
+        "after the patterns, on every path: Try a text, predictions, review and the gateway."
+    )
+
+
+def injection_sources_table(extra: list[str]) -> pd.DataFrame:
+    """The labelled prompts a training would use: the default sources found here, plus ``extra``."""
+    from workbench.safety.injection_training import DEFAULT_SOURCES, read_labelled_prompts
+
+    rows = []
+    for path in [p for p in DEFAULT_SOURCES if p.is_file()] + [Path(p) for p in extra]:
+        labels = [label for _, label in read_labelled_prompts(path)]
+        rows.append({"file": path.name, "prompts": len(labels), "injections": sum(labels)})
+    return pd.DataFrame(rows, columns=["file", "prompts", "injections"])
+
+
+def start_injection_training(extra: list[str], base_model: str, owner: str) -> str:
+    """Gather the default sources and ``extra`` into a CSV of this training's own and queue the recipe
+    as an ordinary training run of ``owner``; returns the run id."""
+    import uuid
+
+    from workbench.config import workspace_home
+    from workbench.safety.injection_training import (
+        DEFAULT_SOURCES,
+        gather_training_data,
+        injection_train_spec,
+    )
+    from workbench.training import runs
+
+    sources = [p for p in DEFAULT_SOURCES if p.is_file()] + [Path(p) for p in extra]
+    out_dir = workspace_home() / "safety" / "injection-data" / uuid.uuid4().hex[:12]
+    data = gather_training_data(sources, out_dir=out_dir)
+    return runs.start_run(injection_train_spec(data, base_model=base_model), owner=owner).id
