@@ -139,10 +139,12 @@ def injection_sources_table(extra: list[str]) -> pd.DataFrame:
     """The labelled prompts a training would use: the default sources found here, plus ``extra``."""
     from workbench.safety.injection_training import DEFAULT_SOURCES, read_labelled_prompts
 
+    sources = [(f"{p.parent.name}/{p.name}", p) for p in DEFAULT_SOURCES if p.is_file()]
+    sources += [(f"your upload: {Path(p).name}", Path(p)) for p in extra]
     rows = []
-    for path in [p for p in DEFAULT_SOURCES if p.is_file()] + [Path(p) for p in extra]:
+    for shown, path in sources:
         labels = [label for _, label in read_labelled_prompts(path)]
-        rows.append({"file": path.name, "prompts": len(labels), "injections": sum(labels)})
+        rows.append({"file": shown, "prompts": len(labels), "injections": sum(labels)})
     return pd.DataFrame(rows, columns=["file", "prompts", "injections"])
 
 
