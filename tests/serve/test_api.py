@@ -112,3 +112,16 @@ def test_curl_style_form_content_type_is_read_as_json(client):
         headers={"content-type": "application/x-www-form-urlencoded"},
     )
     assert response.status_code == 200 and response.json()["predictions"][0]["label"] == "pos"
+
+
+def test_the_safety_rules_are_built_before_the_server_says_it_is_ready(deployed, isolated_workspace):
+    """Compiling the injection patterns takes about a second: the first request must not pay for it."""
+    from workbench.safety import engine, resolve_rules
+
+    rules_file = isolated_workspace / "served-rules.yaml"
+    rules_file.write_text("version: 1\nrules:\n  - {id: pii.phone, action: flag}\n", encoding="utf-8")
+    rules = resolve_rules(str(rules_file))
+    assert engine._COMPILED.get(rules) is None
+    with make_client(rules=str(rules_file)) as client:
+        assert engine._COMPILED.get(rules) is not None  # built during start-up
+        assert client.get("/v1/ready").json()["ready"] is True

@@ -166,7 +166,17 @@ class BranchSet:
         self.regex = re.compile(source, flags) if source else None
         first = first_char_class(every)
         self.gate = re.compile(first, flags) if first is not None else None
-        self._kinds = [(kind, re.compile("|".join(items), flags)) for kind, items in kinds.items()]
+        # Compiled on first use: ``kind_of`` runs only on matches, and compiling every kind up front
+        # doubled the first scan's cost (seconds for the injection families) in every new process.
+        self._kinds = [(kind, "|".join(items), flags) for kind, items in kinds.items()]
+        self._compiled_kinds: dict[str, re.Pattern[str]] = {}
+
+    def _kind_regexes(self) -> Iterator[tuple[str, re.Pattern[str]]]:
+        for kind, source, flags in self._kinds:
+            regex = self._compiled_kinds.get(kind)
+            if regex is None:  # two threads may both compile it: the same pattern, harmless
+                regex = self._compiled_kinds[kind] = re.compile(source, flags)
+            yield kind, regex
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         if self.regex is None or (self.gate is not None and self.gate.search(text) is None):
@@ -177,8 +187,8 @@ class BranchSet:
         """The first kind whose branches match all of ``value``; given the match itself, matched in place,
         so look-behinds see the text before it (a byte-order mark that is not at the start)."""
         if isinstance(value, str):
-            return next((kind for kind, regex in self._kinds if regex.fullmatch(value)), "")
-        for kind, regex in self._kinds:
+            return next((kind for kind, regex in self._kind_regexes() if regex.fullmatch(value)), "")
+        for kind, regex in self._kind_regexes():
             found = regex.match(value.string, value.start())
             if found is not None and found.end() == value.end():
                 return kind

@@ -14,8 +14,20 @@ import re
 
 
 def each(words: str, rest: str) -> list[str]:
-    """One branch per leading word (``a|b`` + rest): a branch that starts with a group is slow."""
-    return [word + rest for word in words.split("|")]
+    """``a|b`` + rest as branches that start with a literal (a branch that starts with a group is slow),
+    one per first letter: ``s(?:how|ay)`` + rest, not ``show`` + rest | ``say`` + rest. The same order
+    of tries, so the same matches, but ``rest`` (often a long list of objects) is written, parsed and
+    compiled once per letter instead of once per word: the leak family's source was 750 kB."""
+    by_letter: dict[str, list[str]] = {}
+    branches = []
+    for word in words.split("|"):
+        if len(word) > 1 and word[0].isalpha() and word[0].islower() and word[1] not in "?*+{|\\":
+            by_letter.setdefault(word[0], []).append(word[1:])
+        else:
+            branches.append(word + rest)
+    for letter, tails in by_letter.items():
+        branches.append(letter + (tails[0] if len(tails) == 1 else f"(?:{'|'.join(tails)})") + rest)
+    return branches
 
 
 # Up to six words between an imperative and its object, without crossing , . ; ! ? or a line break.
