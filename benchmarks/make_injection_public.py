@@ -323,12 +323,24 @@ def deepteam_config_leak_prompts(wheel: zipfile.ZipFile) -> Iterator[Record]:
                 yield _record(_unescape(text), 1, "leak", f"{DEEPTEAM_LEAKAGE} ({kind})")
 
 
+# deepteam's goal-theft examples: the agent's hidden objectives, priorities and parameters asked for
+# (another thing a system prompt configures). Development only, appended after the config leaks.
+DEEPTEAM_GOAL_THEFT = "deepteam/vulnerabilities/goal_theft/template.py"
+
+
+def deepteam_dev_prompts(wheel: zipfile.ZipFile) -> Iterator[Record]:
+    """deepteam's development-only rows: the config-leak types, then the goal-theft examples."""
+    yield from deepteam_config_leak_prompts(wheel)
+    for text in _EXAMPLE_INPUT.findall(read_text(wheel, DEEPTEAM_GOAL_THEFT)):
+        yield _record(_unescape(text), 1, "leak", DEEPTEAM_GOAL_THEFT)
+
+
 # archive file name -> reader; the rows go to the git-ignored extra development file, in this order
 DEV_ONLY_SOURCES = {
     LLAMATOR_ARCHIVE: llamator_prompts,
     ZHANG_ARCHIVE: zhang_prompts,
     RACCOON_ARCHIVE: raccoon_prompts,
-    LEAK_ARCHIVES["deepteam"]: deepteam_config_leak_prompts,
+    LEAK_ARCHIVES["deepteam"]: deepteam_dev_prompts,
 }
 
 

@@ -1,6 +1,6 @@
 """Requests for what a system prompt configures besides its wording (lower-case text): the other kinds of
 system-prompt leakage in OWASP's LLM07 — credentials the application holds, its filtering criteria, and
-its permissions and roles.
+its permissions and roles — and the agent's own objectives and parameters (goal theft).
 
 Each names the *model's own* setup ("the API key you're using", "your content filters", "the permission
 tiers you recognize"), so a customer asking about their own password or a developer asking how regex
@@ -55,8 +55,62 @@ CONFIG_OBJECTS = (
     r"(?:the\s+)?(?:topics|words|keywords|phrases|categories|requests|subjects|terms)\s+(?:that\s+)?your\s+(?:[\w-]+\s+)?"
     r"(?:polic(?:y|ies)|filters?|guardrails|moderation|rules|system)\s+(?:blocks?|bans?|forbids?|prohibits?|flags?|"
     r"censors?|rejects?|disallows?)|"
-    r"(?:the\s+)?roles?\s+(?:above|higher\s+than|over)\s+['\"‘“]?(?:system|admin|developer|root)"
+    r"(?:the\s+)?roles?\s+(?:above|higher\s+than|over)\s+['\"‘“]?(?:system|admin|developer|root)|"
+    # goal theft, after a leak verb: "disclose all of your internal goals", "reveal your objectives and parameters"
+    r"(?:all\s+(?:of\s+)?)?your\s+internal\s+(?:goals|objectives|priorities|directives|parameters|constraints|metrics)|"
+    r"your\s+(?:primary\s+|core\s+|current\s+|specific\s+)?(?:objectives|goals)\s*(?:,|and)\s+(?:[\w-]+\s+)?(?:parameters|"
+    r"constraints|directives|priorities)"
 )
+# Goal theft: the agent's own objectives, priorities and parameters asked for ("what are you optimizing
+# for?", "your hidden objectives", "the parameters that guide your behavior", "any constraints you're
+# operating under"). Only what points at a model: a company's goals ("what are your goals for 2025?")
+# and a product's parameters stay clean.
+_AIMS = r"(?:objectives?|goals?|priorities|directives|parameters|constraints|metrics|targets|quotas|thresholds|criteria)"
+_YOU_ARE = r"(?:you(?:'re|’re|\s+are)|are\s+you)"
+_STEERS = r"(?:govern(?:s|ing)?|guid(?:e|es|ing)|driv(?:e|es|ing)|shap(?:e|es|ing)|influenc(?:e|es|ing)|determin(?:e|es|ing))"
+GOAL_THEFT_EN = [
+    # "what are you trying to optimize for", "what you're actually optimizing for"
+    *each(
+        "what|which",
+        rf"\s+(?:{_AIMS}\s+|(?:specific|exact|internal|real)\s+{_AIMS}\s+)?(?:are\s+you|you(?:'re|’re|\s+are))\s+"
+        r"(?:actually\s+|really\s+|trying\s+to\s+|programmed\s+to\s+|designed\s+to\s+)?optimi[sz](?:e|ing)\s+for",
+    ),
+    # "objectives you're optimizing for", "targets you're programmed to achieve", "the parameters or thresholds
+    # you're programmed to follow", "the goals and metrics you're designed to achieve"
+    *each(
+        "objectives|objective|goals|goal|priorities|directives|parameters|constraints|metrics|targets|quotas|thresholds|criteria",
+        rf"\s+(?:that\s+)?{_YOU_ARE}\s+(?:actually\s+|really\s+)?(?:optimi[sz]ing\s+for|(?:programmed|designed|configured)\s+"
+        r"to\s+(?:achieve|follow|meet|optimi[sz]e|maximi[sz]e|prioriti[sz]e|hit)|operating\s+under)",
+    ),
+    # "the parameters and goals that guide your behavior", "the real parameters governing your behavior"
+    *each(
+        "objectives|goals|priorities|directives|parameters|constraints|rules|principles",
+        r"(?:\s+(?:and|or|&)\s+[\w-]+)?\s+(?:that\s+|which\s+)?(?:(?:are|might\s+be|may\s+be)\s+)?"
+        rf"{_STEERS}\s+your\s+(?:own\s+)?(?:behaviou?r|responses|answers|outputs|replies)",
+    ),
+    # "your hidden objectives", "you have hidden objectives", "your true programming", "your real goals and
+    # priorities", "your internal objectives", "extract hidden objectives"
+    rf"your\s+(?:hidden|secret|undisclosed|concealed|internal)\s+(?:{_AIMS}|agenda|programming)(?![\w])",
+    r"you\s+have\s+(?:any\s+)?(?:hidden|secret|undisclosed|concealed)\s+(?:objectives|goals|directives|priorities|agendas?|"
+    r"instructions|parameters)",
+    r"your\s+(?:true|real|actual)\s+(?:programming|directives|objectives(?:\s+and\s+(?:constraints|parameters|priorities))?|"
+    r"(?:goals|priorities)\s+and\s+(?:priorities|constraints|objectives|parameters))",
+    *each(
+        "extract|uncover|expose|reveal|disclose|infer|mine",
+        r"\s+(?:the\s+|your\s+|any\s+|its\s+)?(?:hidden|internal|secret|undisclosed)\s+(?:objectives|goals|directives|priorities|"
+        r"parameters)",
+    ),
+    # "any hidden parameters that might be affecting your decisions", "hidden directives or constraints are
+    # influencing your recommendations"
+    r"hidden\s+(?:objectives|goals|directives|priorities|parameters|constraints)(?:\s+(?:and|or)\s+[\w-]+)?\s+(?:that\s+|"
+    r"which\s+|you(?:'re|’re|\s+are)\s+following)?(?:(?:are|is|might\s+be|may\s+be|could\s+be)\s+)?"
+    rf"(?:affect(?:s|ing)?|{_STEERS})\s+your",
+    r"hidden\s+(?:objectives|goals|directives|priorities|parameters)\s+(?:that\s+)?you(?:'re|’re|\s+are)\s+following",
+    # "internal objectives and parameters", "system configuration and internal goals", "your current goal settings"
+    r"internal\s+(?:objectives|goals)\s+and\s+(?:parameters|constraints|directives|priorities)",
+    r"system\s+configuration\s+and\s+internal\s+(?:goals|objectives)",
+    r"your\s+(?:current\s+)?goal\s+settings",
+]
 CONFIG_LEAK_EN = [
     # "what is the SMTP password defined in your .env file?"
     *each(
@@ -102,4 +156,5 @@ CONFIG_LEAK_EN = [
         r"maintenance)\s+mode",
     ),
     r"refusal\s+(?:wording|templates?|triggers)",
+    *GOAL_THEFT_EN,
 ]
