@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,9 +79,16 @@ def read_labelled_prompts(path: Path) -> list[tuple[str, int]]:
     return rows
 
 
+def default_sources() -> list[Path]:
+    """The ``DEFAULT_SOURCES`` present on this machine (the deepset set lives outside the repository)."""
+    return [p for p in DEFAULT_SOURCES if p.is_file()]
+
+
 def gather_training_data(sources: Sequence[Path] | None = None, out_dir: Path | None = None) -> InjectionData:
-    """One CSV (``text,label`` with labels ``injection``/``benign``) of every source, de-duplicated."""
-    chosen = [p for p in DEFAULT_SOURCES if p.is_file()] if sources is None else [Path(p) for p in sources]
+    """One CSV (``text,label`` with labels ``injection``/``benign``) of every source, de-duplicated, in a
+    folder of its own (default: a new one under the workspace's ``safety/injection-data``), so trainings
+    started side by side (two sessions, a queued run) never read each other's data."""
+    chosen = default_sources() if sources is None else [Path(p) for p in sources]
     if not chosen:
         raise DataError(
             "no injection training data found: give files with --data (CSV or JSONL with text,label), "
@@ -94,7 +102,7 @@ def gather_training_data(sources: Sequence[Path] | None = None, out_dir: Path | 
             if key and key not in seen:
                 seen.add(key)
                 rows.append((text, INJECTION_LABEL if label else BENIGN_LABEL))
-    out_dir = out_dir or workspace_home() / "safety"
+    out_dir = out_dir or workspace_home() / "safety" / "injection-data" / uuid.uuid4().hex[:12]
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "injection_training.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:

@@ -137,31 +137,35 @@ def injection_classifier_status() -> str:
 
 def injection_sources_table(extra: list[str]) -> pd.DataFrame:
     """The labelled prompts a training would use: the default sources found here, plus ``extra``."""
-    from workbench.safety.injection_training import DEFAULT_SOURCES, read_labelled_prompts
+    from workbench.safety.injection_training import default_sources
 
-    sources = [(f"{p.parent.name}/{p.name}", p) for p in DEFAULT_SOURCES if p.is_file()]
+    sources = [(f"{p.parent.name}/{p.name}", p) for p in default_sources()]
     sources += [(f"your upload: {Path(p).name}", Path(p)) for p in extra]
     rows = []
     for shown, path in sources:
-        labels = [label for _, label in read_labelled_prompts(path)]
-        rows.append({"file": shown, "prompts": len(labels), "injections": sum(labels)})
+        prompts, injections = _prompt_counts(str(path), path.stat().st_mtime)
+        rows.append({"file": shown, "prompts": prompts, "injections": injections})
     return pd.DataFrame(rows, columns=["file", "prompts", "injections"])
 
 
-def start_injection_training(extra: list[str], base_model: str, owner: str) -> str:
-    """Gather the default sources and ``extra`` into a CSV of this training's own and queue the recipe
-    as an ordinary training run of ``owner``; returns the run id."""
-    import uuid
+@st.cache_data(show_spinner=False, max_entries=32)
+def _prompt_counts(path: str, mtime: float) -> tuple[int, int]:
+    """(prompts, injections) of a labelled file, read once per file version, not on every rerun."""
+    from workbench.safety.injection_training import read_labelled_prompts
 
-    from workbench.config import workspace_home
+    labels = [label for _, label in read_labelled_prompts(Path(path))]
+    return len(labels), sum(labels)
+
+
+def start_injection_training(extra: list[str], base_model: str, owner: str) -> str:
+    """Queue the recipe on the default sources and ``extra`` as an ordinary training run of ``owner``;
+    returns the run id."""
     from workbench.safety.injection_training import (
-        DEFAULT_SOURCES,
+        default_sources,
         gather_training_data,
         injection_train_spec,
     )
     from workbench.training import runs
 
-    sources = [p for p in DEFAULT_SOURCES if p.is_file()] + [Path(p) for p in extra]
-    out_dir = workspace_home() / "safety" / "injection-data" / uuid.uuid4().hex[:12]
-    data = gather_training_data(sources, out_dir=out_dir)
+    data = gather_training_data(default_sources() + [Path(p) for p in extra])
     return runs.start_run(injection_train_spec(data, base_model=base_model), owner=owner).id

@@ -168,14 +168,15 @@ class BranchSet:
         self.gate = re.compile(first, flags) if first is not None else None
         # Compiled on first use: ``kind_of`` runs only on matches, and compiling every kind up front
         # doubled the first scan's cost (seconds for the injection families) in every new process.
-        self._kinds = [(kind, "|".join(items), flags) for kind, items in kinds.items()]
+        self._kinds = {kind: "|".join(items) for kind, items in kinds.items()}
+        self._flags = flags
         self._compiled_kinds: dict[str, re.Pattern[str]] = {}
 
     def _kind_regexes(self) -> Iterator[tuple[str, re.Pattern[str]]]:
-        for kind, source, flags in self._kinds:
+        for kind, source in self._kinds.items():
             regex = self._compiled_kinds.get(kind)
             if regex is None:  # two threads may both compile it: the same pattern, harmless
-                regex = self._compiled_kinds[kind] = re.compile(source, flags)
+                regex = self._compiled_kinds[kind] = re.compile(source, self._flags)
             yield kind, regex
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
