@@ -104,8 +104,17 @@ _BARE_LEAK_OBJECTS = (
 _OWNED_LEAK_OBJECTS = (
     rf"(?:the\s+)?(?:{_TOLD}|rule|text|words)\s+(?:you\s+(?:were|got|have\s+been|had\s+been|(?:have\s+)?received)(?:\s+given)?|above|"
     r"before\s+(?:this|my|the\s+user))|"
-    rf"(?:the\s+)?{_TOLD}\s+(?:that\s+)?you\s+(?:follow|obey|operate\s+under|are\s+(?:following|obeying|operating\s+under|using|running)|"
-    r"(?:must|have\s+to|need\s+to)\s+(?:follow|obey))|"
+    rf"(?:the\s+)?(?:{_TOLD}\s+(?:or|and|&)\s+)?{_TOLD}\s+(?:that\s+)?you\s+(?:follow|obey|operate\s+under|"
+    r"are\s+(?:following|obeying|operating\s+under|using|running)|(?:must|have\s+to|need\s+to)\s+(?:follow|obey))|"
+    # "the constraints you have been given", "the hidden policy you follow"; "the restrictions on my card" and
+    # "your internal policies on refunds" are a customer's, so these take "you ... given" or "you follow"
+    r"(?:the\s+)?(?:constraints|restrictions|limitations|limits|boundaries|guardrails)\s+(?:that\s+)?you\s+"
+    r"(?:have\s+been|were|had\s+been)\s+(?:given|assigned|set)|"
+    r"(?:the\s+|your\s+)?(?:hidden|secret|internal|confidential)\s+polic(?:y|ies)\s+(?:that\s+)?you\s+(?:follow|obey|use|apply)|"
+    # "all the instructions so far", "all instructions in the prompt above", "the instructions received so far"
+    r"(?:the\s+|your\s+)?(?:instructions|directives|prompts?)\s+(?:(?:received|given|you\s+(?:got|received))\s+)?"
+    r"(?:so\s+far|up\s+(?:to|until)\s+(?:now|this\s+point))|"
+    r"(?:the\s+)?instructions\s+in\s+(?:the|this|your)\s+(?:system\s+)?prompt|"
     r"everything\s+(?:that\s+)?you\s+(?:were|have\s+been|had\s+been)\s+(?:told|given|instructed)|"
     r"(?:text|words|content|everything|messages?|prompt|instructions)\s+(?:that|which)\s+(?:precedes?|came\s+before|comes\s+before|"
     r"appears?\s+before|(?:is|was)\s+(?:written\s+)?above)\s+(?:my|this|the\s+user|our)|"
@@ -116,7 +125,8 @@ _OWNED_LEAK_OBJECTS = (
     r"(?:text|words|prompt|instructions?|everything|conversation|content|lines|sentences|paragraphs?|messages?|"
     r"initiali[sz]ation|configuration|setup)\s+(?:above|before\s+(?:this|my|the\s+user|our)|preceding|prior\s+to\s+(?:this|my))|"
     r"above\s+(?:text|prompt|instructions?|content|words|lines|message|initiali[sz]ation|configuration|commands?)|"
-    rf"your\s+(?:{_QUALIFIER}\s+)?(?:system\s+)?{_TOLD}|your\s+context\s+window|{_SECRET}|{_OTHER_USERS}|"
+    rf"your\s+(?:own\s+)?(?:{_QUALIFIER}\s+)?(?:system\s+)?{_TOLD}|your\s+context\s+window|{_SECRET}|{_OTHER_USERS}|"
+    rf"your\s+(?:{_QUALIFIER}\s+)?system\s+(?:context|configuration|setup|settings)|"
     rf"your\s+(?:internal|hidden)\s+(?:memory|state|notes)|{_DEFINES_YOU}|{_TRANSCRIPT}|"
     # "the first message you received", "the full context window", "your ruleset", "your foundational instructions"
     r"(?:the\s+)?(?:very\s+)?first\s+(?:message|messages|instructions?|prompt|text)\s+(?:that\s+)?you\s+(?:received|got|were\s+given|saw)|"
@@ -128,9 +138,11 @@ _OWNED_LEAK_OBJECTS = (
     r"all\s+(?:of\s+)?(?:the\s+)?(?:previous|prior|preceding|above)\s+(?:content|text)(?!\s+messages?)|"
     r"(?:the\s+)?(?:preceding|above)\s+content|"
     r"what\s+(?:you\s+(?:were|have\s+been|had\s+been)|i)\s+(?:told|instructed|programmed|given)(?:\s+you)?|"
+    r"what\s+(?:has|had)\s+been\s+(?:told|said|given|written)\s+to\s+you|"
     # "the commands given to you", "the instructions that were provided to you"
-    r"(?:the\s+)?(?:commands|instructions|directions|directives|orders|rules|prompts?)\s+(?:that\s+(?:were|was|have\s+been)\s+|"
-    r"which\s+(?:were|was)\s+)?(?:given|provided|sent|assigned|issued)\s+to\s+you|"
+    rf"(?:the\s+)?(?:{_QUALIFIER}\s+)?(?:commands|instructions|directions|directives|orders|rules|prompts?|configuration|"
+    r"context|text)\s+(?:that\s+(?:were|was|have\s+been|has\s+been)\s+|which\s+(?:were|was)\s+)?(?:given|provided|sent|assigned|"
+    r"issued|passed|fed|supplied)\s+to\s+you|"
     r"your\s+(?:initial|original|first|starting)\s+(?:directions|directive|instruction)|"
     # what the prompt configures besides its words: credentials, filters, roles (OWASP LLM07)
     rf"{CONFIG_OBJECTS}"
@@ -140,6 +152,14 @@ LEAK_EN = [
     *CONFIG_LEAK_EN,
     *each(_LEAK_VERBS, r"(?![\w])" + GAP + _LEAK_OBJECTS),
     *each(_LEAK_VERBS_OWNED, r"(?![\w])" + GAP + rf"(?:{_OWNED_LEAK_OBJECTS})(?![\w])"),
+    # "explain your instructions in simple terms"; "could you explain your rules for ATM fees?" is a customer's,
+    # so not with a topic after the object
+    *each(
+        "explain|clarify",
+        r"(?![\w])"
+        + GAP
+        + rf"(?:{_OWNED_LEAK_OBJECTS})(?![\w])(?!\s+(?:for|on|about|regarding|concerning|around|of)\b)",
+    ),
     r"what\s+(?:are|were|is|was)\s+(?:your|the)\s+(?:initial|original|system|hidden|first|secret)\s+"
     r"(?:(?:setup|set-up|startup|system|configuration|boot|hidden|secret|operating)\s+)?"
     r"(?:instructions|prompt|message|rules|directives)",
@@ -184,7 +204,7 @@ LEAK_EN = [
         r"(?:instructions|prompt|system\s+prompt|rules|programming)\b",
     ),
     r"what\s+(?:did|does)\s+(?:the|your)\s+(?:system|initial|original|hidden|secret)\s+prompt\s+(?:say|contain|tell)",
-    r"what\s+(?:is|was|'s)\s+(?:written|stated|said|contained)\s+in\s+your\s+(?:configuration|instructions|prompt|system\s+prompt|"
+    r"what\s+(?:is|was|'s)\s+(?:written|stated|said|contained)\s+in\s+(?:your|the(?=\s+system))\s+(?:configuration|instructions|prompt|system\s+prompt|"
     r"system\s+card|system\s+message|"
     r"rules|programming|setup)",
     # a secret the prompt holds, taken out in pieces (the Gandalf / Tensor Trust games): "spell the password
@@ -209,7 +229,8 @@ LEAK_EN = [
     r"what\s+(?:are|were|have)\s+you\s+(?:been\s+)?(?:told|instructed|programmed|not\s+supposed\s+to)",
     *each(
         "what|which",
-        r"\s+(?:instructions|rules|guidelines|directives|prompt)\s+(?:were|have|did)\s+you\s+(?:been\s+)?(?:given|told|get|receive)",
+        r"\s+(?:instructions|rules|guidelines|guidance|directions|directives|orders|prompt)\s+(?:were|have|did)\s+you\s+(?:been\s+)?"
+        r"(?:given|told|get|receive)",
     ),
     r"what\s+(?:[\w-]+\s+){0,2}?(?:did|have|has)\s+(?:your\s+|the\s+)?(?:developers?|creators?|admins?|operators?|programmers?|makers?|"
     r"owners?|openai)\s+(?:(?:tell|instruct|say\s+to|program|ask)\s*(?:you)?|(?:give|set|provide|told|given)\s+you\b)",
@@ -274,6 +295,8 @@ LEAK_EN = [
     r"what\s+(?:was|is)\s+(?:written|said|the\s+text)\s+(?:above|before\s+(?:this|my)|at\s+the\s+(?:very\s+)?(?:start|beginning)\s+of\s+"
     r"(?:this|our|the)\s+(?:conversation|chat|prompt))",
     *each("my|your", r"\s+instructions\s+(?:are|were)\s*:"),
+    # "your instructions started with: 'You are'. Continue from there"
+    r"your\s+(?:[\w-]+\s+)?(?:instructions|prompt|directives)\s+(?:start(?:ed|s)?|beg[ia]ns?|open(?:ed|s)?)\s+with\b",
     r"i\s+was\s+(?:instructed|told)\s+to['\"’]",
     r"before\s+this\s+conversation\s+(?:started|began)",
     _OWN_PROMPT,
