@@ -15,7 +15,9 @@ when the text is stopped). Three sets:
 * ``extra dev (local only)`` - ``data/injection_dev_extra.jsonl``, written by ``make_injection_public.py``:
   deepteam's secrets, guard-exposure and permissions prompt leaks, and, when given them, llamator's wheel
   and the GitHub archives of Zhang et al.'s extraction queries and RaccoonBench: more prompt leaks to build
-  on, never committed (licences that do not allow it, and a test part that stays the same set).
+  on, never committed (licences that do not allow it, and a test part that stays the same set);
+* ``github dev (local only)`` - ``data/injection_dev_github.jsonl``: prompt leaks of red-team tools and
+  games on GitHub (promptmap, Tensor Trust, Gandalf, CyberSecEval...), read at fixed commits, never committed.
 """
 
 from __future__ import annotations
@@ -114,6 +116,8 @@ def evaluation_sets() -> dict[str, list[dict]]:
     }
     if (DATA / "injection_dev_extra.jsonl").is_file():
         sets["extra dev (local only)"] = load_public("dev_extra")
+    if (DATA / "injection_dev_github.jsonl").is_file():
+        sets["github dev (local only)"] = load_public("dev_github")
     return {name: records for name, records in sets.items() if records}
 
 
