@@ -261,9 +261,9 @@ def text_views(text: str, lowered: str, *, decode: bool = True) -> Iterator[View
 # Four or more words joined by the same separator; a hyphenated "state-of-the-art" makes a view too, which
 # matters only when a pattern then matches ("print-your-system-prompt" is no one's compound word). Not "/":
 # paths and addresses ("docs/system/prompt/guide") are how developers name files.
-_SEPARATED = re.compile(r"[a-z]+([_+*~-])[a-z]+(?:\1[a-z]+){2,}")
-_SEPARATORS = re.compile(r"[_+*~-]")
 _SEPARATOR_MARKS = "-_+*~"  # three of one before the regex: str.count is far cheaper than a search
+_SEPARATORS = re.compile(f"[{re.escape(_SEPARATOR_MARKS)}]")
+_SEPARATED = re.compile(rf"[a-z]+({_SEPARATORS.pattern})[a-z]+(?:\1[a-z]+){{2,}}")
 
 
 def _spaced_out(match: re.Match[str]) -> str:
