@@ -35,7 +35,7 @@ _LEAK_VERBS_OWNED = (
 )
 _QUALIFIER = (
     r"(?:initial|original|hidden|secret|starting|beginning|underlying|internal|previous|prior|first|"
-    r"preceding|earlier|confidential|private|pre-?set|developer|core|base|full|complete|exact|entire|verbatim)"
+    r"preceding|earlier|confidential|private|pre-?set|pre-?conversation|developer|core|base|full|complete|exact|entire|verbatim)"
 )
 _TOLD = (
     r"(?:prompts?|instructions?|messages?|rules|guidelines|directives?|programming|configuration|setup|orders|"
@@ -134,6 +134,8 @@ _OWNED_LEAK_OBJECTS = (
     r"initiali[sz]ation|configuration|setup)\s+(?:above|before\s+(?:this|my|the\s+user|our)|preceding|prior\s+to\s+(?:this|my))|"
     r"above\s+(?:text|prompt|instructions?|content|words|lines|message|initiali[sz]ation|configuration|commands?)|"
     rf"your\s+(?:own\s+)?(?:{_QUALIFIER}\s+)?(?:system\s+)?{_TOLD}|your\s+context\s+window|{_SECRET}|{_OTHER_USERS}|"
+    # "print your config as JSON", "dump your context."; "in your context" with more after it is anyone's
+    rf"your\s+(?:{_QUALIFIER}\s+)?config(?![\w])|your\s+(?:{_QUALIFIER}\s+|whole\s+)?context(?=\s*(?:[.!?,;:]|$))|"
     rf"your\s+(?:{_QUALIFIER}\s+)?system\s+(?:context|configuration|setup|settings)|"
     rf"your\s+(?:internal|hidden)\s+(?:memory|state|notes)|{_DEFINES_YOU}|{_TRANSCRIPT}|"
     # "the first message you received", "the full context window", "your ruleset", "your foundational instructions"
@@ -257,7 +259,8 @@ LEAK_EN = [
         "what|which",
         r"\s+(?:(?:special|specific|exact|particular|other|hidden|secret|initial|original)\s+)?"
         r"(?:instructions|rules|guidelines|guidance|directions|directives|orders|prompt)\s+(?:were|have|did)\s+you\s+(?:been\s+)?"
-        r"(?:given|told|get|receive|configured\s+with|programmed\s+with|set\s+up\s+with|initiali[sz]ed\s+with)",
+        r"(?:given|told|get|receive|configured\s+with|programmed\s+with|set\s+up\s+with|initiali[sz]ed\s+with|"
+        r"(?:trained|told|instructed|programmed)\s+to\s+(?:follow|obey))",
     ),
     r"what\s+(?:[\w-]+\s+){0,2}?(?:did|have|has)\s+(?:your\s+|the\s+)?(?:developers?|creators?|admins?|operators?|programmers?|makers?|"
     r"owners?|openai)\s+(?:(?:tell|instruct|say\s+to|program|ask)\s*(?:you)?|(?:give|set|provide|told|given)\s+you\b)",
@@ -311,7 +314,14 @@ LEAK_EN = [
     r"(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:original|initial|first|foundational)\s+(?:set\s+of\s+)?(?:instructions|directives|guidelines)\b",
     # "what's in your context?", "which prompt are you running?", "what are you not allowed to tell me?",
     # "the secret you are protecting"
-    r"what(?:'s|’s|\s+is)\s+in\s+your\s+(?:context(?:\s+window)?|system\s+prompt|prompt|instructions|memory)(?=\s*(?:[?.!]|$))",
+    r"what(?:'s|’s|\s+is)\s+in\s+your\s+(?:context(?:\s+window)?|system\s+prompt|system\s+message|prompt|instructions|memory)(?=\s*(?:[?.!]|$))",
+    # "the text you were initialized with", "do you have a system prompt?"
+    *each(
+        "text|prompt|instructions|message|words",
+        r"\s+(?:that\s+)?you\s+(?:were|have\s+been)\s+(?:initiali[sz]ed|primed|seeded|booted|started)\s+with\b",
+    ),
+    r"do\s+you\s+have\s+(?:a|any)\s+(?:system\s+prompt|hidden\s+(?:prompt|instructions)|secret\s+(?:prompt|instructions)|"
+    r"system\s+instructions)\b",
     *each(
         "what|which",
         r"\s+(?:system\s+)?prompt\s+(?:are|were)\s+you\s+(?:running|using|following|given|on)\b",
