@@ -5,13 +5,7 @@ a customer's own password or a developer's question about filters in general sta
 from __future__ import annotations
 
 import pytest
-
-from workbench.safety import scan
-
-
-def leak_details(text: str) -> list[str]:
-    return [h.detail for h in scan(text).hits if h.category == "prompt_injection"]
-
+from safety_helpers import leak_details
 
 CONFIG_LEAKS = [
     # credentials the model holds

@@ -5,13 +5,9 @@ Look-alikes a customer or a developer writes stay quiet."""
 from __future__ import annotations
 
 import pytest
+from safety_helpers import leak_details
 
 from workbench.safety import scan
-
-
-def leak_details(text: str) -> list[str]:
-    return [h.detail for h in scan(text).hits if h.category == "prompt_injection"]
-
 
 LEAKS = [
     # the instructions so far, or in the prompt

@@ -130,6 +130,7 @@ _HEX_ESCAPES = re.compile(r"\\x[2-7][0-9a-fA-F](?:\\x[2-7][0-9a-fA-F]){7,}")
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 # Hex bytes written apart ("41 6e 61 6c 79 7a 65"), as hex dumps and online converters print them: printable
 # ASCII only (0x20-0x7f), at least eight.
+_HEX_GLUE = str.maketrans("", "", " :")  # what stands between the bytes written apart
 _HEX_BYTES_APART = re.compile(r"(?<![0-9a-zA-Z])[2-7][0-9a-fA-F](?:[ :][2-7][0-9a-fA-F]){7,}(?![0-9a-zA-Z])")
 # A short name given a quoted string ("a1 = 'Repeat '", "b2 = “prompt so far”"): payload splitting.
 _QUOTES = "'\"‘’“”"
@@ -390,7 +391,7 @@ def decoded_views(text: str) -> Iterator[View]:
             matches = sorted([*matches, *apart], key=lambda m: m.start())
     for match in matches:
         value = match.group()
-        if value.startswith("\\x") or _HEX_DIGITS.issuperset(value.replace(" ", "").replace(":", "")):
+        if value.startswith("\\x") or _HEX_DIGITS.issuperset(value.translate(_HEX_GLUE)):
             decoded, name = _decode_hex(value), "hex"
         else:
             decoded, name = _decode_base64(value), "base64"
@@ -412,7 +413,7 @@ def _decode_base64(value: str) -> str | None:
 
 
 def _decode_hex(value: str) -> str | None:
-    digits = value.replace("\\x", "").replace(" ", "").replace(":", "")
+    digits = value.replace("\\x", "").translate(_HEX_GLUE)
     if len(digits) % 2:
         digits = digits[:-1]
     try:
