@@ -156,5 +156,8 @@ CONFIG_LEAK_EN = [
         r"maintenance)\s+mode",
     ),
     r"refusal\s+(?:wording|templates?|triggers)",
+    # "what is your toxicity threshold?"
+    r"what(?:'s|’s|\s+is|\s+are|\s+were)\s+your\s+(?:[\w-]+\s+){0,2}?(?:toxicity|safety|moderation|refusal)\s+"
+    r"(?:thresholds?|cut-?offs?)\b",
     *GOAL_THEFT_EN,
 ]
