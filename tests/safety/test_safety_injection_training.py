@@ -17,9 +17,9 @@ def _jsonl(path, rows):
     return path
 
 
-def test_default_sources_are_development_parts_only_and_include_the_benign_templates():
+def test_default_sources_are_development_parts_only_and_include_the_benign_templates_and_roles():
     names = [p.name for p in it.DEFAULT_SOURCES]
-    assert "injection_benign_templates_dev.jsonl" in names
+    assert {"injection_benign_templates_dev.jsonl", "injection_benign_roles_dev.jsonl"} <= set(names)
     assert not [n for n in names if "test" in n]  # the test parts are for scoring, never for training
 
 
@@ -27,6 +27,13 @@ def test_committed_default_sources_hold_benign_instruction_prompts_of_many_datas
     path = next(p for p in it.DEFAULT_SOURCES if p.name == "injection_benign_templates_dev.jsonl")
     rows = it.read_labelled_prompts(path)
     assert len(rows) > 500 and {label for _, label in rows} == {0}
+
+
+def test_committed_default_sources_hold_benign_role_prompts():
+    path = next(p for p in it.DEFAULT_SOURCES if p.name == "injection_benign_roles_dev.jsonl")
+    rows = it.read_labelled_prompts(path)
+    assert len(rows) > 80 and {label for _, label in rows} == {0}
+    assert sum(text.lower().startswith("i want you to act as") for text, _ in rows) > len(rows) // 2
 
 
 def test_gathered_rows_are_deduplicated_across_sources_with_named_labels(tmp_path):

@@ -116,7 +116,11 @@ def test_injection_classifier_tab_says_it_is_not_trained_and_lists_the_training_
     at = open_page("pages/safety.py")
     assert "Not trained yet: the rule `injection.classifier` does nothing" in _tab_text(at)
     sources = next(df.value for df in at.dataframe if "injections" in df.value.columns)
-    assert {"data/injection_dev.jsonl", "data/injection_benign_templates_dev.jsonl"} <= set(sources["file"])
+    assert {
+        "data/injection_dev.jsonl",
+        "data/injection_benign_templates_dev.jsonl",
+        "data/injection_benign_roles_dev.jsonl",
+    } <= set(sources["file"])
     assert not [name for name in sources["file"] if "test" in name]  # never the scored test parts
 
 

@@ -59,7 +59,8 @@ def _register_safety(subparsers: Any) -> None:
         nargs="+",
         metavar="FILE",
         help="CSV/JSONL files with text,label (1/injection, 0/benign); default: the deepset set in "
-        "../shared/data, benchmarks/data/injection_dev.jsonl and injection_benign_templates_dev.jsonl",
+        "../shared/data, benchmarks/data/injection_dev.jsonl, injection_benign_templates_dev.jsonl and "
+        "injection_benign_roles_dev.jsonl",
     )
     train.add_argument("--name", default=None, help="model name (default: injection-classifier)")
     train.add_argument(

@@ -31,6 +31,9 @@ DEFAULT_SOURCES = (
     # benign instruction prompts (promptsource templates around passages): without them the classifier
     # takes "an instruction around a passage" for an injection
     _REPO / "benchmarks" / "data" / "injection_benign_templates_dev.jsonl",
+    # benign role prompts ("I want you to act as a Linux terminal ..."): without them the classifier took
+    # three in four of them for a persona jailbreak
+    _REPO / "benchmarks" / "data" / "injection_benign_roles_dev.jsonl",
 )
 # The recipe: the training defaults, with texts cut at 128 tokens (jailbreaks run to thousands of
 # tokens; their first 128 say what they are) so a CPU trains it in minutes.
