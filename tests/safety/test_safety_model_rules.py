@@ -119,3 +119,35 @@ def test_a_rule_follows_its_model_name_to_the_newest_training(toy_model_id, isol
     assert hit.detail.endswith(f"via model {toy_model_id}-2")
     assert registry.newest(toy_model_id).id == f"{toy_model_id}-2" == registry.newest(name).id
     assert registry.newest(f"{toy_model_id}-2").id == f"{toy_model_id}-2"  # an id still means that model
+
+
+CHINESE = "这部电影的情节很糟糕，演技也很差，是我看过最无聊的电影"  # no character of it in the toy vocabulary
+
+
+def test_a_label_rule_abstains_on_a_text_its_tokenizer_cannot_read(toy_model_id, monkeypatch):
+    from workbench.inference.predict import MODEL_CACHE
+    from workbench.safety.detectors.model import unknown_shares
+
+    loaded = MODEL_CACHE.get(toy_model_id)
+    assert unknown_shares(loaded.tokenizer, [CHINESE, NEGATIVE]) == [1.0, 0.0]
+    asked: list[list[str]] = []
+    original = type(loaded).predict
+
+    def recording(self, texts, *args, **kwargs):
+        asked.append(list(texts))
+        return original(self, texts, *args, **kwargs)
+
+    monkeypatch.setattr(type(loaded), "predict", recording)
+    # min_score so low that any verdict fires: only the text the model can read gets one
+    chinese, negative = scan_batch([CHINESE, NEGATIVE], sentiment_rules(toy_model_id, min_score=0.01))
+    assert chinese.hits == [] and [h.rule for h in negative.hits] == ["sentiment.negative"]
+    assert asked == [[NEGATIVE]]  # the unreadable text never reaches the model
+    never = rules_from_yaml(
+        "rules:\n"
+        f"  - {{id: s, detector: label, model: {toy_model_id}, labels: [neg], min_score: 0.01, max_unknown: 1}}\n"
+    )
+    assert [h.rule for h in scan(CHINESE, rules=never).hits] == ["s"]  # max_unknown 1: it always answers
+    with pytest.raises(RuleError, match=r"max_unknown must be in \(0, 1\], got 0"):
+        rules_from_yaml(
+            f"rules:\n  - {{id: s, detector: label, model: {toy_model_id}, labels: [neg], max_unknown: 0}}\n"
+        )

@@ -1,7 +1,9 @@
 """Model-backed detectors: a registered workspace model as a rule's detector.
 
 * ``label``: a classifier (sentiment, an injection classifier the user fine-tuned...) fires when one of
-  ``labels`` gets at least ``min_score``; the hit covers the whole text.
+  ``labels`` gets at least ``min_score``; the hit covers the whole text. It abstains on a text its
+  tokenizer cannot read (more than ``max_unknown`` of its tokens unknown, as Chinese is to an English
+  vocabulary): such a model's verdict there is noise, and the pattern rules answer alone.
 * ``entities``: a token-classification (NER) model fires on each entity of ``types`` (person,
   location...) with at least ``min_score``; the hit covers the entity, so ``action: mask`` masks it.
 
@@ -55,6 +57,16 @@ def predict_entities(loaded: Any, texts: Sequence[str]) -> list[list[EntitySpan]
         [EntitySpan(s["start"], s["end"], str(s["label"]).lower(), float(s["score"])) for s in spans]
         for spans in task_predict(loaded, list(texts))
     ]
+
+
+def unknown_shares(tokenizer: Any, texts: Sequence[str]) -> list[float]:
+    """Per text, the share of its tokens that are the tokenizer's unknown token (0 for a tokenizer
+    without one, such as byte-level BPE, which can spell any text)."""
+    unk = getattr(tokenizer, "unk_token_id", None)
+    if unk is None or not texts:
+        return [0.0] * len(texts)
+    ids = tokenizer(list(texts), add_special_tokens=False, truncation=True, max_length=512)["input_ids"]
+    return [sum(i == unk for i in row) / len(row) if row else 0.0 for row in ids]
 
 
 class ModelDetector(Detector):
@@ -155,6 +167,12 @@ class LabelDetector(ModelDetector):
         "model": _MODEL,
         "labels": Param(list, None, "Labels that make the rule fire, e.g. [negative].", required=True),
         "min_score": Param((int, float), 0.5, "Lowest probability of one of `labels` that fires."),
+        "max_unknown": Param(
+            (int, float),
+            0.3,
+            "Share of a text's tokens the model's tokenizer does not know ([UNK]) above which the rule "
+            "abstains (an English model reads Chinese as [UNK]); 1 = never abstain.",
+        ),
         "optional": _OPTIONAL,
         "batch_size": _BATCH,
     }
@@ -164,6 +182,9 @@ class LabelDetector(ModelDetector):
         from workbench.tasks import get_task
 
         problems = {}
+        unknown_share = settings.get("max_unknown", 0.3)
+        if isinstance(unknown_share, bool) or not 0 < unknown_share <= 1:
+            problems["max_unknown"] = f"max_unknown must be in (0, 1], got {unknown_share!r}"
         task = get_task(record.task)
         if task.predicts_value or task.predicts_entities or task.generates_text:  # no class probabilities
             problems["model"] = (
@@ -181,10 +202,22 @@ class LabelDetector(ModelDetector):
         return problems
 
     def candidates(self, loaded: Any, texts: list[str]) -> list[list[Candidate]]:
-        predictions = loaded.predict(texts, batch_size=self.settings["batch_size"])
+        readable = [
+            share <= self.settings["max_unknown"] for share in unknown_shares(loaded.tokenizer, texts)
+        ]
+        predictions = iter(
+            loaded.predict(
+                [t for t, ok in zip(texts, readable, strict=True) if ok],
+                batch_size=self.settings["batch_size"],
+            )
+        )
         wanted, threshold = self.settings["labels"], self.settings["min_score"]
         out = []
-        for text, prediction in zip(texts, predictions, strict=True):
+        for text, ok in zip(texts, readable, strict=True):
+            if not ok:
+                out.append([])
+                continue
+            prediction = next(predictions)
             scores = [(prediction.probabilities.get(label, 0.0), label) for label in wanted]
             score, label = max(scores)
             fired = score >= threshold
