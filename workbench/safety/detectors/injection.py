@@ -40,7 +40,12 @@ from workbench.safety.detectors.base import (
     split_top_level,
     starts_word,
 )
-from workbench.safety.detectors.injection_patterns import ROLE_LAWLESS, ROLE_SETUP
+from workbench.safety.detectors.injection_patterns import (
+    ROLE_LAWLESS,
+    ROLE_LAWLESS_ZH,
+    ROLE_SETUP,
+    ROLE_SETUP_ZH,
+)
 from workbench.safety.detectors.leak_patterns import LEAK_DE, LEAK_EN, LEAK_ZH
 from workbench.safety.normalize import View, text_views
 
@@ -56,6 +61,7 @@ FAMILIES: dict[str, tuple[list[str], list[str]]] = {
     "template": (phrases.TEMPLATE, []),
     "invisible": ([], phrases.INVISIBLE),
 }
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _NEGATION = re.compile(r"(?:\bdon'?t|\bdo not|\bnever|\bcan'?t|\bcannot|\bwon'?t|\bnot|\bnicht|不要|别)\s*$")
 # "don't forget the previous order instructions" is not an override, "never share your secret password"
 # not a leak request
@@ -96,6 +102,8 @@ class PromptInjectionDetector(Detector):
         self.normalise = not {"override", "hijack", "role", "leak"}.isdisjoint(families)
         self.setup = re.compile(factor_first_letters(split_top_level(ROLE_SETUP), word_start=True))
         self.lawless = re.compile(ROLE_LAWLESS)
+        self.setup_zh = re.compile(ROLE_SETUP_ZH)
+        self.lawless_zh = re.compile(ROLE_LAWLESS_ZH)
 
     def find(self, text: str) -> list[Candidate]:
         lowered = lower_same_length(text)
@@ -139,12 +147,16 @@ class PromptInjectionDetector(Detector):
         return matches
 
     def _persona(self, text: str) -> list[tuple[str, int, int]]:
-        """A persona set-up ("from now on you are", "act as") with a lawlessness cue near it."""
-        for setup in self.setup.finditer(text):
-            if not starts_word(text, setup.start()):
-                continue
-            window_end = min(len(text), setup.end() + ROLE_WINDOW)
-            lawless = self.lawless.search(text, max(0, setup.start() - ROLE_WINDOW), window_end)
-            if lawless is not None:
-                return [("role", min(setup.start(), lawless.start()), max(setup.end(), lawless.end()))]
+        """A persona set-up ("from now on you are", "act as", "扮演") with a lawlessness cue near it."""
+        pairs = [(self.setup, self.lawless, True)]
+        if not text.isascii() and _CJK.search(text):
+            pairs.append((self.setup_zh, self.lawless_zh, False))
+        for setups, lawlessness, by_word in pairs:
+            for setup in setups.finditer(text):
+                if by_word and not starts_word(text, setup.start()):
+                    continue
+                window_end = min(len(text), setup.end() + ROLE_WINDOW)
+                lawless = lawlessness.search(text, max(0, setup.start() - ROLE_WINDOW), window_end)
+                if lawless is not None:
+                    return [("role", min(setup.start(), lawless.start()), max(setup.end(), lawless.end()))]
         return []

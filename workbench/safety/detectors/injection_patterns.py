@@ -264,6 +264,21 @@ ROLE_LAWLESS = (
     r"content\s+polic(?:y|ies)|openai(?:'s)?\s+polic|ohne\s+(?:jegliche\s+|alle\s+)?(?:einschränkungen|regeln|filter|zensur|grenzen)|"
     r"keine\s+(?:regeln|einschränkungen|grenzen|filter)"
 )
+# The Chinese set-up and lawlessness cues, paired the same way (the English lists, translated): "扮演一个
+# ……的角色" with "不需要遵守任何规则", "以……的口吻" with "没有任何伦理道德准则". Either alone is ordinary
+# ("扮演一个导游", "停车没有任何限制").
+ROLE_SETUP_ZH = (
+    r"扮演|假装|模仿|冒充|角色扮演|进入角色|保持角色|从现在开始|从现在起|从此|你现在是|你将成为|你现在将|"
+    r"将自己设定为|把自己设定为|你的角色是|以[^，。！？；\n]{1,30}?的(?:口吻|语气|身份|角色)"
+)
+ROLE_LAWLESS_ZH = (
+    r"(?:不需要|无需|不必|不用|不会|从不|永远不会|不再|拒绝)(?:去)?(?:遵守|遵循|理会|考虑|顾及|受)"
+    r"[^，。！？；,.!?;\n]{0,12}?(?:规则|规定|政策|道德|伦理|法律|准则|限制|约束|过滤|审查)|"
+    r"(?:不受|没有|无视|摆脱|不存在)(?:任何)?[^，。！？；,.!?;\n]{0,8}?"
+    r"(?:限制|约束|规则|准则|底线|过滤|审查|道德|伦理)|"
+    r"未经过滤|不加过滤|无过滤|未经审查|无审查|无道德|不讲道德|从不拒绝|永远不会拒绝|绝不拒绝|不会拒绝任何|"
+    r"有求必应|无所不能|无所不知"
+)
 ROLE_ZH = [
     *(
         rf"{verb}(?:一个)?(?:没有|不受)(?:任何)?(?:限制|约束|规则)"
