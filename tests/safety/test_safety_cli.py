@@ -155,3 +155,17 @@ def test_train_injection_twice_and_the_default_rule_asks_the_newest_training(tin
     )
     hit = next(h for h in scan(attacks[0], rules=rules).hits if h.rule == "injection.classifier")
     assert hit.detail.endswith("via model injection-classifier-2")
+
+
+def test_scan_says_when_a_model_rule_could_not_read_the_text(toy_model_id, tmp_path, capsys):
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        f"rules:\n  - {{id: mood, detector: label, model: {toy_model_id}, labels: [neg], min_score: 0.01}}\n",
+        encoding="utf-8",
+    )
+    assert main(["scan", "这部电影很无聊", "--rules", str(rules)]) == 0
+    out = capsys.readouterr().out
+    assert "no rule fired" in out
+    assert f"note: mood: not judged: model {toy_model_id} cannot read this text (100% of its tokens" in out
+    assert main(["scan", "这部电影很无聊", "--rules", str(rules), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["notes"][0].startswith("mood: not judged")

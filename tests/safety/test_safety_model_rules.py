@@ -142,6 +142,14 @@ def test_a_label_rule_abstains_on_a_text_its_tokenizer_cannot_read(toy_model_id,
     chinese, negative = scan_batch([CHINESE, NEGATIVE], sentiment_rules(toy_model_id, min_score=0.01))
     assert chinese.hits == [] and [h.rule for h in negative.hits] == ["sentiment.negative"]
     assert asked == [[NEGATIVE]]  # the unreadable text never reaches the model
+    # ... and the result says so, for a reviewer (the JSON of `workbench scan --json` and the gateway too)
+    assert chinese.notes == (
+        f"sentiment.negative: not judged: model {toy_model_id} cannot read this text (100% of its tokens "
+        "unknown to it, more than max_unknown 0.3)",
+    )
+    assert chinese.to_json_dict()["notes"] == list(chinese.notes)
+    assert negative.notes == () and "notes" not in negative.to_json_dict()
+    assert scan(CHINESE, rules=sentiment_rules(toy_model_id, min_score=0.01)).notes == chinese.notes  # cached
     never = rules_from_yaml(
         "rules:\n"
         f"  - {{id: s, detector: label, model: {toy_model_id}, labels: [neg], min_score: 0.01, max_unknown: 1}}\n"

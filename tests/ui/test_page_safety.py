@@ -106,6 +106,12 @@ def test_a_model_backed_rule_is_validated_on_save_and_tried_on_a_text(isolated_w
     at.text_area(key="safety.try").input("the movie was really terrible and awful").run()
     assert "mood" in _last_frame(at, "rule")["rule"].tolist()
     assert "Needs review by a person." in texts(at.warning)
+    # a text the model cannot read: the rule gives no verdict, and the page says so
+    at.text_area(key="safety.try").input("这部电影很无聊").run()
+    assert "No rule fired on this text." in texts(at.success)
+    assert any(
+        f"Rule mood: not judged: model {toy_model_id} cannot read this text" in t for t in texts(at.info)
+    )
 
 
 def _tab_text(at) -> str:

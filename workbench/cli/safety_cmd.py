@@ -135,6 +135,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         )
     if not result.hits:
         print("no rule fired")
+    for note in result.notes:
+        print(f"note: {note}")
     print(f"masked: {result.masked_text}")
     if result.blocked:
         print(f"BLOCKED: {result.block_reason}")

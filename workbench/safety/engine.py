@@ -151,6 +151,7 @@ def _scan_many(
         found.append(_pattern_found(text, compiled))
         if index % PROGRESS_EVERY == 0 or index == total:
             progress(ProgressEvent("step", step=index, total_steps=total, message="scanning texts"))
+    notes: list[list[str]] = [[] for _ in texts]
     if compiled.models:
         open_rows = [i for i, items in enumerate(found) if not any(item[0].effect.blocks for item in items)]
         for armed in compiled.models:
@@ -158,8 +159,12 @@ def _scan_many(
             answers = armed.detector.find_batch([texts[i] for i in open_rows]) if open_rows else []
             for i, candidates in zip(open_rows, answers, strict=True):
                 found[i].extend((armed, c.start, c.end, c.detail, c.confidence) for c in candidates)
+                note = None if candidates else armed.detector.note(texts[i])
+                if note:
+                    notes[i].append(f"{armed.rule.id}: {note}")
     return [
-        _assemble(text, items, mask_all_pii=mask_all_pii) for text, items in zip(texts, found, strict=True)
+        _assemble(text, items, mask_all_pii=mask_all_pii, notes=tuple(text_notes))
+        for text, items, text_notes in zip(texts, found, notes, strict=True)
     ]
 
 
@@ -178,9 +183,11 @@ def _pattern_found(text: str, compiled: CompiledRules) -> list[_Found]:
     return found
 
 
-def _assemble(text: str, found: list[_Found], *, mask_all_pii: bool) -> ScanResult:
+def _assemble(
+    text: str, found: list[_Found], *, mask_all_pii: bool, notes: tuple[str, ...] = ()
+) -> ScanResult:
     if not found:
-        return ScanResult(hits=[], masked_text=text)
+        return ScanResult(hits=[], masked_text=text, notes=notes)
     if len(found) > 1:
         found = _resolve_pii_overlaps(found)
     found.sort(key=lambda item: (item[1], item[2], item[0].rule.id))
@@ -196,6 +203,7 @@ def _assemble(text: str, found: list[_Found], *, mask_all_pii: bool) -> ScanResu
         masked_text=masked,
         placeholder_spans=spans,
         placeholder_sources=sources,
+        notes=notes,
         **_decisions(hits),
     )
 

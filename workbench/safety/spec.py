@@ -162,16 +162,18 @@ class ScanResult:
     needs_review: bool = False
     placeholder_spans: tuple[tuple[int, int, str], ...] = ()
     placeholder_sources: tuple[tuple[int, int], ...] = ()
+    notes: tuple[str, ...] = ()  # "rule id: why it gave no verdict" (a model that cannot read the text)
 
     def to_json_dict(self) -> dict[str, Any]:
-        """The ``workbench scan --json`` payload."""
-        return {
+        """The ``workbench scan --json`` payload (``notes`` only when a rule could not judge the text)."""
+        payload = {
             "hits": [hit.to_json_dict() for hit in self.hits],
             "masked": self.masked_text,
             "blocked": self.blocked,
             "block_reason": self.block_reason,
             "needs_review": self.needs_review,
         }
+        return {**payload, "notes": list(self.notes)} if self.notes else payload
 
     def to_log_dict(self) -> dict[str, Any]:
         """What a prediction log may keep: masked text and masked previews only."""

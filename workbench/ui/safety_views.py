@@ -88,6 +88,8 @@ def scan_view(safety: Any, rules: Any, text: str) -> None:
         st.warning("Needs review by a person.")
     elif not result.hits:
         st.success("No rule fired on this text.")
+    for note in result.notes:
+        st.info(f"Rule {note}: the pattern rules answer alone here.")
     if result.hits:
         st.dataframe(pd.DataFrame([h.to_log_dict() for h in result.hits]), hide_index=True)
         st.markdown("**Masked text**")

@@ -78,6 +78,7 @@ class ModelDetector(Detector):
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)
         self._cache: OrderedDict[str, list[Candidate]] = OrderedDict()
+        self._unread: OrderedDict[str, str] = OrderedDict()  # text -> why the model gave no verdict
         self._lock = threading.Lock()
         self._cached_for: Any = None  # the loaded model the cached answers came from
         self._missing_until = 0.0
@@ -115,6 +116,7 @@ class ModelDetector(Detector):
         with self._lock:
             if loaded is not self._cached_for:
                 self._cache.clear()
+                self._unread.clear()
                 self._cached_for = loaded
             known = {text: self._cache[text] for text in texts if text in self._cache}
         todo = list(dict.fromkeys(text for text in texts if text not in known))
@@ -147,6 +149,11 @@ class ModelDetector(Detector):
 
     def candidates(self, loaded: Any, texts: list[str]) -> list[list[Candidate]]:
         raise NotImplementedError
+
+    def note(self, text: str) -> str | None:
+        """Why the detector gave no verdict on ``text`` (its model could not read it), or None."""
+        with self._lock:
+            return self._unread.get(text)
 
 
 _MODEL = Param(str, None, "Workspace model id or name (see `workbench models`).", required=True)
@@ -202,9 +209,18 @@ class LabelDetector(ModelDetector):
         return problems
 
     def candidates(self, loaded: Any, texts: list[str]) -> list[list[Candidate]]:
-        readable = [
-            share <= self.settings["max_unknown"] for share in unknown_shares(loaded.tokenizer, texts)
-        ]
+        shares = unknown_shares(loaded.tokenizer, texts)
+        most = self.settings["max_unknown"]
+        readable = [share <= most for share in shares]
+        with self._lock:
+            for text, share in zip(texts, shares, strict=True):
+                if share > most:
+                    self._unread[text] = (
+                        f"not judged: model {loaded.id} cannot read this text ({share:.0%} of its tokens "
+                        f"unknown to it, more than max_unknown {most:g})"
+                    )
+            while len(self._unread) > CACHE_SIZE:
+                self._unread.popitem(last=False)
         predictions = iter(
             loaded.predict(
                 [t for t, ok in zip(texts, readable, strict=True) if ok],
