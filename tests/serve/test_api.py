@@ -50,6 +50,19 @@ def test_blocked_text_says_why_and_gets_no_label(client, isolated_workspace):
     assert fine["blocked"] is False and fine["label"] == "pos"
 
 
+def test_a_rule_that_could_not_read_a_text_says_so_in_the_answer(client, deployed, isolated_workspace):
+    rules = isolated_workspace / "safety" / "rules.yaml"
+    rules.parent.mkdir(parents=True, exist_ok=True)
+    rules.write_text(
+        f"version: 1\nrules:\n  - {{id: mood, detector: label, model: {deployed}, labels: [neg], min_score: 0.99}}\n"
+    )
+    body = client.post("/v1/models/toy/predict", json={"texts": ["这部电影很无聊", TEXTS[0]]}).json()
+    chinese, english = body["predictions"]
+    assert chinese["safety_hits"] == [] and english["safety_notes"] == []
+    (note,) = chinese["safety_notes"]
+    assert note.startswith(f"mood: not judged: model {deployed} cannot read this text (100% of its tokens")
+
+
 def test_pinned_version_answers_from_that_version(client, deployed, second_version):
     store = DeploymentStore()
     store.deploy("toy", second_version, by="test")

@@ -75,6 +75,11 @@ class CheckedPrediction:
         """The rules that fired, each once, in the order of their first hit."""
         return list(dict.fromkeys(hit.rule for hit in self.hits))
 
+    @property
+    def notes(self) -> list[str]:
+        """Why a rule gave no verdict on a field (its model could not read it), each once."""
+        return list(dict.fromkeys(note for _, scan in self._scans() for note in scan.notes))
+
     def hit_records(self) -> list[dict[str, Any]]:
         """Every hit as a prediction log may keep it: spans and masked previews, never the raw match."""
         return [{**hit.to_log_dict(), "field": name} for name, scan in self._scans() for hit in scan.hits]

@@ -27,6 +27,7 @@ def prediction_out(checked: CheckedPrediction) -> PredictionOut:
         block_reason=checked.block_reason,
         needs_review=checked.needs_review,
         safety_hits=[SafetyHit(**hit) for hit in checked.hit_records()],
+        safety_notes=checked.notes,
         extra={"masked_output": checked.masked_output} if checked.output_safety and p is not None else {},
     )
 

@@ -52,6 +52,10 @@ class PredictionOut(BaseModel):
     block_reason: str | None = None
     needs_review: bool = False
     safety_hits: list[SafetyHit] = Field(default_factory=list)
+    safety_notes: list[str] = Field(
+        default_factory=list,
+        description="Rules that gave no verdict, and why (a model rule whose model cannot read the text).",
+    )
     extra: dict[str, Any] = Field(default_factory=dict, description="Task-specific fields.")
 
 
