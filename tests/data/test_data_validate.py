@@ -177,6 +177,22 @@ def test_long_texts_warning():
     ]
 
 
+def test_texts_the_model_cannot_read_are_named():
+    from tiny_models import train_tokenizer
+
+    tokenizer = train_tokenizer()  # an English WordPiece vocabulary: Chinese characters are [UNK] to it
+    frame = balanced(12)
+    frame.loc[4, "text"] = "这部电影很无聊"
+    frame.loc[7, "text"] = "演员都很棒"
+    report, _ = check_frame(frame, ColumnMap(), tokenizer=tokenizer)
+    assert report.warnings == [
+        "2 texts the model cannot read: more than 30% of their tokens are unknown to its vocabulary (e.g. "
+        f"'这部电影很无聊', row 6; {NOTE}). It cannot learn from them: choose a base model whose vocabulary "
+        "covers their language (a multilingual one for Chinese)."
+    ]
+    assert check_frame(balanced(12), ColumnMap(), tokenizer=tokenizer)[0].warnings == []
+
+
 def test_leakage_warning():
     report, _ = check_frame(balanced(12), ColumnMap(), eval_texts={"text number 3", "elsewhere"})
     assert report.warnings == [

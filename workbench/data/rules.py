@@ -17,6 +17,7 @@ from workbench.data.io import RowNumbering
 from workbench.data.labels import task_entry
 from workbench.data.messages import list_items, plural, quoted, rows_phrase, snippet, verb
 from workbench.data.spec import ColumnMap, DataReport
+from workbench.data.tokens import UNREADABLE_SHARE, unknown_shares
 from workbench.tasks import Task
 
 MIN_ROWS_TO_SPLIT = 10  # fewer rows cannot give both a training set and a validation set
@@ -191,6 +192,23 @@ def check_long_texts(ctx: CheckContext) -> None:
     )
 
 
+def check_unreadable_texts(ctx: CheckContext) -> None:
+    """Texts the model's vocabulary cannot spell (Chinese for an English model) teach it nothing."""
+    if ctx.tokenizer is None or not len(ctx.frame):
+        return
+    shares = pd.Series(unknown_shares(ctx.tokenizer, ctx.frame["text"].tolist()), index=ctx.frame.index)
+    unreadable = shares > UNREADABLE_SHARE
+    if not unreadable.any():
+        return
+    first = shares[unreadable].index[0]
+    ctx.report.warnings.append(
+        f"{plural(int(unreadable.sum()), 'text')} the model cannot read: more than {UNREADABLE_SHARE:.0%} of "
+        f"their tokens are unknown to its vocabulary (e.g. {snippet(ctx.frame.at[first, 'text'])}, "
+        f"{ctx.numbering.unit} {ctx.frame.at[first, 'row']}; {ctx.numbering.note}). It cannot learn from them: "
+        "choose a base model whose vocabulary covers their language (a multilingual one for Chinese)."
+    )
+
+
 def token_lengths(tokenizer: Any, frame: pd.DataFrame, limit: int) -> list[int]:
     """Token counts (with special tokens) in batches; texts are cut first so a 10 MB cell stays cheap."""
     cap = limit * MAX_CHARS_PER_TOKEN
@@ -235,5 +253,6 @@ RULES: list[Rule] = [
     check_known_labels,
     check_conflicting_duplicates,
     check_long_texts,
+    check_unreadable_texts,
     check_leakage,
 ]

@@ -23,6 +23,7 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, NamedTuple
 
+from workbench.data.tokens import UNREADABLE_SHARE, unknown_shares
 from workbench.errors import RuleError
 from workbench.safety.detectors.base import Candidate, Detector, Param, register_detector
 
@@ -57,16 +58,6 @@ def predict_entities(loaded: Any, texts: Sequence[str]) -> list[list[EntitySpan]
         [EntitySpan(s["start"], s["end"], str(s["label"]).lower(), float(s["score"])) for s in spans]
         for spans in task_predict(loaded, list(texts))
     ]
-
-
-def unknown_shares(tokenizer: Any, texts: Sequence[str]) -> list[float]:
-    """Per text, the share of its tokens that are the tokenizer's unknown token (0 for a tokenizer
-    without one, such as byte-level BPE, which can spell any text)."""
-    unk = getattr(tokenizer, "unk_token_id", None)
-    if unk is None or not texts:
-        return [0.0] * len(texts)
-    ids = tokenizer(list(texts), add_special_tokens=False, truncation=True, max_length=512)["input_ids"]
-    return [sum(i == unk for i in row) / len(row) if row else 0.0 for row in ids]
 
 
 class ModelDetector(Detector):
@@ -176,7 +167,7 @@ class LabelDetector(ModelDetector):
         "min_score": Param((int, float), 0.5, "Lowest probability of one of `labels` that fires."),
         "max_unknown": Param(
             (int, float),
-            0.3,
+            UNREADABLE_SHARE,
             "Share of a text's tokens the model's tokenizer does not know ([UNK]) above which the rule "
             "abstains (an English model reads Chinese as [UNK]); 1 = never abstain.",
         ),
@@ -189,7 +180,7 @@ class LabelDetector(ModelDetector):
         from workbench.tasks import get_task
 
         problems = {}
-        unknown_share = settings.get("max_unknown", 0.3)
+        unknown_share = settings.get("max_unknown", UNREADABLE_SHARE)
         if isinstance(unknown_share, bool) or not 0 < unknown_share <= 1:
             problems["max_unknown"] = f"max_unknown must be in (0, 1], got {unknown_share!r}"
         task = get_task(record.task)
