@@ -50,17 +50,18 @@ checked = None
 with left, guard(stop=False):
     checked = prediction_view(record.id, text)
 hits = checked.hits if checked is not None else None
+notes = checked.notes if checked is not None else []
 if hits is None:
     with guard(stop=False):
         hits = safety_hits(text)
 if checked is not None and checked.blocked:
     with right:
-        text_view(text, hits)
+        text_view(text, hits, notes=notes)
     st.stop()
 explain = explain_module()
 if explain is None:
     with right:
-        text_view(text, hits)
+        text_view(text, hits, notes=notes)
     missing_explain_notice()
     st.stop()
 
@@ -71,7 +72,7 @@ result = None
 with guard(stop=False):
     result = explanation(explain, record.id, text, spec)
 with right:
-    text_view(text, hits, result)
+    text_view(text, hits, result, notes=notes)
 if result is not None:
     details_view(explain, result)
 st.subheader("Top words per class")

@@ -97,6 +97,18 @@ def test_workspace_rules_decide_what_the_explain_page_blocks(toy_model_id):
     assert not any(m.label == "Predicted label" for m in at.metric)
 
 
+def test_a_model_rule_that_cannot_read_the_text_says_so(toy_model_id):
+    from workbench.safety import workspace_rules_path
+
+    workspace_rules_path().parent.mkdir(parents=True, exist_ok=True)
+    workspace_rules_path().write_text(
+        f"rules:\n  - {{id: mood, detector: label, model: {toy_model_id}, labels: [neg], min_score: 0.01}}\n"
+    )
+    at = open_page("pages/explain.py", active_model=toy_model_id)
+    at.text_area(key="explain.text").input("这部电影很无聊").run()
+    assert f"Rule mood: not judged: model {toy_model_id} cannot read this text" in " ".join(texts(at.caption))
+
+
 def test_pick_a_row_of_the_dataset_fills_the_text(toy_model_id, sample_dataset):
     at = open_page("pages/explain.py", active_model=toy_model_id, dataset=sample_dataset)
     row = at.selectbox(key="explain.row").options[1]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import streamlit as st
@@ -118,7 +119,7 @@ def safety_hits(text: str) -> list[Any] | None:
     return list(safety.scan(text, rules=safety.active_rules()).hits)
 
 
-def text_view(text: str, hits: list[Any] | None, result: Any = None) -> None:
+def text_view(text: str, hits: list[Any] | None, result: Any = None, notes: Sequence[str] = ()) -> None:
     """The text once: SHAP colours for the predicted label and safety hits underlined, when both exist."""
     combined = shap_and_hits(text, result.tokens, result.values[:, 0], hits or []) if result else None
     if combined:
@@ -137,6 +138,8 @@ def text_view(text: str, hits: list[Any] | None, result: Any = None) -> None:
         st.caption("Safety hits: " + ", ".join(f"{h.rule} ({h.severity}, {h.action})" for h in hits))
     else:
         st.caption("No safety rule fired on this text.")
+    for note in notes:  # a model rule that could not read the text gave no verdict
+        st.caption(f"Rule {note}.")
 
 
 def missing_explain_notice() -> None:
