@@ -81,6 +81,20 @@ def test_low_confidence_rule_sends_the_prediction_to_review(toy_model_id, tmp_pa
     assert out["pred_label"][0] == "pos"
 
 
+def test_a_model_rule_that_could_not_read_a_row_says_so_in_a_notes_column(toy_model_id, tmp_path):
+    rules = _rules(
+        tmp_path,
+        f"rules:\n  - {{id: mood, detector: label, model: {toy_model_id}, labels: [neg], min_score: 0.99}}\n",
+    )
+    out = predict_frame(
+        toy_model_id, pd.DataFrame({"text": ["这部电影很无聊", "the acting was wonderful"]}), rules=rules
+    )
+    assert out["safety_notes"][0].startswith(f"mood: not judged: model {toy_model_id} cannot read this text")
+    assert out["safety_notes"][1] == ""
+    english = predict_frame(toy_model_id, pd.DataFrame({"text": ["the acting was wonderful"]}), rules=rules)
+    assert "safety_notes" not in english.columns  # the column appears only when there is something to say
+
+
 def test_label_conditional_rule_fires_only_for_its_label(toy_model_id, tmp_path):
     rule = (
         "rules:\n  - {id: custom.pos_forbids_refund, detector: label_keyword, label: pos,"

@@ -122,6 +122,9 @@ def prediction_columns(checked: Sequence[CheckedPrediction], labels: Sequence[st
     columns["blocked"] = [c.blocked for c in checked]
     columns["block_reason"] = [c.block_reason or "" for c in checked]
     columns["needs_review"] = [c.needs_review for c in checked]
+    notes = [" | ".join(c.notes) for c in checked]
+    if any(notes):  # only when a model rule could not read some text (Chinese for an English model)
+        columns["safety_notes"] = notes
     return columns
 
 
