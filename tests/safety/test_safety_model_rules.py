@@ -159,3 +159,52 @@ def test_a_label_rule_abstains_on_a_text_its_tokenizer_cannot_read(toy_model_id,
         rules_from_yaml(
             f"rules:\n  - {{id: s, detector: label, model: {toy_model_id}, labels: [neg], max_unknown: 0}}\n"
         )
+
+
+def test_an_english_text_padded_with_chinese_or_emoji_is_still_judged_on_its_english(
+    toy_model_id, monkeypatch
+):
+    """Abstaining must not be a way around the rule: an attacker who adds a Chinese sentence, or a
+    Chinese word or an emoji after every word, gets the English judged alone (and a reviewer is told)."""
+    from workbench.inference.predict import MODEL_CACHE
+
+    loaded = MODEL_CACHE.get(toy_model_id)
+    asked: list[str] = []
+    original = type(loaded).predict
+
+    def recording(self, texts, *args, **kwargs):
+        asked.extend(texts)
+        return original(self, texts, *args, **kwargs)
+
+    monkeypatch.setattr(type(loaded), "predict", recording)
+    padded = [
+        f"{NEGATIVE} {CHINESE * 3}",
+        f"{CHINESE} {NEGATIVE} {CHINESE}",
+        " 很差 ".join(NEGATIVE.split()),
+        " 😀 ".join(NEGATIVE.split()),
+    ]
+    results = scan_batch(padded, sentiment_rules(toy_model_id))
+    assert [[h.rule for h in r.hits] for r in results] == [["sentiment.negative"]] * 4
+    assert asked == [NEGATIVE] * 2 + [" ".join(NEGATIVE.split())] * 2  # the English, as it stood
+    assert all(h.start == 0 and h.end == len(t) for r, t in zip(results, padded, strict=True) for h in r.hits)
+    assert results[0].notes == (
+        f"sentiment.negative: judged only the 14 words model {toy_model_id} can read (82% of the text's "
+        "tokens unknown to it, more than max_unknown 0.3)",
+    )
+    # a positive English text padded the same way is judged, and quiet
+    assert scan_batch([f"{POSITIVE} {CHINESE * 3}"], sentiment_rules(toy_model_id))[0].hits == []
+
+
+def test_the_readable_part_needs_runs_of_words_not_scattered_names(toy_model_id):
+    from workbench.data.tokens import readable_part
+    from workbench.inference.predict import MODEL_CACHE
+
+    tokenizer = MODEL_CACHE.get(toy_model_id).tokenizer
+    assert readable_part(tokenizer, CHINESE) == (0, "")
+    assert readable_part(tokenizer, f"{CHINESE}{NEGATIVE}") == (14, NEGATIVE)
+    # English words scattered through a Chinese review, never three in a row: nothing to judge
+    scattered = "这部电影的plot情节很糟糕演技也很差film是我看过最无聊的电影acting演员film非常无聊的plot"
+    assert readable_part(tokenizer, scattered) == (0, "")
+    # runs of three or more words, but fewer than eight in all: too little to judge
+    assert readable_part(tokenizer, f"{CHINESE}the plot was terrible{CHINESE}") == (0, "")
+    assert readable_part(type("Slow", (), {"unk_token_id": 1, "is_fast": False})(), NEGATIVE) == (0, "")

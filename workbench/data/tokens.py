@@ -5,6 +5,7 @@ use it on every scan."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 BATCH = 1000
@@ -26,3 +27,61 @@ def unknown_shares(tokenizer: Any, texts: Sequence[str], max_chars: int = 2048) 
         ids = tokenizer(batch, add_special_tokens=False, truncation=False, verbose=False)["input_ids"]
         shares.extend(sum(i == unk for i in row) / len(row) if row else 0.0 for row in ids)
     return shares
+
+
+# The part of a mostly unreadable text a model can still read: runs of at least READABLE_MIN_RUN words
+# it knows, where up to READABLE_MAX_GAP unreadable words may sit between two of them (an English order
+# with a Chinese word or an emoji after each of its words is still one run), and only when the runs
+# hold READABLE_MIN_WORDS words in all. Chosen on the Chinese dev part of the injection evaluation:
+# product names and code in Chinese reviews and role prompts rarely make such runs, an English
+# injection padded with Chinese or emoji does.
+READABLE_MIN_RUN = 3
+READABLE_MAX_GAP = 4
+READABLE_MIN_WORDS = 8
+
+
+def readable_part(tokenizer: Any, text: str, max_chars: int = 2048) -> tuple[int, str]:
+    """``(words, part)``: the words of ``text`` the tokenizer can spell, in runs (see above), joined as
+    they stood (``"don't"`` stays one piece); ``(0, "")`` when they are too few or the tokenizer gives
+    no word boundaries (a slow tokenizer). A word it cannot read has an unknown token, or is a single
+    non-ASCII character (one of the 244 Chinese characters in all-MiniLM's vocabulary is not Chinese it
+    reads)."""
+    unk = getattr(tokenizer, "unk_token_id", None)
+    if unk is None or not getattr(tokenizer, "is_fast", False):
+        return 0, ""
+    text = text[:max_chars]
+    encoding = tokenizer(
+        text, add_special_tokens=False, truncation=False, return_offsets_mapping=True, verbose=False
+    )
+    spans: dict[int, list[int]] = {}  # word index -> [start, end, has unknown]
+    for word, token, (start, end) in zip(
+        encoding.word_ids(), encoding["input_ids"], encoding["offset_mapping"], strict=True
+    ):
+        if word is None:
+            continue
+        span = spans.setdefault(word, [start, end, 0])
+        span[1] = max(span[1], end)
+        span[2] |= token == unk
+    runs: list[list[tuple[int, int]]] = [[]]
+    gap = 0
+    for start, end, unknown in spans.values():
+        piece = text[start:end]
+        if unknown or (len(piece) == 1 and not piece.isascii()):
+            gap += 1
+            if gap > READABLE_MAX_GAP and runs[-1]:
+                runs.append([])
+            continue
+        gap = 0
+        runs[-1].append((start, end))
+    kept: list[str] = []
+    words = 0
+    for run in runs:
+        count = sum(len(text[s:e]) >= 2 and any(c.isalpha() for c in text[s:e]) for s, e in run)
+        if count < READABLE_MIN_RUN:
+            continue
+        words += count
+        pieces = [text[run[0][0] : run[0][1]]]
+        for (_, end_before), (start, end) in pairwise(run):
+            pieces.append(("" if start == end_before else " ") + text[start:end])
+        kept.append("".join(pieces))
+    return (words, " ".join(kept)) if words >= READABLE_MIN_WORDS else (0, "")

@@ -159,7 +159,7 @@ def _scan_many(
             answers = armed.detector.find_batch([texts[i] for i in open_rows]) if open_rows else []
             for i, candidates in zip(open_rows, answers, strict=True):
                 found[i].extend((armed, c.start, c.end, c.detail, c.confidence) for c in candidates)
-                note = None if candidates else armed.detector.note(texts[i])
+                note = armed.detector.note(texts[i])
                 if note:
                     notes[i].append(f"{armed.rule.id}: {note}")
     return [

@@ -162,10 +162,12 @@ class ScanResult:
     needs_review: bool = False
     placeholder_spans: tuple[tuple[int, int, str], ...] = ()
     placeholder_sources: tuple[tuple[int, int], ...] = ()
-    notes: tuple[str, ...] = ()  # "rule id: why it gave no verdict" (a model that cannot read the text)
+    notes: tuple[
+        str, ...
+    ] = ()  # "rule id: why it gave no verdict or judged part" (a model that cannot read the text)
 
     def to_json_dict(self) -> dict[str, Any]:
-        """The ``workbench scan --json`` payload (``notes`` only when a rule could not judge the text)."""
+        """The ``workbench scan --json`` payload (``notes`` only when a rule could not judge all of the text)."""
         payload = {
             "hits": [hit.to_json_dict() for hit in self.hits],
             "masked": self.masked_text,

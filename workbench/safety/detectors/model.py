@@ -3,7 +3,9 @@
 * ``label``: a classifier (sentiment, an injection classifier the user fine-tuned...) fires when one of
   ``labels`` gets at least ``min_score``; the hit covers the whole text. It abstains on a text its
   tokenizer cannot read (more than ``max_unknown`` of its tokens unknown, as Chinese is to an English
-  vocabulary): such a model's verdict there is noise, and the pattern rules answer alone.
+  vocabulary): such a model's verdict there is noise, and the pattern rules answer alone. When such a
+  text still holds enough words the model reads (an English order padded with Chinese or emoji to make
+  the model look away), the model judges those words alone (``readable_part``).
 * ``entities``: a token-classification (NER) model fires on each entity of ``types`` (person,
   location...) with at least ``min_score``; the hit covers the entity, so ``action: mask`` masks it.
 
@@ -23,7 +25,7 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, NamedTuple
 
-from workbench.data.tokens import UNREADABLE_SHARE, unknown_shares
+from workbench.data.tokens import UNREADABLE_SHARE, readable_part, unknown_shares
 from workbench.errors import RuleError
 from workbench.safety.detectors.base import Candidate, Detector, Param, register_detector
 
@@ -142,7 +144,8 @@ class ModelDetector(Detector):
         raise NotImplementedError
 
     def note(self, text: str) -> str | None:
-        """Why the detector gave no verdict on ``text`` (its model could not read it), or None."""
+        """Why the detector gave no verdict on ``text`` (its model could not read it) or judged only the
+        words it can read, or None."""
         with self._lock:
             return self._unread.get(text)
 
@@ -200,28 +203,33 @@ class LabelDetector(ModelDetector):
         return problems
 
     def candidates(self, loaded: Any, texts: list[str]) -> list[list[Candidate]]:
-        shares = unknown_shares(loaded.tokenizer, texts)
         most = self.settings["max_unknown"]
-        readable = [share <= most for share in shares]
+        judged: list[str | None] = []  # what the model reads of each text; None: it abstains
         with self._lock:
-            for text, share in zip(texts, shares, strict=True):
-                if share > most:
-                    self._unread[text] = (
-                        f"not judged: model {loaded.id} cannot read this text ({share:.0%} of its tokens "
-                        f"unknown to it, more than max_unknown {most:g})"
-                    )
+            for text, share in zip(texts, unknown_shares(loaded.tokenizer, texts), strict=True):
+                if share <= most:
+                    judged.append(text)
+                    continue
+                words, part = readable_part(loaded.tokenizer, text)
+                judged.append(part or None)
+                self._unread[text] = (
+                    f"judged only the {words} words model {loaded.id} can read ({share:.0%} of the text's "
+                    f"tokens unknown to it, more than max_unknown {most:g})"
+                    if part
+                    else f"not judged: model {loaded.id} cannot read this text ({share:.0%} of its tokens "
+                    f"unknown to it, more than max_unknown {most:g})"
+                )
             while len(self._unread) > CACHE_SIZE:
                 self._unread.popitem(last=False)
         predictions = iter(
             loaded.predict(
-                [t for t, ok in zip(texts, readable, strict=True) if ok],
-                batch_size=self.settings["batch_size"],
+                [part for part in judged if part is not None], batch_size=self.settings["batch_size"]
             )
         )
         wanted, threshold = self.settings["labels"], self.settings["min_score"]
         out = []
-        for text, ok in zip(texts, readable, strict=True):
-            if not ok:
+        for text, part in zip(texts, judged, strict=True):
+            if part is None:
                 out.append([])
                 continue
             prediction = next(predictions)
