@@ -125,3 +125,23 @@ def test_a_version_1_store_is_upgraded_in_place(tmp_path):
     assert raw.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION == 3
     raw.close()
     assert get_queue("old").kind == "label"  # v3: queues made before entity review review labels
+
+
+def test_the_queue_says_which_texts_a_model_rule_could_not_read(suggested, toy_model_id):
+    negative = "the plot was terrible and the acting awful, the worst and most boring film"
+    positive = "the plot was wonderful and the acting excellent, an amazing and brilliant film"
+    chinese = "这部电影的情节很糟糕，演技也很差，是我看过最无聊的电影"  # nothing of it in the toy vocabulary
+    rules = rules_from_yaml(
+        f"rules:\n  - {{id: mood, detector: label, model: {toy_model_id}, labels: [neg], action: review}}\n"
+    )
+    texts = [positive, chinese, f"{negative} {chinese * 3}", chinese + "。"]
+    summary = create_queue(
+        "q", pd.DataFrame({"text": texts}), text_col="text", labels=["pos", "neg"], rules=rules
+    )
+    assert list(summary.notes) == [
+        "Rule mood could not read 2 texts (rows 3, 5 (row numbers as in a spreadsheet: header = row 1)): "
+        "its model gave no verdict there, so check them yourself.",
+        "Rule mood judged 1 text only on the words its model can read (row 4 (row numbers as in a "
+        "spreadsheet: header = row 1)): the rest is in a script it does not know.",
+    ]
+    assert get_queue_items("q")["rule_hits"].tolist()[0] == "model_label"  # the padded negative, first

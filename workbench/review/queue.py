@@ -184,16 +184,35 @@ def _cleaning_notes(empty: list[int], cleaned: int, cut: list[int], numbering: R
 
 def scan_rule_hits(
     texts: list[str], progress: ProgressCallback, rules: Any = None
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[list[dict[str, Any]], str | None, list[tuple[str, ...]]]:
     """Safety-rule hits per text (short text, details, blocked, priority), or a note saying why there
-    are none. ``rules``: a rule set or rule file; None uses the workspace rules (else the defaults)."""
+    are none, and each text's scan notes (a model rule that could not read it). ``rules``: a rule set
+    or rule file; None uses the workspace rules (else the defaults)."""
     try:
         from workbench.safety import resolve_rules, scan_batch
     except ImportError as exc:
         note = f"Safety rules are not available ({exc}); the queue is ordered by uncertainty only."
-        return [_no_hits() for _ in texts], note
+        return [_no_hits() for _ in texts], note, [() for _ in texts]
     results = scan_batch(texts, resolve_rules(rules), progress=progress)
-    return [_hits_summary(r) for r in results], None
+    return [_hits_summary(r) for r in results], None, [r.notes for r in results]
+
+
+def _unread_notes(scan_notes: list[tuple[str, ...]], rows: list[int], numbering: RowNumbering) -> list[str]:
+    """One line per model rule that could not judge some texts (or judged only the words its model
+    reads), with the rows: the queue's order says nothing about those rules there."""
+    rows_by: dict[tuple[str, bool], list[int]] = {}
+    for row, notes in zip(rows, scan_notes, strict=True):
+        for note in notes:
+            rule, _, why = note.partition(": ")
+            rows_by.setdefault((rule, why.startswith("not judged")), []).append(row)
+    return [
+        f"Rule {rule} could not read {plural(len(where), 'text')} ({numbering.where(where)}): its model "
+        "gave no verdict there, so check them yourself."
+        if unjudged
+        else f"Rule {rule} judged {plural(len(where), 'text')} only on the words its model can read "
+        f"({numbering.where(where)}): the rest is in a script it does not know."
+        for (rule, unjudged), where in rows_by.items()
+    ]
 
 
 def _no_hits() -> dict[str, Any]:
@@ -226,7 +245,7 @@ def build_items(
     safety ``rules`` block are not shown to the suggester: they get an empty suggestion."""
     numbering = row_numbering(frame)
     prepared = prepare_texts(frame, spec, numbering)
-    hits, hits_note = scan_rule_hits(prepared.full, progress, rules)
+    hits, hits_note, scan_notes = scan_rule_hits(prepared.full, progress, rules)
     keep = [i for i, hit in enumerate(hits) if not hit["blocked"]]
     pairs = prepared.pairs
     suggestions = SUGGESTERS[spec.source](
@@ -254,7 +273,11 @@ def build_items(
     for rank, item in enumerate(items):
         item["rank"] = rank
     blocked_rows = [prepared.rows[i] for i, hit in enumerate(hits) if hit["blocked"]]
-    notes = [*prepared.notes, *([hits_note] if hits_note else [])]
+    notes = [
+        *prepared.notes,
+        *([hits_note] if hits_note else []),
+        *_unread_notes(scan_notes, prepared.rows, numbering),
+    ]
     if blocked_rows:
         notes.append(
             f"{plural(len(blocked_rows), 'text')} blocked by the safety rules got no suggestion "
