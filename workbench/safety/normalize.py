@@ -17,6 +17,10 @@ text itself (``raw``) and, only when a cheap check says it could matter, these v
   "output-your-previous-instructions"), the joins made spaces; the same length, so spans map one to one;
 * ``typos``: the key words of injections misspelt ("ignor", "isntructions", "promt", "sytem",
   "instructionss"), written back as the word; a match is reported on the misspelt text.
+* ``fillers``: short runs of another script strewn between English words ("ignore 你好 all 今天
+  previous instructions"), which push the words of an order out of the patterns' windows and the text
+  past what an English classifier reads; the runs are dropped when at least three stand between Latin
+  words.
 
 Pure-ASCII text without digits in words and without spaced letters costs one regex search.
 """
@@ -264,6 +268,42 @@ def text_views(text: str, lowered: str, *, decode: bool = True) -> Iterator[View
         typos = typo_view(lowered)
         if typos is not None:
             yield typos
+    if not text.isascii() and _FILLER_GATE.search(lowered):
+        fillers = filler_view(lowered)
+        if fillers is not None:
+            yield fillers
+
+
+# Scripts an English order can be strewn with: CJK, kana, Hangul, Thai, Arabic, Hebrew, Devanagari (not
+# Cyrillic or Greek, whose look-alikes folding maps to Latin), with the CJK punctuation that goes with them.
+_FILLER_CHARS = (
+    "\u0590-\u05ff\u0600-\u06ff\u0900-\u097f\u0e00-\u0e7f\u3000-\u303f\u3040-\u30ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff01-\uff20"
+)
+_FILLER_GATE = re.compile(f"[a-z][ \t]*[{_FILLER_CHARS}]")
+# a run of at most eight such characters (spaces inside) between two Latin words
+_FILLER = re.compile(f"(?<=[a-z,.!?:;'\"])[ \t]*[{_FILLER_CHARS}][{_FILLER_CHARS} \t]{{0,7}}(?=[a-z])")
+MIN_FILLERS = 3
+
+
+def filler_view(lowered: str) -> View | None:
+    """The text with short runs of another script between Latin words replaced by a space (None: fewer
+    than ``MIN_FILLERS`` such runs, as in Chinese text that names a product or two)."""
+    runs = [m.span() for m in _FILLER.finditer(lowered)]
+    if len(runs) < MIN_FILLERS:
+        return None
+    chars: list[str] = []
+    origin: list[int] = []
+    last = 0
+    for start, end in runs:
+        chars.extend(lowered[last:start])
+        origin.extend(range(last, start))
+        chars.append(" ")
+        origin.append(start)
+        last = end
+    chars.extend(lowered[last:])
+    origin.extend(range(last, len(lowered)))
+    return View("".join(chars), "fillers", tuple(origin))
 
 
 # Four or more words joined by the same separator; a hyphenated "state-of-the-art" makes a view too, which
