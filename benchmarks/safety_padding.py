@@ -16,6 +16,9 @@ classifier:
 * ``Chinese between words``: a two-character Chinese word (cut from those reviews) after every word;
 * ``emoji between words``: an emoji after every word.
 
+The injections the pattern rules alone catch are printed beside (their ``fillers`` view drops words of
+another script strewn between English ones).
+
 Exits 1 when a padded version's recall is more than 0.05 under the plain one's, or its false-alarm rate
 is over 2 %.
 """
@@ -82,10 +85,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     records = [r for r in load_public(args.part) if not r["family"].endswith("_zh")]  # English (some German)
     flag = rules_flagger(rules_with_classifier(model))
+    patterns = rules_flagger()  # the pattern rules alone, for comparison
     rows, targets = [], []
     plain_recall = None
     for name, pad in paddings(chinese_reviews()).items():
-        flags = flag([pad(i, r["text"]) for i, r in enumerate(records)])
+        texts = [pad(i, r["text"]) for i, r in enumerate(records)]
+        flags = flag(texts)
+        by_patterns = [f for f, r in zip(patterns(texts), records, strict=True) if r["label"] == 1]
         attacks = [f for f, r in zip(flags, records, strict=True) if r["label"] == 1]
         benign = [f for f, r in zip(flags, records, strict=True) if r["label"] == 0]
         recall, false_alarms = sum(attacks) / len(attacks), sum(benign) / len(benign)
@@ -93,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(
             {
                 "prompts": name,
+                "patterns alone": f"{sum(by_patterns)} / {len(by_patterns)}",
                 "injections caught": f"{sum(attacks)} / {len(attacks)}",
                 "recall": f"{recall:.3f}",
                 "false alarms": f"{sum(benign)} / {len(benign)} ({false_alarms:.1%})",
@@ -105,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
             drop = plain_recall - recall
             targets.append((f"{name}: recall {recall:.3f}", drop <= MAX_RECALL_DROP, "≥ plain - 0.05"))
     print(f"public {args.part} part, English prompts, patterns + classifier {model}")
-    print_table(rows, ["prompts", "injections caught", "recall", "false alarms"])
+    print_table(rows, ["prompts", "patterns alone", "injections caught", "recall", "false alarms"])
     return check_targets(targets)
 
 
