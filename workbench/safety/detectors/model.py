@@ -205,20 +205,22 @@ class LabelDetector(ModelDetector):
     def candidates(self, loaded: Any, texts: list[str]) -> list[list[Candidate]]:
         most = self.settings["max_unknown"]
         judged: list[str | None] = []  # what the model reads of each text; None: it abstains
-        with self._lock:
-            for text, share in zip(texts, unknown_shares(loaded.tokenizer, texts), strict=True):
-                if share <= most:
-                    judged.append(text)
-                    continue
-                words, part = readable_part(loaded.tokenizer, text)
-                judged.append(part or None)
-                self._unread[text] = (
-                    f"judged only the {words} words model {loaded.id} can read ({share:.0%} of the text's "
-                    f"tokens unknown to it, more than max_unknown {most:g})"
-                    if part
-                    else f"not judged: model {loaded.id} cannot read this text ({share:.0%} of its tokens "
-                    f"unknown to it, more than max_unknown {most:g})"
-                )
+        unread: dict[str, str] = {}
+        for text, share in zip(texts, unknown_shares(loaded.tokenizer, texts), strict=True):
+            if share <= most:
+                judged.append(text)
+                continue
+            words, part = readable_part(loaded.tokenizer, text)
+            judged.append(part or None)
+            unread[text] = (
+                f"judged only the {words} words model {loaded.id} can read ({share:.0%} of the text's "
+                f"tokens unknown to it, more than max_unknown {most:g})"
+                if part
+                else f"not judged: model {loaded.id} cannot read this text ({share:.0%} of its tokens "
+                f"unknown to it, more than max_unknown {most:g})"
+            )
+        with self._lock:  # tokenizing stays outside: concurrent scans only wait for the dictionary update
+            self._unread.update(unread)
             while len(self._unread) > CACHE_SIZE:
                 self._unread.popitem(last=False)
         predictions = iter(
