@@ -16,6 +16,10 @@ classifier:
 * ``Chinese between words``: a two-character Chinese word (cut from those reviews) after every word;
 * ``emoji between words``: an emoji after every word.
 
+The everyday German sentences of the public part (benign) are padded the same way and their false alarms
+printed below the table, apart from the targets: with an emoji or a Chinese word after every word, the
+classifier takes about one in five for an attack (a known weakness, see the README).
+
 The injections the pattern rules alone catch are printed beside (their ``fillers`` view drops words of
 another script strewn between English ones).
 
@@ -83,7 +87,10 @@ def main(argv: list[str] | None = None) -> int:
     if model is None:
         print("No injection classifier in this workspace: run `workbench safety train-injection` first.")
         return 2
-    records = [r for r in load_public(args.part) if not r["family"].endswith("_zh")]  # English (some German)
+    public = load_public(args.part)
+    # English (deepset's few German among them); the everyday German sentences are reported apart
+    records = [r for r in public if not r["family"].endswith(("_zh", "_de"))]
+    german = [r["text"] for r in public if r["family"] == "benign_sentence_de"]
     flag = rules_flagger(rules_with_classifier(model))
     patterns = rules_flagger()  # the pattern rules alone, for comparison
     rows, targets = [], []
@@ -113,6 +120,15 @@ def main(argv: list[str] | None = None) -> int:
             targets.append((f"{name}: recall {recall:.3f}", drop <= MAX_RECALL_DROP, "≥ plain - 0.05"))
     print(f"public {args.part} part, English prompts, patterns + classifier {model}")
     print_table(rows, ["prompts", "patterns alone", "injections caught", "recall", "false alarms"])
+    if german:  # a known weakness, printed, not a target: see the README's German paragraph
+        cells = [
+            f"{name} {sum(flag([pad(i, t) for i, t in enumerate(german)]))}"
+            for name, pad in paddings(chinese_reviews()).items()
+        ]
+        print(
+            f"\neveryday German sentences (benign), padded the same way, flagged of {len(german)}: "
+            + ", ".join(cells)
+        )
     return check_targets(targets)
 
 

@@ -405,6 +405,50 @@ def test_committed_chinese_parts_are_halves_without_a_text_in_both():
     assert [sum(r["family"] == "benign_review_zh" for r in parts[p]) for p in ("dev", "test")] == [300, 300]
 
 
+def test_german_set_takes_whole_lines_of_its_windows_and_halves_them(tmp_path, monkeypatch):
+    import make_german_set as de
+
+    monkeypatch.setattr(de, "WINDOWS", 2)
+    monkeypatch.setattr(de, "STEP", 60)
+    monkeypatch.setattr(de, "WIDTH", 62)
+    lines = [
+        "Ab ins Bett mit euch!",  # 21 characters
+        "Kurz.",  # fewer than MIN_WORDS words: left out
+        "Wie sieht eine Passionsfrucht aus?",  # its line break (62) is past the first window: cut
+        "Ich will mal sehen, ob er frei ist.",  # whole in the second window (60..121), after a cut line
+        "Ab ins Bett mit euch!",  # whole there too, but a repeat: once only
+        "Das war es dann auch schon wieder.",  # begins in the second window, ends past it: cut
+    ]
+    text = "\n".join(lines) + "\n"
+    (tmp_path / "sentence-collector.txt").write_text(text, encoding="utf-8")
+    parts = de.build(de.chunks_of_file(tmp_path / "sentence-collector.txt"))
+    every = [r["text"] for r in parts["dev"] + parts["test"]]
+    assert sorted(every) == ["Ab ins Bett mit euch!", "Ich will mal sehen, ob er frei ist."]
+    assert [len(parts["dev"]), len(parts["test"])] == [1, 1]
+    assert {(r["label"], r["family"]) for r in parts["dev"] + parts["test"]} == {(0, "benign_sentence_de")}
+    # copied windows give the same parts as the whole file
+    folder = tmp_path / "windows"
+    folder.mkdir()
+    for k in range(2):
+        (folder / f"window_{k}.txt").write_text(text[k * 60 : k * 60 + 62], encoding="utf-8")
+    assert de.build(de.chunks_of_windows(folder)) == parts
+    (folder / "window_1.txt").unlink()
+    with pytest.raises(ValueError, match=r"window_1\.txt not found"):
+        de.chunks_of_windows(folder)
+    assert de.main(["--windows", str(folder)]) == 2
+
+
+def test_committed_german_parts_are_halves_without_a_sentence_in_both():
+    data = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
+    parts = {
+        p: [json.loads(x) for x in (data / f"injection_benign_de_{p}.jsonl").open(encoding="utf-8")]
+        for p in ("dev", "test")
+    }
+    assert not {r["text"] for r in parts["dev"]} & {r["text"] for r in parts["test"]}
+    assert abs(len(parts["dev"]) - len(parts["test"])) <= 1 and len(parts["dev"]) > 1000
+    assert {(r["label"], r["family"]) for p in parts.values() for r in p} == {(0, "benign_sentence_de")}
+
+
 def test_padded_prompts_keep_their_words_and_are_mostly_unreadable_to_the_model(toy_model_id):
     import safety_padding
 

@@ -34,6 +34,10 @@ DEFAULT_SOURCES = (
     # benign role prompts ("I want you to act as a Linux terminal ..."): without them the classifier took
     # three in four of them for a persona jailbreak
     _REPO / "benchmarks" / "data" / "injection_benign_roles_dev.jsonl",
+    # everyday German sentences (Common Voice, CC0): without them the deepset set's German, as many
+    # attacks as benign questions, taught the classifier that German itself is a sign of an attack
+    # (it flagged 89 % of German tweets)
+    _REPO / "benchmarks" / "data" / "injection_benign_de_dev.jsonl",
 )
 # The recipe: the training defaults, with texts cut at 128 tokens (jailbreaks run to thousands of
 # tokens; their first 128 say what they are) so a CPU trains it in minutes.
