@@ -3,6 +3,7 @@ try a text, hit statistics over a dataset, and the built-in injection classifier
 
 import streamlit as st
 
+from workbench.safety.injection_training import SOCIAL_SHARE_WHEN_ASKED
 from workbench.ui.data_views import saved_upload
 from workbench.ui.errors import guard
 from workbench.ui.layout import flash, page_frame, show_flash
@@ -100,8 +101,21 @@ with classifier_tab:
     extra = [path] if (path := saved_upload(extra_upload)) else []
     with guard(stop=False):
         st.dataframe(injection_sources_table(extra), hide_index=True)
+        social = st.checkbox(
+            "My traffic is social-media posts (@mentions, #tags)",
+            key="safety.injection.social",
+            help="Also trains on a quarter of the prompts framed as posts (made-up @handles before, #tags "
+            "after), attacks and benign alike. Without it the classifier takes many posts with @mentions "
+            "for attacks (half of 1,185 German tweets); with it about 5 %, at about 0.02 of recall on long "
+            "jailbreaks (0.964 to 0.943-0.948 on the public test part).",
+        )
         if st.button("Train the injection classifier", type="primary", key="safety.injection.train"):
-            run_id = start_injection_training(extra, base_model_choices()[0], session_id())
+            run_id = start_injection_training(
+                extra,
+                base_model_choices()[0],
+                session_id(),
+                social_share=SOCIAL_SHARE_WHEN_ASKED if social else 0.0,
+            )
             st.session_state["safety.injection_run"] = run_id
             st.toast(f"Training run {run_id} started.")
     if run_id := st.session_state.get("safety.injection_run"):

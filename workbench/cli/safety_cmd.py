@@ -59,8 +59,8 @@ def _register_safety(subparsers: Any) -> None:
         nargs="+",
         metavar="FILE",
         help="CSV/JSONL files with text,label (1/injection, 0/benign); default: the deepset set in "
-        "../shared/data, benchmarks/data/injection_dev.jsonl, injection_benign_templates_dev.jsonl and "
-        "injection_benign_roles_dev.jsonl",
+        "../shared/data, benchmarks/data/injection_dev.jsonl, injection_benign_templates_dev.jsonl, "
+        "injection_benign_roles_dev.jsonl and injection_benign_de_dev.jsonl",
     )
     train.add_argument("--name", default=None, help="model name (default: injection-classifier)")
     train.add_argument(
@@ -68,6 +68,17 @@ def _register_safety(subparsers: Any) -> None:
         default=None,
         metavar="BASE",
         help="base model to fine-tune: hub id or local folder (default: the offline default model)",
+    )
+    train.add_argument(
+        "--social-media",
+        nargs="?",
+        type=float,
+        const=0.25,  # injection_training.SOCIAL_SHARE_WHEN_ASKED (not imported: the CLI starts lighter)
+        default=0.0,
+        metavar="SHARE",
+        help="also train on copies of SHARE (default 0.25) of the prompts framed as social-media posts "
+        "(@handles before, #tags after), attacks and benign alike: for traffic with @mentions, which the "
+        "default classifier often takes for attacks (see the README's German paragraph for the cost)",
     )
     train.add_argument("--epochs", type=float, default=None, help="passes over the data (default 3)")
     train.add_argument("--max-length", type=int, default=None, help="tokens per text (default 128)")
@@ -88,9 +99,14 @@ def cmd_train_injection(args: argparse.Namespace) -> int:
     )
     from workbench.training.runs import create_run, execute_run
 
-    data = gather_training_data([Path(p) for p in args.data] if args.data else None)
+    data = gather_training_data(
+        [Path(p) for p in args.data] if args.data else None, social_share=args.social_media
+    )
     if not args.json:
-        print(f"{data.rows:,} prompts ({data.injections:,} injections) from {', '.join(data.sources)}")
+        framed = f"; {data.framed:,} are copies framed as social-media posts" if data.framed else ""
+        print(
+            f"{data.rows:,} prompts ({data.injections:,} injections{framed}) from {', '.join(data.sources)}"
+        )
     spec = injection_train_spec(
         data,
         name=args.name or INJECTION_MODEL_NAME,

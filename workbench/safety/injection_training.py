@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import csv
 import json
+import random
+import string
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,6 +46,14 @@ DEFAULT_SOURCES = (
 RECIPE = {"epochs": 3.0, "max_length": 128, "seed": 42, "val_fraction": 0.1}
 
 
+# Social-media frames (``social_share``): a classifier that never saw a benign text with @handles takes
+# them for a sign of attack (two handles before a Banking77 question: 73 of 304 flagged; German tweets:
+# 51 %). Copies of a share of the rows in such a frame, attacks and benign alike, teach it that a frame
+# says nothing either way (a frame on benign rows only would teach "a handle means benign", a way past).
+SOCIAL_SEED = 0
+SOCIAL_SHARE_WHEN_ASKED = 0.25
+
+
 @dataclass(frozen=True)
 class InjectionData:
     """The rows gathered for training and where they came from."""
@@ -52,6 +62,7 @@ class InjectionData:
     rows: int
     injections: int
     sources: tuple[str, ...]
+    framed: int = 0  # of ``rows``, copies in a social-media frame (``social_share``)
 
 
 def read_labelled_prompts(path: Path) -> list[tuple[str, int]]:
@@ -91,10 +102,49 @@ def default_sources() -> list[Path]:
     return [p for p in DEFAULT_SOURCES if p.is_file()]
 
 
-def gather_training_data(sources: Sequence[Path] | None = None, out_dir: Path | None = None) -> InjectionData:
+def _handle(rng: random.Random) -> str:
+    name = "".join(
+        rng.choice(string.ascii_lowercase + string.digits + "_") for _ in range(rng.randint(4, 12))
+    )
+    return "@" + (name.capitalize() if rng.random() < 0.5 else name)
+
+
+def _tag(rng: random.Random) -> str:
+    name = "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(3, 12)))
+    return "#" + (name.capitalize() if rng.random() < 0.5 else name)
+
+
+def social_frames(
+    rows: Sequence[tuple[str, str]], share: float, seed: int = SOCIAL_SEED
+) -> list[tuple[str, str]]:
+    """Copies of about ``share`` of ``rows`` (seeded), each in a social-media frame: one to three made-up
+    @handles before the text (four in five), one or two #tags after it (two in five), labels kept."""
+    if not 0.0 <= share <= 1.0:
+        raise DataError(f"social-media share {share} is not between 0 and 1: use e.g. 0.25 (a quarter)")
+    rng = random.Random(seed)
+    framed = []
+    for text, label in rows:
+        if rng.random() >= share:
+            continue
+        before = " ".join(_handle(rng) for _ in range(rng.choice((1, 1, 2, 3)))) if rng.random() < 0.8 else ""
+        after = " ".join(_tag(rng) for _ in range(rng.choice((1, 2)))) if rng.random() < 0.4 else ""
+        if not (before or after):
+            before = _handle(rng)
+        framed.append((" ".join(part for part in (before, text, after) if part), label))
+    return framed
+
+
+def gather_training_data(
+    sources: Sequence[Path] | None = None, out_dir: Path | None = None, *, social_share: float = 0.0
+) -> InjectionData:
     """One CSV (``text,label`` with labels ``injection``/``benign``) of every source, de-duplicated, in a
     folder of its own (default: a new one under the workspace's ``safety/injection-data``), so trainings
-    started side by side (two sessions, a queued run) never read each other's data."""
+    started side by side (two sessions, a queued run) never read each other's data. ``social_share``
+    adds copies of that share of the rows in a social-media frame (``social_frames``)."""
+    if not 0.0 <= social_share <= 1.0:
+        raise DataError(
+            f"social-media share {social_share} is not between 0 and 1: use e.g. 0.25 (a quarter)"
+        )
     chosen = default_sources() if sources is None else [Path(p) for p in sources]
     if not chosen:
         raise DataError(
@@ -109,6 +159,8 @@ def gather_training_data(sources: Sequence[Path] | None = None, out_dir: Path | 
             if key and key not in seen:
                 seen.add(key)
                 rows.append((text, INJECTION_LABEL if label else BENIGN_LABEL))
+    framed = social_frames(rows, social_share) if social_share else []
+    rows += framed
     out_dir = out_dir or workspace_home() / "safety" / "injection-data" / uuid.uuid4().hex[:12]
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "injection_training.csv"
@@ -117,7 +169,7 @@ def gather_training_data(sources: Sequence[Path] | None = None, out_dir: Path | 
         writer.writerow(["text", "label"])
         writer.writerows(rows)
     injections = sum(1 for _, label in rows if label == INJECTION_LABEL)
-    return InjectionData(path, len(rows), injections, tuple(str(p) for p in chosen))
+    return InjectionData(path, len(rows), injections, tuple(str(p) for p in chosen), len(framed))
 
 
 def injection_train_spec(data: InjectionData, *, name: str = INJECTION_MODEL_NAME, **overrides: object):

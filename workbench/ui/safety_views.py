@@ -159,9 +159,11 @@ def _prompt_counts(path: str, mtime: float) -> tuple[int, int]:
     return len(labels), sum(labels)
 
 
-def start_injection_training(extra: list[str], base_model: str, owner: str) -> str:
-    """Queue the recipe on the default sources and ``extra`` as an ordinary training run of ``owner``;
-    returns the run id."""
+def start_injection_training(
+    extra: list[str], base_model: str, owner: str, *, social_share: float = 0.0
+) -> str:
+    """Queue the recipe on the default sources and ``extra`` (with ``social_share`` of the prompts also
+    framed as social-media posts) as an ordinary training run of ``owner``; returns the run id."""
     from workbench.safety.injection_training import (
         default_sources,
         gather_training_data,
@@ -169,5 +171,5 @@ def start_injection_training(extra: list[str], base_model: str, owner: str) -> s
     )
     from workbench.training import runs
 
-    data = gather_training_data(default_sources() + [Path(p) for p in extra])
+    data = gather_training_data(default_sources() + [Path(p) for p in extra], social_share=social_share)
     return runs.start_run(injection_train_spec(data, base_model=base_model), owner=owner).id
