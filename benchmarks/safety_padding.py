@@ -17,8 +17,9 @@ classifier:
 * ``emoji between words``: an emoji after every word.
 
 The everyday German sentences of the public part (benign) are padded the same way and their false alarms
-printed below the table, apart from the targets: with an emoji or a Chinese word after every word, the
-classifier takes about one in five for an attack (a known weakness, see the README).
+printed below the table, apart from the targets (test part: 2, 27, 0, 0 of 1,485; with an emoji or a
+Chinese word after every word it was one in five while a readable text's unreadable words reached the
+model as ``[UNK]``).
 
 The injections the pattern rules alone catch are printed beside (their ``fillers`` view drops words of
 another script strewn between English ones).

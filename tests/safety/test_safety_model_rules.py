@@ -161,22 +161,26 @@ def test_a_label_rule_abstains_on_a_text_its_tokenizer_cannot_read(toy_model_id,
         )
 
 
-def test_an_english_text_padded_with_chinese_or_emoji_is_still_judged_on_its_english(
-    toy_model_id, monkeypatch
-):
-    """Abstaining must not be a way around the rule: an attacker who adds a Chinese sentence, or a
-    Chinese word or an emoji after every word, gets the English judged alone (and a reviewer is told)."""
+@pytest.fixture
+def asked(toy_model_id, monkeypatch) -> list[str]:
+    """The texts the toy model is asked to judge, in order."""
     from workbench.inference.predict import MODEL_CACHE
 
     loaded = MODEL_CACHE.get(toy_model_id)
-    asked: list[str] = []
+    texts_asked: list[str] = []
     original = type(loaded).predict
 
     def recording(self, texts, *args, **kwargs):
-        asked.extend(texts)
+        texts_asked.extend(texts)
         return original(self, texts, *args, **kwargs)
 
     monkeypatch.setattr(type(loaded), "predict", recording)
+    return texts_asked
+
+
+def test_an_english_text_padded_with_chinese_or_emoji_is_still_judged_on_its_english(toy_model_id, asked):
+    """Abstaining must not be a way around the rule: an attacker who adds a Chinese sentence, or a
+    Chinese word or an emoji after every word, gets the English judged alone (and a reviewer is told)."""
     padded = [
         f"{NEGATIVE} {CHINESE * 3}",
         f"{CHINESE} {NEGATIVE} {CHINESE}",
@@ -193,6 +197,33 @@ def test_an_english_text_padded_with_chinese_or_emoji_is_still_judged_on_its_eng
     )
     # a positive English text padded the same way is judged, and quiet
     assert scan_batch([f"{POSITIVE} {CHINESE * 3}"], sentiment_rules(toy_model_id))[0].hits == []
+
+
+def test_a_readable_text_is_judged_without_the_few_words_its_model_cannot_read(toy_model_id, asked):
+    """Under max_unknown the text is judged, but not with a run of [UNK] between its words: an emoji or
+    a Chinese word here and there is left out of what the model reads (a German sentence with an emoji
+    after every word stays under 0.3, its words being cut into several pieces each, and read with the
+    [UNK]s between them it was flagged as an attack: 279 of 1,485). No note: the text was readable."""
+    sprinkled = NEGATIVE.replace("acting", "acting 😀").replace("boring", "boring 很差")
+    results = scan_batch([sprinkled, NEGATIVE.replace("film", "film!")], sentiment_rules(toy_model_id))
+    assert asked == [NEGATIVE, NEGATIVE.replace("film", "film!")]  # the second had nothing to leave out
+    assert [[h.rule for h in r.hits] for r in results] == [["sentiment.negative"]] * 2
+    assert results[0].hits[0].end == len(sprinkled) and results[0].notes == ()
+
+
+def test_without_unreadable_keeps_the_words_as_they_stood(toy_model_id):
+    from workbench.data.tokens import without_unreadable
+    from workbench.inference.predict import MODEL_CACHE
+
+    tokenizer = MODEL_CACHE.get(toy_model_id).tokenizer
+    assert (
+        without_unreadable(tokenizer, "don't 😀 stop, the plot 很差 was awful")
+        == "don't stop, the plot was awful"
+    )
+    assert without_unreadable(tokenizer, "the plot was awful") == "the plot was awful"
+    assert without_unreadable(tokenizer, "😀 😀") == "😀 😀"  # nothing readable left: the text as it is
+    slow = type("Slow", (), {"unk_token_id": 1, "is_fast": False})()
+    assert without_unreadable(slow, "the plot 😀 was awful") == "the plot 😀 was awful"
 
 
 def test_the_readable_part_needs_runs_of_words_not_scattered_names(toy_model_id):

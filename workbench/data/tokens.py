@@ -40,16 +40,14 @@ READABLE_MAX_GAP = 4
 READABLE_MIN_WORDS = 8
 
 
-def readable_part(tokenizer: Any, text: str, max_chars: int = 2048) -> tuple[int, str]:
-    """``(words, part)``: the words of ``text`` the tokenizer can spell, in runs (see above), joined as
-    they stood (``"don't"`` stays one piece); ``(0, "")`` when they are too few or the tokenizer gives
-    no word boundaries (a slow tokenizer). A word it cannot read has an unknown token, or is a single
-    non-ASCII character (one of the 244 Chinese characters in all-MiniLM's vocabulary is not Chinese it
-    reads)."""
+def _word_spans(tokenizer: Any, text: str) -> list[tuple[int, int, bool]] | None:
+    """``(start, end, unreadable)`` per word of ``text``, or None when the tokenizer has no unknown token
+    or gives no word boundaries (a slow tokenizer). A word is unreadable when it has an unknown token or
+    is a single non-ASCII character (one of the 244 Chinese characters in all-MiniLM's vocabulary is not
+    Chinese it reads)."""
     unk = getattr(tokenizer, "unk_token_id", None)
     if unk is None or not getattr(tokenizer, "is_fast", False):
-        return 0, ""
-    text = text[:max_chars]
+        return None
     encoding = tokenizer(
         text, add_special_tokens=False, truncation=False, return_offsets_mapping=True, verbose=False
     )
@@ -62,11 +60,46 @@ def readable_part(tokenizer: Any, text: str, max_chars: int = 2048) -> tuple[int
         span = spans.setdefault(word, [start, end, 0])
         span[1] = max(span[1], end)
         span[2] |= token == unk
+    return [
+        (start, end, bool(unknown) or (end - start == 1 and not text[start:end].isascii()))
+        for start, end, unknown in spans.values()
+    ]
+
+
+def _joined(text: str, words: Sequence[tuple[int, int]]) -> str:
+    """The ``words`` (spans of ``text``) as they stood: touching ones together (``"don't"``), others with
+    one space."""
+    pieces = [text[words[0][0] : words[0][1]]] if words else []
+    for (_, end_before), (start, end) in pairwise(words):
+        pieces.append(("" if start == end_before else " ") + text[start:end])
+    return "".join(pieces)
+
+
+def without_unreadable(tokenizer: Any, text: str, max_chars: int = 2048) -> str:
+    """``text`` without the words the tokenizer cannot read (see ``_word_spans``): what a model judges of
+    a text it can mostly read, so an emoji or a Chinese word after every word does not turn into a run
+    of ``[UNK]`` between the words it reads. The text as it is when it has no such word."""
+    spans = _word_spans(tokenizer, text[:max_chars])
+    if not spans or not any(unreadable for _, _, unreadable in spans):
+        return text
+    kept = [(start, end) for start, end, unreadable in spans if not unreadable]
+    return _joined(text, kept) or text
+
+
+def readable_part(tokenizer: Any, text: str, max_chars: int = 2048) -> tuple[int, str]:
+    """``(words, part)``: the words of ``text`` the tokenizer can spell, in runs (see above), joined as
+    they stood (``"don't"`` stays one piece); ``(0, "")`` when they are too few or the tokenizer gives
+    no word boundaries (a slow tokenizer). A word it cannot read has an unknown token, or is a single
+    non-ASCII character (one of the 244 Chinese characters in all-MiniLM's vocabulary is not Chinese it
+    reads)."""
+    text = text[:max_chars]
+    spans = _word_spans(tokenizer, text)
+    if spans is None:
+        return 0, ""
     runs: list[list[tuple[int, int]]] = [[]]
     gap = 0
-    for start, end, unknown in spans.values():
-        piece = text[start:end]
-        if unknown or (len(piece) == 1 and not piece.isascii()):
+    for start, end, unreadable in spans:
+        if unreadable:
             gap += 1
             if gap > READABLE_MAX_GAP and runs[-1]:
                 runs.append([])
@@ -80,8 +113,5 @@ def readable_part(tokenizer: Any, text: str, max_chars: int = 2048) -> tuple[int
         if count < READABLE_MIN_RUN:
             continue
         words += count
-        pieces = [text[run[0][0] : run[0][1]]]
-        for (_, end_before), (start, end) in pairwise(run):
-            pieces.append(("" if start == end_before else " ") + text[start:end])
-        kept.append("".join(pieces))
+        kept.append(_joined(text, run))
     return (words, " ".join(kept)) if words >= READABLE_MIN_WORDS else (0, "")

@@ -25,7 +25,7 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, NamedTuple
 
-from workbench.data.tokens import UNREADABLE_SHARE, readable_part, unknown_shares
+from workbench.data.tokens import UNREADABLE_SHARE, readable_part, unknown_shares, without_unreadable
 from workbench.errors import RuleError
 from workbench.safety.detectors.base import Candidate, Detector, Param, register_detector
 
@@ -207,8 +207,8 @@ class LabelDetector(ModelDetector):
         judged: list[str | None] = []  # what the model reads of each text; None: it abstains
         unread: dict[str, str] = {}
         for text, share in zip(texts, unknown_shares(loaded.tokenizer, texts), strict=True):
-            if share <= most:
-                judged.append(text)
+            if share <= most:  # readable: judged without the few words it cannot read, if any
+                judged.append(without_unreadable(loaded.tokenizer, text) if share else text)
                 continue
             words, part = readable_part(loaded.tokenizer, text)
             judged.append(part or None)
