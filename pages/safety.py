@@ -106,7 +106,7 @@ with classifier_tab:
             key="safety.injection.social",
             help="Also trains on a quarter of the prompts framed as posts (made-up @handles before, #tags "
             "after), attacks and benign alike. Without it the classifier takes many posts with @mentions "
-            "for attacks (half of 1,185 German tweets); with it about 5 %, at about 0.02 of recall on long "
+            "for attacks (half of German and of English tweets); with it 5-10 %, at about 0.02 of recall on long "
             "jailbreaks (0.964 to 0.943-0.948 on the public test part).",
         )
         if st.button("Train the injection classifier", type="primary", key="safety.injection.train"):
