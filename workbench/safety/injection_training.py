@@ -140,11 +140,7 @@ def gather_training_data(
     """One CSV (``text,label`` with labels ``injection``/``benign``) of every source, de-duplicated, in a
     folder of its own (default: a new one under the workspace's ``safety/injection-data``), so trainings
     started side by side (two sessions, a queued run) never read each other's data. ``social_share``
-    adds copies of that share of the rows in a social-media frame (``social_frames``)."""
-    if not 0.0 <= social_share <= 1.0:
-        raise DataError(
-            f"social-media share {social_share} is not between 0 and 1: use e.g. 0.25 (a quarter)"
-        )
+    adds copies of that share of the rows in a social-media frame (``social_frames``, which checks it)."""
     chosen = default_sources() if sources is None else [Path(p) for p in sources]
     if not chosen:
         raise DataError(
@@ -159,7 +155,7 @@ def gather_training_data(
             if key and key not in seen:
                 seen.add(key)
                 rows.append((text, INJECTION_LABEL if label else BENIGN_LABEL))
-    framed = social_frames(rows, social_share) if social_share else []
+    framed = social_frames(rows, social_share)
     rows += framed
     out_dir = out_dir or workspace_home() / "safety" / "injection-data" / uuid.uuid4().hex[:12]
     out_dir.mkdir(parents=True, exist_ok=True)
