@@ -3,6 +3,8 @@ as a rule's detector, run by the same engine after the patterns, batched and cac
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from workbench.errors import RuleError
@@ -239,3 +241,73 @@ def test_the_readable_part_needs_runs_of_words_not_scattered_names(toy_model_id)
     # runs of three or more words, but fewer than eight in all: too little to judge
     assert readable_part(tokenizer, f"{CHINESE}the plot was terrible{CHINESE}") == (0, "")
     assert readable_part(type("Slow", (), {"unk_token_id": 1, "is_fast": False})(), NEGATIVE) == (0, "")
+
+
+FILLER = "the weather report for the small town said a grey cloud moved over the old hill this morning. "
+ORDER = f"{NEGATIVE} {NEGATIVE}"  # what the toy model flags even in a window with some filler (0.94)
+
+
+def test_an_order_behind_more_text_than_the_model_reads_at_once_is_read_in_windows(toy_model_id, asked):
+    """The model reads max_length tokens at a time (64 for the toy model): a text longer than that was
+    judged on its start alone, so an order behind a page of harmless text was never read (the injection
+    classifier caught 0 of 122 attacks behind 200 tokens of Banking77 questions). Now it reads the text
+    in overlapping windows, the last one ending at the text's end, and the hit covers the window that
+    fired; `max_windows: 1` is the old way."""
+    hidden = FILLER * 2 + ORDER  # 140 tokens of filler for the toy tokenizer
+    result = scan_batch([hidden], sentiment_rules(toy_model_id))[0]
+    assert [h.rule for h in result.hits] == ["sentiment.negative"]
+    hit = result.hits[0]
+    assert hit.end == len(hidden) and 0 < hit.start < len(FILLER) * 2  # the last window, not the text
+    assert len(asked) >= 3 and hidden.startswith(asked[0]) and hidden.endswith(asked[-1])
+    assert f"(window {len(asked)} of {len(asked)})" in hit.detail and result.notes == ()
+    asked.clear()
+    only_start = rules_from_yaml(
+        "rules:\n"
+        f"  - {{id: s, detector: label, model: {toy_model_id}, labels: [neg], min_score: 0.9,"
+        " max_windows: 1, action: review}\n"
+    )
+    quiet = scan_batch([hidden], only_start)[0]
+    assert quiet.hits == [] and asked == [hidden]  # the whole text, cut by the model at 64 tokens
+    assert quiet.notes[0].startswith("s: read only the first 62 of its")
+    # a text that fits is read whole, as before, and the hit covers all of it
+    asked.clear()
+    assert scan_batch([NEGATIVE], sentiment_rules(toy_model_id))[0].hits[0].start == 0 and asked == [NEGATIVE]
+
+
+def test_a_text_longer_than_its_windows_is_read_at_both_ends_and_the_reviewer_is_told(toy_model_id, asked):
+    rules = rules_from_yaml(
+        "rules:\n"
+        f"  - {{id: s, detector: label, model: {toy_model_id}, labels: [neg], min_score: 0.9,"
+        " max_windows: 2, action: review}\n"
+    )
+    long = FILLER * 6 + ORDER
+    result = scan_batch([long], rules)[0]
+    assert [h.rule for h in result.hits] == ["s"] and result.hits[0].end == len(long)
+    assert len(asked) == 2 and long.startswith(asked[0]) and long.endswith(asked[1])
+    (note,) = result.notes
+    assert note.startswith("s: read in 2 windows of 62 tokens (max_windows), the first ones and the last")
+
+
+def test_token_windows_cover_the_text_with_overlapping_windows(toy_model_id):
+    from workbench.data.tokens import token_windows
+    from workbench.inference.predict import MODEL_CACHE
+
+    tokenizer = MODEL_CACHE.get(toy_model_id).tokenizer
+    assert token_windows(tokenizer, "short text", 62, 15, 16) == ([(0, 10)], -1)
+    text = FILLER * 8
+    spans, tokens = token_windows(tokenizer, text, 40, 10, 100)
+    counts = [len(tokenizer(text[s:e], add_special_tokens=False)["input_ids"]) for s, e in spans]
+    assert tokens > 120 and max(counts) == 40 and min(counts) >= 38  # as long as the model reads
+    assert spans[0][0] == 0 and spans[-1][1] == len(text.rstrip())
+    assert all(b[0] < a[1] for a, b in pairwise(spans))  # each overlaps the next
+    capped, _ = token_windows(tokenizer, text, 40, 10, 3)
+    assert capped == [spans[0], spans[1], spans[-1]]
+    slow = type("Slow", (), {"is_fast": False})()
+    assert token_windows(slow, text, 40, 10, 3) == ([(0, len(text))], -1)
+
+
+def test_max_windows_must_be_a_sensible_count(toy_model_id):
+    with pytest.raises(RuleError, match="max_windows must be between 1 and 1000"):
+        rules_from_yaml(
+            f"rules:\n  - {{id: s, detector: label, model: {toy_model_id}, labels: [neg], max_windows: 0}}\n"
+        )

@@ -115,3 +115,34 @@ def readable_part(tokenizer: Any, text: str, max_chars: int = 2048) -> tuple[int
         words += count
         kept.append(_joined(text, run))
     return (words, " ".join(kept)) if words >= READABLE_MIN_WORDS else (0, "")
+
+
+def token_windows(
+    tokenizer: Any, text: str, size: int, overlap: int, max_windows: int
+) -> tuple[list[tuple[int, int]], int]:
+    """``(spans, tokens)``: character spans of ``text`` that hold ``size`` tokens each, one after the
+    other with ``overlap`` tokens in common, so a model that reads ``size`` tokens at a time reads all of
+    the text; ``tokens`` is the text's length in tokens. One span, the whole text, when it fits (or the
+    tokenizer gives no offsets: a slow one) or ``max_windows`` is 1 (the model then reads the start).
+    Past ``max_windows`` windows, the first ``max_windows - 1`` and the last: an order hidden at the end
+    of a long text is read, its middle is not."""
+    whole = [(0, len(text))]
+    if len(text.encode("utf-8")) <= size:  # no tokenizer makes more tokens than a text has bytes
+        return whole, -1
+    if not getattr(tokenizer, "is_fast", False):
+        return whole, -1
+    offsets = [
+        (start, end)
+        for start, end in tokenizer(
+            text, add_special_tokens=False, truncation=False, return_offsets_mapping=True, verbose=False
+        )["offset_mapping"]
+        if end > start
+    ]
+    if len(offsets) <= size or max_windows <= 1:
+        return whole, len(offsets)
+    step = max(1, size - overlap)
+    starts = [*range(0, len(offsets) - size, step), len(offsets) - size]  # the last ends at the end
+    if len(starts) > max_windows:
+        starts = [*starts[: max_windows - 1], starts[-1]]
+    spans = [(offsets[first][0], offsets[first + size - 1][1]) for first in starts]
+    return spans, len(offsets)

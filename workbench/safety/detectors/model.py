@@ -5,7 +5,10 @@
   tokenizer cannot read (more than ``max_unknown`` of its tokens unknown, as Chinese is to an English
   vocabulary): such a model's verdict there is noise, and the pattern rules answer alone. When such a
   text still holds enough words the model reads (an English order padded with Chinese or emoji to make
-  the model look away), the model judges those words alone (``readable_part``).
+  the model look away), the model judges those words alone (``readable_part``). A text longer than
+  the model reads at once (its ``max_length`` tokens, 128 for the injection classifier) is read in
+  overlapping windows of that length (``token_windows``, up to ``max_windows``), so an order behind a
+  page of harmless text is read too; the hit then covers the window that fired.
 * ``entities``: a token-classification (NER) model fires on each entity of ``types`` (person,
   location...) with at least ``min_score``; the hit covers the entity, so ``action: mask`` masks it.
 
@@ -25,11 +28,18 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, NamedTuple
 
-from workbench.data.tokens import UNREADABLE_SHARE, readable_part, unknown_shares, without_unreadable
+from workbench.data.tokens import (
+    UNREADABLE_SHARE,
+    readable_part,
+    token_windows,
+    unknown_shares,
+    without_unreadable,
+)
 from workbench.errors import RuleError
 from workbench.safety.detectors.base import Candidate, Detector, Param, register_detector
 
 CACHE_SIZE = 10_000
+READ_CHARS = 100_000  # a label rule reads this much of a text (in windows); past it, nothing
 MISSING_RECHECK_SECONDS = 5.0  # an optional rule's absent model is looked for again after this long
 
 
@@ -174,6 +184,12 @@ class LabelDetector(ModelDetector):
             "Share of a text's tokens the model's tokenizer does not know ([UNK]) above which the rule "
             "abstains (an English model reads Chinese as [UNK]); 1 = never abstain.",
         ),
+        "max_windows": Param(
+            int,
+            16,
+            "A text longer than the model reads at once is read in overlapping windows of its max_length "
+            "tokens: at most this many (the first ones and the last); 1 = only the text's start.",
+        ),
         "optional": _OPTIONAL,
         "batch_size": _BATCH,
     }
@@ -200,17 +216,25 @@ class LabelDetector(ModelDetector):
         score = settings.get("min_score", 0.5)
         if not 0 < score <= 1:
             problems["min_score"] = f"min_score must be in (0, 1], got {score!r}"
+        windows = settings.get("max_windows", 16)
+        if isinstance(windows, bool) or not 1 <= windows <= 1000:
+            problems["max_windows"] = (
+                f"max_windows must be between 1 and 1000, got {windows!r}: 16 reads about 2,000 tokens"
+            )
         return problems
 
     def candidates(self, loaded: Any, texts: list[str]) -> list[list[Candidate]]:
         most = self.settings["max_unknown"]
+        tokenizer = loaded.tokenizer
         judged: list[str | None] = []  # what the model reads of each text; None: it abstains
         unread: dict[str, str] = {}
-        for text, share in zip(texts, unknown_shares(loaded.tokenizer, texts), strict=True):
+        longest = min(READ_CHARS, max(map(len, texts), default=0))
+        for text, share in zip(texts, unknown_shares(tokenizer, texts, longest), strict=True):
+            text = text[:READ_CHARS]
             if share <= most:  # readable: judged without the few words it cannot read, if any
-                judged.append(without_unreadable(loaded.tokenizer, text) if share else text)
+                judged.append(without_unreadable(tokenizer, text, READ_CHARS) if share else text)
                 continue
-            words, part = readable_part(loaded.tokenizer, text)
+            words, part = readable_part(tokenizer, text, READ_CHARS)
             judged.append(part or None)
             unread[text] = (
                 f"judged only the {words} words model {loaded.id} can read ({share:.0%} of the text's "
@@ -219,30 +243,51 @@ class LabelDetector(ModelDetector):
                 else f"not judged: model {loaded.id} cannot read this text ({share:.0%} of its tokens "
                 f"unknown to it, more than max_unknown {most:g})"
             )
+        # each judged text in windows of what the model reads at once (one window for most texts)
+        size = max(8, loaded.record.max_length - tokenizer.num_special_tokens_to_add())
+        pieces: list[str] = []
+        windows: list[list[tuple[int, int]]] = []
+        for text, part in zip(texts, judged, strict=True):
+            if part is None:
+                windows.append([])
+                continue
+            spans, tokens = token_windows(tokenizer, part, size, size // 4, self.settings["max_windows"])
+            windows.append(spans)
+            pieces += [part[start:end] for start, end in spans]
+            if tokens > size * len(spans):
+                unread[text] = (unread[text] + "; " if text in unread else "") + (
+                    f"read in {len(spans)} windows of {size} tokens (max_windows), the first ones and "
+                    f"the last: the middle of its {tokens} tokens was not read"
+                    if len(spans) > 1
+                    else f"read only the first {size} of its {tokens} tokens (max_windows 1)"
+                )
         with self._lock:  # tokenizing stays outside: concurrent scans only wait for the dictionary update
             self._unread.update(unread)
             while len(self._unread) > CACHE_SIZE:
                 self._unread.popitem(last=False)
-        predictions = iter(
-            loaded.predict(
-                [part for part in judged if part is not None], batch_size=self.settings["batch_size"]
-            )
-        )
+        predictions = iter(loaded.predict(pieces, batch_size=self.settings["batch_size"]))
         wanted, threshold = self.settings["labels"], self.settings["min_score"]
         out = []
-        for text, part in zip(texts, judged, strict=True):
-            if part is None:
+        for text, part, spans in zip(texts, judged, windows, strict=True):
+            best = max(
+                (
+                    (prediction.probabilities.get(label, 0.0), label, span)
+                    for span, prediction in zip(spans, [next(predictions) for _ in spans], strict=True)
+                    for label in wanted
+                ),
+                default=None,
+                key=lambda found: found[0],
+            )
+            if best is None or best[0] < threshold:
                 out.append([])
                 continue
-            prediction = next(predictions)
-            scores = [(prediction.probabilities.get(label, 0.0), label) for label in wanted]
-            score, label = max(scores)
-            fired = score >= threshold
-            out.append(
-                [Candidate(0, len(text), f"{label} {score:.2f} via model {loaded.id}", score)]
-                if fired
-                else []
-            )
+            score, label, (start, end) = best
+            detail = f"{label} {score:.2f} via model {loaded.id}"
+            if len(spans) > 1 and part == text:  # the window that fired, in the text's own offsets
+                detail += f" (window {spans.index((start, end)) + 1} of {len(spans)})"
+            else:
+                start, end = 0, len(text)
+            out.append([Candidate(start, end, detail, score)])
         return out
 
 
@@ -263,6 +308,12 @@ class EntitiesDetector(ModelDetector):
             list, None, "Entity types that make the rule fire, e.g. [person, location].", required=True
         ),
         "min_score": Param((int, float), 0.5, "Lowest entity score that fires."),
+        "max_windows": Param(
+            int,
+            16,
+            "A text longer than the model reads at once is read in overlapping windows of its max_length "
+            "tokens: at most this many (the first ones and the last); 1 = only the text's start.",
+        ),
         "optional": _OPTIONAL,
         "batch_size": _BATCH,
     }
