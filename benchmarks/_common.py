@@ -64,3 +64,16 @@ def require(path: Path) -> Path:
     if not path.exists():
         sys.exit(f"missing {path}: the public datasets live in ../shared/data (set WORKBENCH_SHARED_DATA)")
     return path
+
+
+def write_parts(parts: dict[str, list[dict]], stem: str, unit: str) -> None:
+    """Each part's records as JSON lines to ``benchmarks/data/{stem}_{part}.jsonl``, with a line saying
+    how many ``unit`` each holds."""
+    import json
+
+    for part, records in parts.items():
+        out = REPO / "benchmarks" / "data" / f"{stem}_{part}.jsonl"
+        with out.open("w", encoding="utf-8") as handle:
+            for record in records:
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        print(f"{out.relative_to(REPO)}: {len(records)} {unit}")

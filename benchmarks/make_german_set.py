@@ -31,14 +31,12 @@ default sources), the test part is only scored.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
+from _common import write_parts
 from make_chinese_set import halves
 
-ROOT = Path(__file__).resolve().parents[1]
-OUT_DIR = ROOT / "benchmarks" / "data"
 COMMIT = "01ea2527ed82210b4f8145b2f9035a0b2c3c20bc"
 SOURCE = f"common-voice/common-voice@{COMMIT[:7]} server/data/de/sentence-collector.txt (CC0)"
 WINDOWS = 10
@@ -112,12 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, UnicodeDecodeError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    for part, records in build(chunks).items():
-        out = OUT_DIR / f"injection_benign_de_{part}.jsonl"
-        with out.open("w", encoding="utf-8") as handle:
-            for record in records:
-                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-        print(f"{out.relative_to(ROOT)}: {len(records)} sentences")
+    write_parts(build(chunks), "injection_benign_de", "sentences")
     return 0
 
 

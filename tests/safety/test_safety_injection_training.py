@@ -23,6 +23,7 @@ def test_default_sources_are_development_parts_only_and_include_the_benign_templ
         "injection_benign_templates_dev.jsonl",
         "injection_benign_roles_dev.jsonl",
         "injection_benign_de_dev.jsonl",
+        "injection_benign_posts_dev.jsonl",
     } <= set(names)
     assert not [n for n in names if "test" in n]  # the test parts are for scoring, never for training
 
@@ -47,6 +48,15 @@ def test_committed_default_sources_hold_everyday_german_sentences():
     # German, not English: the common German words of everyday speech are everywhere
     german = sum(bool({"ich", "und", "die", "der", "das", "nicht"} & set(t.lower().split())) for t, _ in rows)
     assert german > len(rows) // 2
+
+
+def test_committed_default_sources_hold_social_media_posts():
+    """Tweets and comments as posted: without them the classifier took half of English tweets for
+    injections (an @handle before a Banking77 question: 85 of 304 flagged)."""
+    path = next(p for p in it.DEFAULT_SOURCES if p.name == "injection_benign_posts_dev.jsonl")
+    rows = it.read_labelled_prompts(path)
+    assert 500 < len(rows) < 1000 and {label for _, label in rows} == {0}
+    assert sum("@" in text for text, _ in rows) > len(rows) // 5
 
 
 def test_gathered_rows_are_deduplicated_across_sources_with_named_labels(tmp_path):

@@ -54,13 +54,15 @@ def _register_safety(subparsers: Any) -> None:
         "train-injection",
         help="fine-tune the default model on labelled injection prompts (the injection.classifier rule uses it)",
     )
+    from workbench.safety.injection_training import DEFAULT_SOURCES
+
+    *others, last = [path.name for path in DEFAULT_SOURCES[1:]]
     train.add_argument(
         "--data",
         nargs="+",
         metavar="FILE",
         help="CSV/JSONL files with text,label (1/injection, 0/benign); default: the deepset set in "
-        "../shared/data, benchmarks/data/injection_dev.jsonl, injection_benign_templates_dev.jsonl, "
-        "injection_benign_roles_dev.jsonl and injection_benign_de_dev.jsonl",
+        f"../shared/data and, in benchmarks/data/, {', '.join(others)} and {last}",
     )
     train.add_argument("--name", default=None, help="model name (default: injection-classifier)")
     train.add_argument(

@@ -40,6 +40,9 @@ DEFAULT_SOURCES = (
     # attacks as benign questions, taught the classifier that German itself is a sign of an attack
     # (it flagged 89 % of German tweets)
     _REPO / "benchmarks" / "data" / "injection_benign_de_dev.jsonl",
+    # posts, comments and tweets (WNUT-17, CC BY 4.0): without them the classifier, which knew only
+    # prompts as benign, took half of English tweets for injections
+    _REPO / "benchmarks" / "data" / "injection_benign_posts_dev.jsonl",
 )
 # The recipe: the training defaults, with texts cut at 128 tokens (jailbreaks run to thousands of
 # tokens; their first 128 say what they are) so a CPU trains it in minutes.
