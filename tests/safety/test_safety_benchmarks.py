@@ -517,6 +517,12 @@ def test_padded_prompts_keep_their_words_and_are_mostly_unreadable_to_the_model(
     assert padded["+ Chinese"].startswith(f"{text} {reviews[3]} {reviews[4]}")
     for name in ("Chinese between words", "emoji between words"):
         assert padded[name].split()[::2] == text.split()  # every word, in order, a filler after each
+    messages = safety_padding.customer_messages()
+    behind = safety_padding.paddings(reviews, messages)["behind English text"](2, text)
+    assert behind.endswith(f" {text}") and behind.startswith(messages[10])  # the 2nd text: from the 10th
+    assert (
+        safety_padding.PROSE_CHARS <= len(behind) - len(text) < safety_padding.PROSE_CHARS + 400
+    )  # one message more at most
     tokenizer = MODEL_CACHE.get(toy_model_id).tokenizer
     plain, appended, chinese, emoji = unknown_shares(tokenizer, list(padded.values()))
     assert plain == 0 and min(appended, chinese) > UNREADABLE_SHARE  # past the abstain limit
