@@ -94,6 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(safety_eval.format_table(quality, note))
     print()
     print(format_speed(speed))
+    if args.classifier:
+        print()
+        print(window_cost(args.classifier, texts[: args.classifier_texts], args.runs))
     return report_failures(quality["workbench.safety"], speed["workbench.safety"][0])
 
 
@@ -113,6 +116,38 @@ def measure_classifier(model: str, texts: list[str]) -> tuple[float, float]:
     return len(unique) / max(time.process_time() - cpu_start, 1e-9), len(unique) / max(
         time.perf_counter() - wall_start, 1e-9
     )
+
+
+def window_cost(model: str, texts: list[str], rounds: int) -> str:
+    """Wall-clock texts/s of the classifier alone as a `label` rule reading whole texts in windows
+    (``max_windows`` 16, the default) or only their start (1, as before windows), on the 200-character
+    texts and on the public test part's first 64 in-the-wild jailbreaks (long: several windows each);
+    interleaved rounds, every text new to the rule's cache, medians and the median ratio."""
+    from safety_injection import load_public
+
+    from workbench.safety import rules_from_yaml, scan_batch
+
+    long = [r["text"] for r in load_public("test") if r["family"] == "inthewild"][:64]
+    rates: dict[tuple[str, int], list[float]] = {}
+    for round_ in range(rounds):
+        for windows in (1, 16):
+            rules = rules_from_yaml(
+                "rules:\n  - {id: c, detector: label, category: prompt_injection, action: review,"
+                f" model: {model}, labels: [injection], max_windows: {windows}}}\n"
+            )
+            for name, chosen in (("200 characters", texts), ("in-the-wild jailbreaks", long)):
+                unique = [f"{round_}.{windows} {text}" for text in chosen]
+                start = time.perf_counter()
+                scan_batch(unique, rules)
+                rates.setdefault((name, windows), []).append(len(unique) / (time.perf_counter() - start))
+    lines = [f"{'the classifier rule, texts/s':<30}{'max_windows 1':>15}{'16 (default)':>15}{'ratio':>8}"]
+    for name in ("200 characters", "in-the-wild jailbreaks"):
+        one, many = rates[(name, 1)], rates[(name, 16)]
+        ratio = statistics.median(b / a for a, b in zip(one, many, strict=True))
+        lines.append(
+            f"{name:<30}{statistics.median(one):>15,.1f}{statistics.median(many):>15,.1f}{ratio:>7.2f}x"
+        )
+    return "\n".join(lines)
 
 
 def format_speed(speed: dict[str, tuple[float, float]]) -> str:
