@@ -230,11 +230,11 @@ class LabelDetector(ModelDetector):
         unread: dict[str, str] = {}
         longest = min(READ_CHARS, max(map(len, texts), default=0))
         for text, share in zip(texts, unknown_shares(tokenizer, texts, longest), strict=True):
-            text = text[:READ_CHARS]
+            read = text[:READ_CHARS]
             if share <= most:  # readable: judged without the few words it cannot read, if any
-                judged.append(without_unreadable(tokenizer, text, READ_CHARS) if share else text)
+                judged.append(without_unreadable(tokenizer, read, READ_CHARS) if share else read)
                 continue
-            words, part = readable_part(tokenizer, text, READ_CHARS)
+            words, part = readable_part(tokenizer, read, READ_CHARS)
             judged.append(part or None)
             unread[text] = (
                 f"judged only the {words} words model {loaded.id} can read ({share:.0%} of the text's "
@@ -308,12 +308,6 @@ class EntitiesDetector(ModelDetector):
             list, None, "Entity types that make the rule fire, e.g. [person, location].", required=True
         ),
         "min_score": Param((int, float), 0.5, "Lowest entity score that fires."),
-        "max_windows": Param(
-            int,
-            16,
-            "A text longer than the model reads at once is read in overlapping windows of its max_length "
-            "tokens: at most this many (the first ones and the last); 1 = only the text's start.",
-        ),
         "optional": _OPTIONAL,
         "batch_size": _BATCH,
     }
