@@ -66,6 +66,32 @@ def require(path: Path) -> Path:
     return path
 
 
+def benign_parts(
+    texts: list[str], part_of: dict[str, str], id_prefix: str, family: str, source: str, dev_every: int = 1
+) -> dict[str, list[dict]]:
+    """Benign records (label 0) of ``texts`` in the part ``part_of`` gives each, ids ``{id_prefix}{part}0001``
+    on; the dev part keeps only every ``dev_every``-th of its texts."""
+    parts: dict[str, list[dict]] = {"dev": [], "test": []}
+    seen_dev = 0
+    for text in texts:
+        part = part_of[text]
+        if part == "dev":
+            seen_dev += 1
+            if (seen_dev - 1) % dev_every:
+                continue
+        records = parts[part]
+        records.append(
+            {
+                "id": f"{id_prefix}{part}{len(records) + 1:04d}",
+                "text": text,
+                "label": 0,
+                "family": family,
+                "source": source,
+            }
+        )
+    return parts
+
+
 def write_parts(parts: dict[str, list[dict]], stem: str, unit: str) -> None:
     """Each part's records as JSON lines to ``benchmarks/data/{stem}_{part}.jsonl``, with a line saying
     how many ``unit`` each holds."""

@@ -34,7 +34,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from _common import write_parts
+from _common import benign_parts, write_parts
 from make_chinese_set import halves
 
 COMMIT = "01ea2527ed82210b4f8145b2f9035a0b2c3c20bc"
@@ -82,21 +82,7 @@ def chunks_of_windows(folder: Path) -> list[tuple[int, str]]:
 
 def build(chunks: list[tuple[int, str]]) -> dict[str, list[dict]]:
     texts = sentences(chunks)
-    part_of = halves(texts)
-    parts: dict[str, list[dict]] = {"dev": [], "test": []}
-    for text in texts:
-        part = part_of[text]
-        records = parts[part]
-        records.append(
-            {
-                "id": f"de{part}{len(records) + 1:04d}",
-                "text": text,
-                "label": 0,
-                "family": "benign_sentence_de",
-                "source": SOURCE,
-            }
-        )
-    return parts
+    return benign_parts(texts, halves(texts), "de", "benign_sentence_de", SOURCE)
 
 
 def main(argv: list[str] | None = None) -> int:

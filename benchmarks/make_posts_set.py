@@ -33,7 +33,7 @@ import re
 import sys
 from pathlib import Path
 
-from _common import SHARED_DATA, write_parts
+from _common import SHARED_DATA, benign_parts, write_parts
 from make_chinese_set import halves
 
 from workbench.data.token_files import read_conll
@@ -67,26 +67,7 @@ def posts(folder: Path) -> list[str]:
 
 
 def build(texts: list[str]) -> dict[str, list[dict]]:
-    part_of = halves(texts)
-    parts: dict[str, list[dict]] = {"dev": [], "test": []}
-    seen_dev = 0
-    for text in texts:
-        part = part_of[text]
-        if part == "dev":
-            seen_dev += 1
-            if (seen_dev - 1) % DEV_EVERY:
-                continue
-        records = parts[part]
-        records.append(
-            {
-                "id": f"post{part}{len(records) + 1:04d}",
-                "text": text,
-                "label": 0,
-                "family": "benign_post",
-                "source": SOURCE,
-            }
-        )
-    return parts
+    return benign_parts(texts, halves(texts), "post", "benign_post", SOURCE, DEV_EVERY)
 
 
 def main(argv: list[str] | None = None) -> int:
