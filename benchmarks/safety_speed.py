@@ -1,12 +1,15 @@
 """Speed and quality of the safety rules against Microsoft Presidio, side by side.
 
-Usage: ``python benchmarks/safety_speed.py [--texts N] [--runs R] [--no-presidio]``
+Usage: ``python benchmarks/safety_speed.py [--texts N] [--runs R] [--no-presidio] [--classifier MODEL ...]``
 
 Both systems scan the same texts: every text of the labelled set (``data/safety_labelled.jsonl``)
 padded with ordinary sentences to 200 characters. Precision/recall per category come from
 ``safety_eval.py``; speed is the median of ``--runs`` runs, as texts per CPU-second of this process
 (what one core does, even while other jobs share the machine) and per wall-clock second.
 Presidio is optional (``pip install presidio-analyzer spacy``); without it only our half runs.
+``--classifier MODEL`` also times a workspace classifier as a ``label`` rule; with several models (the
+injection classifier and its int8 variant, say) they are timed in interleaved rounds and each is given as
+a ratio to the first.
 
 Exits 1 when our CPU-time speed is below 5,000 texts/s (the stated target) or quality falls below
 the thresholds of ``safety_eval.py``.
@@ -65,7 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--classifier",
         metavar="MODEL",
-        help="also time the rules with this classifier as a `label` rule (e.g. injection-classifier)",
+        nargs="+",
+        help="also time the rules with this classifier as a `label` rule (e.g. injection-classifier); "
+        "several models (e.g. it and its int8 variant) are timed in interleaved rounds, as ratios to the first",
     )
     parser.add_argument("--classifier-texts", type=int, default=256, help="texts for the classifier timing")
     args = parser.parse_args(argv)
@@ -86,8 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             quality["presidio"] = safety_eval.score(padded_records, presidio(padded))
             speed["presidio"] = measure(presidio, texts[: args.presidio_texts], max(1, args.runs // 2))
     if args.classifier:
-        speed[f"+ classifier {args.classifier}"] = measure_classifier(
-            args.classifier, texts[: args.classifier_texts]
+        speed[f"+ classifier {args.classifier[0]}"] = measure_classifier(
+            args.classifier[0], texts[: args.classifier_texts]
         )
     print(note)
     print(f"{len(records)} labelled texts padded to {TEXT_LENGTH} characters; overlap matching\n")
@@ -96,7 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(format_speed(speed))
     if args.classifier:
         print()
-        print(window_cost(args.classifier, texts[: args.classifier_texts], args.runs))
+        print(window_cost(args.classifier[0], texts[: args.classifier_texts], args.runs))
+        if len(args.classifier) > 1:
+            print()
+            print(classifier_rounds(args.classifier, texts[: args.classifier_texts], args.runs))
     return report_failures(quality["workbench.safety"], speed["workbench.safety"][0])
 
 
@@ -116,6 +124,44 @@ def measure_classifier(model: str, texts: list[str]) -> tuple[float, float]:
     return len(unique) / max(time.process_time() - cpu_start, 1e-9), len(unique) / max(
         time.perf_counter() - wall_start, 1e-9
     )
+
+
+def classifier_rounds(models: Sequence[str], texts: list[str], rounds: int) -> str:
+    """Texts/s (CPU time and wall clock) of the pattern rules plus each model as the classifier rule, in
+    interleaved rounds (the order reversed every other round; every text new to each rule's cache), the
+    medians, and each model's median ratio to the first: a variant against its parent, on one machine in
+    the same minutes."""
+    from safety_injection import rules_with_classifier
+
+    from workbench.inference.predict import MODEL_CACHE
+    from workbench.safety import scan_batch
+
+    rules = {}
+    for model in models:
+        MODEL_CACHE.get(model)  # loaded before any clock starts
+        rules[model] = rules_with_classifier(model)
+    cpu: dict[str, list[float]] = {model: [] for model in models}
+    wall: dict[str, list[float]] = {model: [] for model in models}
+    for round_ in range(rounds):
+        for model in models if round_ % 2 == 0 else list(reversed(models)):
+            unique = [f"{round_}.{model} {text}" for text in texts]
+            cpu_start, wall_start = time.process_time(), time.perf_counter()
+            scan_batch(unique, rules[model])
+            cpu[model].append(len(unique) / max(time.process_time() - cpu_start, 1e-9))
+            wall[model].append(len(unique) / max(time.perf_counter() - wall_start, 1e-9))
+    first = models[0]
+    width = max(len(model) for model in models) + 2
+    lines = [
+        f"classifier rule, {len(texts)} texts x {rounds} interleaved rounds",
+        f"{'model':<{width}}{'CPU texts/s':>13}{'wall texts/s':>14}{'ratio (wall)':>14}",
+    ]
+    for model in models:
+        ratio = statistics.median(b / a for a, b in zip(wall[first], wall[model], strict=True))
+        lines.append(
+            f"{model:<{width}}{statistics.median(cpu[model]):>13,.1f}"
+            f"{statistics.median(wall[model]):>14,.1f}{ratio:>13.2f}x"
+        )
+    return "\n".join(lines)
 
 
 def window_cost(model: str, texts: list[str], rounds: int) -> str:

@@ -527,3 +527,42 @@ def test_padded_prompts_keep_their_words_and_are_mostly_unreadable_to_the_model(
     plain, appended, chinese, emoji = unknown_shares(tokenizer, list(padded.values()))
     assert plain == 0 and min(appended, chinese) > UNREADABLE_SHARE  # past the abstain limit
     assert emoji > 0.2  # the toy vocabulary cuts words into more pieces than MiniLM's (0.5 there)
+
+
+def test_classifier_rounds_time_each_model_on_new_texts_and_give_ratios_to_the_first(
+    toy_model_id, monkeypatch
+):
+    import safety_injection
+    import safety_speed
+
+    from workbench.inference.predict import MODEL_CACHE
+    from workbench.safety import rules_from_yaml
+    from workbench.variants import build_variant
+
+    variant = build_variant(toy_model_id, "int8").id
+
+    def rules(model):  # the toy model's labels instead of `injection`
+        return rules_from_yaml(
+            "rules:\n  - {id: c, detector: label, category: prompt_injection, action: review,"
+            f" model: {model}, labels: [pos], min_score: 0.5}}\n"
+        )
+
+    monkeypatch.setattr(safety_injection, "rules_with_classifier", rules)
+    asked: list[str] = []
+    loaded = MODEL_CACHE.get(toy_model_id)
+    original = type(loaded).predict
+
+    def recording(self, texts, *args, **kwargs):
+        asked.extend(texts)
+        return original(self, texts, *args, **kwargs)
+
+    monkeypatch.setattr(type(loaded), "predict", recording)
+    table = safety_speed.classifier_rounds([toy_model_id, variant], ["a fine film", "a dull film"], 3)
+    lines = table.splitlines()
+    assert lines[0] == "classifier rule, 2 texts x 3 interleaved rounds"
+    rows = {line.split()[0]: line.split()[1:] for line in lines[2:]}
+    assert list(rows) == [toy_model_id, variant]
+    assert rows[toy_model_id][-1] == "1.00x"  # the first model against itself
+    assert all(float(value.replace(",", "")) > 0 for row in rows.values() for value in row[:2])
+    # every round asks both models about every text afresh: nothing is answered from the rule's cache
+    assert len(asked) == 2 * 3 * 2 and len(set(asked)) == len(asked)
