@@ -127,10 +127,13 @@ def _int8_linear(linear: Any, tensors: dict[str, Any], name: str) -> Any:
     key = f"{INT8_PREFIX}{name}"
     ints, scales, zeros = tensors[f"{key}.weight"], tensors[f"{key}.scales"], tensors[f"{key}.zero_points"]
     floats = (ints.double() - zeros.view(-1, 1)) * scales.view(-1, 1)
-    module = int8_linear_class()(linear.in_features, linear.out_features, dtype=torch.qint8)
-    module.set_weight_bias(
-        torch.quantize_per_channel(floats.float(), scales, zeros, 0, torch.qint8), tensors.get(f"{key}.bias")
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the deprecation notice, on every load: see the module docstring
+        module = int8_linear_class()(linear.in_features, linear.out_features, dtype=torch.qint8)
+        module.set_weight_bias(
+            torch.quantize_per_channel(floats.float(), scales, zeros, 0, torch.qint8),
+            tensors.get(f"{key}.bias"),
+        )
     return module
 
 
