@@ -162,11 +162,18 @@ def rules_with_classifier(model: str, min_score: float = 0.9):
 
 
 def default_classifier() -> str | None:
-    """The workspace's built-in injection classifier, when ``workbench safety train-injection`` made it."""
+    """The model the default ``injection.classifier`` rule asks in this workspace (the newest training of
+    ``injection-classifier``, or the variant the default rule names, if it names one), when ``workbench
+    safety train-injection`` made one. Measure another, an int8 variant say, with ``--classifier``."""
+    from workbench.errors import RegistryError
     from workbench.models.registry import Registry
-    from workbench.safety.injection_training import INJECTION_MODEL_NAME
+    from workbench.safety import load_rules
+    from workbench.safety.detectors.model import rule_models
 
-    return INJECTION_MODEL_NAME if Registry().exists(INJECTION_MODEL_NAME) else None
+    try:
+        return rule_models(load_rules().get("injection.classifier").params, Registry())[1].id
+    except RegistryError:
+        return None
 
 
 def rules_flagger(rules: object | None = None) -> Flagger:

@@ -123,6 +123,27 @@ def test_a_rule_follows_its_model_name_to_the_newest_training(toy_model_id, isol
     assert registry.newest(f"{toy_model_id}-2").id == f"{toy_model_id}-2"  # an id still means that model
 
 
+def test_a_rule_asks_the_variant_it_names_once_it_is_built_and_the_model_before(toy_model_id):
+    """`variant: int8` (the default injection rule's): the int8 variant of the model when one was built
+    from it, picked up by rules already loaded (a running server), never a variant of another recipe."""
+    from workbench.variants import build_variant
+
+    rules = rules_from_yaml(
+        f"rules:\n  - {{id: s, detector: label, model: {toy_model_id}, labels: [neg], min_score: 0.5,"
+        " action: review, variant: int8}\n"
+    )
+    assert scan(NEGATIVE, rules=rules).hits[0].detail.endswith(f"via model {toy_model_id}")
+    build_variant(toy_model_id, "fp16")
+    assert scan(NEGATIVE, rules=rules).hits[0].detail.endswith(f"via model {toy_model_id}")
+    int8 = build_variant(toy_model_id, "int8").id
+    assert int8 != toy_model_id
+    assert scan(NEGATIVE, rules=rules).hits[0].detail.endswith(f"via model {int8}")
+    with pytest.raises(RuleError, match=r"Unknown variant 'int-8'.*\(e\.g\. `variant: int8`\)"):
+        rules_from_yaml(
+            f"rules:\n  - {{id: s, detector: label, model: {toy_model_id}, labels: [neg], variant: int-8}}\n"
+        )
+
+
 CHINESE = "这部电影的情节很糟糕，演技也很差，是我看过最无聊的电影"  # no character of it in the toy vocabulary
 
 

@@ -114,6 +114,17 @@ class Registry:
         named = [r for r in self.list() if r.name == id_or_name]
         return named[0] if named else record
 
+    def variant_of(self, record: ModelRecord, steps: list[str]) -> ModelRecord | None:
+        """The newest variant built from ``record`` by ``steps`` (``["int8"]``, ``["distill:3", "int8"]``:
+        the chain of variant steps after ``record``'s own), or None when none was built."""
+        root = record.recipe.get("root", record.id)
+        chain = [*record.recipe.get("chain", []), *steps]
+        for candidate in self.list():
+            recipe = candidate.recipe
+            if candidate.kind == "variant" and recipe.get("root") == root and recipe.get("chain") == chain:
+                return candidate
+        return None
+
     def exists(self, id_or_name: str) -> bool:
         try:
             self.get(id_or_name)
