@@ -12,6 +12,7 @@ from workbench.ui.run_panel import show_run
 from workbench.ui.safety_views import (
     RULES_TABLE_LAYOUT,
     active_rules,
+    finish_injection_training,
     hit_statistics,
     injection_classifier_status,
     injection_sources_table,
@@ -85,6 +86,13 @@ with stats_tab:
                 column_config={"share": st.column_config.NumberColumn(format="percent")},
             )
 
+
+def _classifier_ready(status: dict) -> None:
+    with st.spinner("Building the variant your rules ask of the new model, if any (int8: about 15 s)..."):
+        message = finish_injection_training(status.get("model_id"))
+    st.success(message)
+
+
 with classifier_tab:
     st.write(injection_classifier_status())
     st.caption(
@@ -119,9 +127,4 @@ with classifier_tab:
             st.session_state["safety.injection_run"] = run_id
             st.toast(f"Training run {run_id} started.")
     if run_id := st.session_state.get("safety.injection_run"):
-        show_run(
-            run_id,
-            on_completed=lambda status: st.success(
-                f"Model `{status.get('model_id')}` is ready: the rule `injection.classifier` now asks it."
-            ),
-        )
+        show_run(run_id, on_completed=_classifier_ready)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections import Counter
 from typing import Any
 
@@ -129,7 +130,29 @@ def cmd_train_injection(args: argparse.Namespace) -> int:
             f"rules naming model {spec.name!r} now use {model_id}, its newest training; the older ones stay "
             "in `workbench models` until you remove them"
         )
+    if code == 0 and model_id:
+        _build_rule_variants(model_id, quiet=args.json)
     return code
+
+
+def _build_rule_variants(model_id: str, *, quiet: bool) -> None:
+    """The variants rules ask of the new model (`variant: int8`); the training stands when one fails."""
+    from workbench.errors import WorkbenchError
+    from workbench.safety.injection_training import build_rule_variants
+
+    try:
+        built = build_rule_variants(model_id)
+    except WorkbenchError as error:
+        print(
+            f"warning: a variant a rule asks of {model_id} could not be built ({error}); until it is, the "
+            f"rule asks {model_id} itself (build it with `workbench compress {model_id} --variant ...`)",
+            file=sys.stderr,
+        )
+        return
+    for variant in built if not quiet else []:
+        print(
+            f"{variant.id} ({variant.recipe.get('step')} of {model_id}) is ready: the rules that ask it now use it"
+        )
 
 
 def cmd_scan(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from workbench.errors import WorkbenchError
 from workbench.fsutil import atomic_write_text
 from workbench.ui.highlight import highlight_hits
 from workbench.ui.progress import progress_bar
@@ -119,10 +120,12 @@ def injection_classifier_status() -> str:
     """One line on the built-in injection classifier: which training the default rule asks, or none."""
     from workbench.errors import RegistryError
     from workbench.models.registry import Registry
+    from workbench.safety.detectors.model import rule_models
     from workbench.safety.injection_training import INJECTION_MODEL_NAME
 
+    registry = Registry()
     try:
-        record = Registry().newest(INJECTION_MODEL_NAME)
+        record = registry.newest(INJECTION_MODEL_NAME)
     except RegistryError:
         return (
             f"Not trained yet: the rule `injection.classifier` does nothing until a model named "
@@ -131,10 +134,41 @@ def injection_classifier_status() -> str:
     accuracy = record.metrics.get("accuracy")
     held_out = f", {accuracy:.1%} accuracy on its held-out prompts" if accuracy is not None else ""
     when = pd.Timestamp(record.created, unit="s").strftime("%Y-%m-%d %H:%M")
+    try:
+        from workbench import safety
+
+        rule = active_rules(safety).get("injection.classifier")
+        model = rule_models(rule.params, registry)[1] if rule is not None else record
+    except WorkbenchError:  # a broken workspace rule file: the Rules tabs say what is wrong with it
+        model = record
+    if model.id == record.id:
+        asked = "it"
+    elif model.kind == "variant" and model.recipe.get("root") == record.id:
+        asked = f"its {'+'.join(model.recipe.get('chain', []))} variant `{model.id}`"
+    else:  # the workspace rule file points the rule at another model
+        asked = f"model `{model.id}` instead (your rule file names it)"
     return (
-        f"Active: the rule `injection.classifier` asks model `{record.id}` (trained {when} UTC{held_out}), "
-        "after the patterns, on every path: Try a text, predictions, review and the gateway."
+        f"Active: model `{record.id}` (trained {when} UTC{held_out}); the rule `injection.classifier` asks "
+        f"{asked}, after the patterns, on every path: Try a text, predictions, review and the gateway."
     )
+
+
+def finish_injection_training(model_id: str) -> str:
+    """After a training: build the variant a rule asks of the new model, if one does (`variant: int8`:
+    about 15 s), and say what the rule asks now; the training stands when the variant cannot be built."""
+    from workbench.safety.injection_training import build_rule_variants
+
+    try:
+        built = build_rule_variants(model_id)
+    except WorkbenchError as error:
+        return (
+            f"Model `{model_id}` is ready: the rule `injection.classifier` now asks it (the variant your "
+            f"rules name could not be built: {error})."
+        )
+    if not built:
+        return f"Model `{model_id}` is ready: the rule `injection.classifier` now asks it."
+    names = ", ".join(f"`{v.id}`" for v in built)
+    return f"Model `{model_id}` is ready: the rules that name a variant of it now ask {names}."
 
 
 def injection_sources_table(extra: list[str]) -> pd.DataFrame:
