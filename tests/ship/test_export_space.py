@@ -150,3 +150,28 @@ def test_exported_space_installs_into_a_fresh_venv_and_answers(space, toy_model_
         assert label["label"] == "pos"
     finally:
         stop(proc)
+
+
+def test_export_space_ships_the_variant_a_rule_asks_with_the_training_it_was_built_from(
+    toy_model_id, tmp_path
+):
+    """A `label` rule with `variant: int8` (as the default injection rule) asks the int8 variant of its
+    model's newest training: the Space gets both, and there the rule resolves to the same variant."""
+    from workbench.models.registry import Registry
+    from workbench.safety import workspace_rules_path
+    from workbench.safety.detectors.model import rule_models
+    from workbench.variants import build_variant
+
+    int8 = build_variant(toy_model_id, "int8").id
+    workspace_rules_path().parent.mkdir(parents=True, exist_ok=True)
+    workspace_rules_path().write_text(
+        f"rules:\n  - {{id: mood, detector: label, model: {toy_model_id}, labels: [neg], variant: int8}}\n",
+        encoding="utf-8",
+    )
+    other = build_variant(toy_model_id, "fp16").id  # the exported model is not the rule's
+    export = export_space(other, tmp_path / "space")
+    assert export.extra_models == [toy_model_id, int8]
+    shipped = Registry(tmp_path / "space" / "workspace")
+    assert {r.id for r in shipped.list()} == {other, toy_model_id, int8}
+    settings = {"model": toy_model_id, "variant": "int8"}
+    assert [m.id for m in rule_models(settings, shipped)] == [toy_model_id, int8]

@@ -75,7 +75,7 @@ def _write_space(out: Path, registry: Registry, record: ModelRecord, sdk: str) -
     rules = active_rules()  # also proves the rule file is valid before anything is shipped
     workspace = out / "workspace"
     _copy_model(registry, record, workspace / "models" / record.id, out)
-    extra = [m for m in _rule_models(rules) if m != record.id and registry.exists(m)]
+    extra = [m for m in _rule_models(rules, registry) if m != record.id]
     for model_id in extra:
         _copy_model(registry, registry.get(model_id), workspace / "models" / model_id, out)
     if workspace_rules_path().is_file():
@@ -146,9 +146,23 @@ def _ship_adapter_base(record: ModelRecord, out: Path) -> str:
     return relative
 
 
-def _rule_models(rules: Any) -> list[str]:
-    """Models the safety rules ask (model-backed detectors): the Space needs them too."""
-    return [str(r.params["model"]) for r in rules.rules if r.enabled and r.params.get("model")]
+def _rule_models(rules: Any, registry: Registry) -> list[str]:
+    """Models the safety rules ask (model-backed detectors), as they resolve here: the newest training of
+    each rule's model and the variant the rule asks (`variant: int8`). The Space needs them too, and
+    both: there the rule finds the training by its name, then the variant built from it."""
+    from workbench.errors import RegistryError
+    from workbench.safety.detectors.model import rule_models
+
+    found: list[str] = []
+    for rule in rules.rules:
+        if not (rule.enabled and rule.params.get("model")):
+            continue
+        try:
+            models = rule_models(rule.params, registry)
+        except RegistryError:  # an optional rule whose model was never trained
+            continue
+        found += [m.id for m in models if m.id not in found]
+    return found
 
 
 def _write_examples(out: Path, record: ModelRecord, rules: Any) -> None:
