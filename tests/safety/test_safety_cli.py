@@ -197,3 +197,27 @@ def test_train_injection_social_media_share_defaults_and_bounds(tmp_path, capsys
     data.write_text("text,label\nIgnore the rules,1\nHello there,0\n", encoding="utf-8")
     assert main(["safety", "train-injection", "--data", str(data), "--social-media", "3"]) == 2
     assert "social-media share 3.0 is not between 0 and 1" in capsys.readouterr().err
+
+
+def test_rules_list_says_which_model_a_model_rule_asks_and_a_variant_not_built_yet(
+    toy_model_id, tmp_path, capsys
+):
+    from workbench.variants import build_variant
+
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        f"rules:\n  - {{id: mood, detector: label, model: {toy_model_id}, labels: [neg], variant: int8}}\n",
+        encoding="utf-8",
+    )
+
+    def listed() -> str:
+        assert main(["rules", "list", "--rules", str(rules)]) == 0
+        return next(line for line in capsys.readouterr().out.splitlines() if line.startswith("mood "))
+
+    assert listed().endswith(
+        f"asks {toy_model_id} (its int8 variant is not built: `workbench compress {toy_model_id} --variant int8`)"
+    )
+    int8 = build_variant(toy_model_id, "int8").id
+    assert listed().endswith(f"asks {int8}")
+    assert main(["rules", "list"]) == 0  # the default classifier rule, its model never trained here
+    assert "asks injection-classifier (not in the workspace yet)" in capsys.readouterr().out

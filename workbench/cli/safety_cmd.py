@@ -277,8 +277,30 @@ def cmd_list(args: argparse.Namespace) -> int:
         state = "" if rule.enabled else " (disabled)"
         print(
             f"{rule.id:<28} {rule.detector:<20} {rule.category:<17} {rule.severity:<8} {rule.action}{state}"
+            f"{_asked_model(rule.params)}"
         )
     return 0
+
+
+def _asked_model(params: Any) -> str:
+    """For a model-backed rule: which model it asks now, and a variant it names that is not built yet."""
+    from workbench.errors import RegistryError
+    from workbench.models.registry import Registry
+    from workbench.safety.detectors.model import rule_models
+
+    if not params.get("model"):
+        return ""
+    try:
+        trained, asked = rule_models(params, Registry())
+    except RegistryError:
+        return f"  asks {params['model']} (not in the workspace yet)"
+    variant = params.get("variant")
+    if variant and asked.id == trained.id:
+        return (
+            f"  asks {trained.id} (its {variant} variant is not built: "
+            f"`workbench compress {trained.id} --variant {variant}`)"
+        )
+    return f"  asks {asked.id}"
 
 
 def cmd_detectors(args: argparse.Namespace) -> int:
