@@ -114,14 +114,18 @@ def measure_classifier(model: str, texts: list[str]) -> tuple[float, float]:
     from safety_injection import rules_with_classifier
 
     from workbench.inference.predict import MODEL_CACHE
-    from workbench.safety import scan_batch
 
     MODEL_CACHE.get(model)
-    rules = rules_with_classifier(model)
-    unique = [f"{i} {text}" for i, text in enumerate(texts)]
+    return timed_scan([f"{i} {text}" for i, text in enumerate(texts)], rules_with_classifier(model))
+
+
+def timed_scan(texts: list[str], rules: object) -> tuple[float, float]:
+    """Texts per CPU-second and per wall-second of one ``scan_batch`` of ``texts`` with ``rules``."""
+    from workbench.safety import scan_batch
+
     cpu_start, wall_start = time.process_time(), time.perf_counter()
-    scan_batch(unique, rules)
-    return len(unique) / max(time.process_time() - cpu_start, 1e-9), len(unique) / max(
+    scan_batch(texts, rules)
+    return len(texts) / max(time.process_time() - cpu_start, 1e-9), len(texts) / max(
         time.perf_counter() - wall_start, 1e-9
     )
 
@@ -134,7 +138,6 @@ def classifier_rounds(models: Sequence[str], texts: list[str], rounds: int) -> s
     from safety_injection import rules_with_classifier
 
     from workbench.inference.predict import MODEL_CACHE
-    from workbench.safety import scan_batch
 
     rules = {}
     for model in models:
@@ -144,11 +147,9 @@ def classifier_rounds(models: Sequence[str], texts: list[str], rounds: int) -> s
     wall: dict[str, list[float]] = {model: [] for model in models}
     for round_ in range(rounds):
         for model in models if round_ % 2 == 0 else list(reversed(models)):
-            unique = [f"{round_}.{model} {text}" for text in texts]
-            cpu_start, wall_start = time.process_time(), time.perf_counter()
-            scan_batch(unique, rules[model])
-            cpu[model].append(len(unique) / max(time.process_time() - cpu_start, 1e-9))
-            wall[model].append(len(unique) / max(time.perf_counter() - wall_start, 1e-9))
+            cpu_rate, wall_rate = timed_scan([f"{round_}.{model} {text}" for text in texts], rules[model])
+            cpu[model].append(cpu_rate)
+            wall[model].append(wall_rate)
     first = models[0]
     width = max(len(model) for model in models) + 2
     lines = [
