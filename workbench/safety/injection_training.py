@@ -188,26 +188,21 @@ def build_rule_variants(model_id: str, rules: object | None = None) -> list:
     model-backed rule whose model resolves to it and that names a ``variant`` (``injection.classifier``
     with ``variant: int8``), built when missing (int8 of the default model: about 15 s). Returns their
     ``ModelRecord``s; a variant that cannot be built raises (the training stands)."""
-    from workbench.errors import RegistryError
     from workbench.models.registry import Registry
     from workbench.safety import active_rules
-    from workbench.safety.detectors.model import variant_steps
+    from workbench.safety.detectors.model import models_rules_ask
     from workbench.variants import build_variant
 
     rules = rules if rules is not None else active_rules()
     built: dict[str, object] = {}
+    new: dict[str, object] = {}  # recipe -> variant built here (two rules may name the same one)
     with _BUILDING:
         registry = Registry()
-        for rule in rules.rules:
-            spec, model = rule.params.get("variant"), rule.params.get("model")
-            if not (rule.enabled and spec and model):
+        for rule, trained, asked in models_rules_ask(rules, registry):
+            spec = rule.params.get("variant")
+            if trained.id != model_id or not spec:
                 continue
-            try:
-                if registry.newest(model).id != model_id:
-                    continue
-            except RegistryError:
-                continue
-            record = registry.variant_of(registry.get(model_id), variant_steps(spec))
-            record = record or build_variant(model_id, spec)
-            built.setdefault(record.id, record)
+            if asked.id == trained.id:  # not built when the rules were resolved
+                asked = new[spec] = new.get(spec) or build_variant(model_id, spec)
+            built.setdefault(asked.id, asked)
     return list(built.values())

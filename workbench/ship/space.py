@@ -150,19 +150,10 @@ def _rule_models(rules: Any, registry: Registry) -> list[str]:
     """Models the safety rules ask (model-backed detectors), as they resolve here: the newest training of
     each rule's model and the variant the rule asks (`variant: int8`). The Space needs them too, and
     both: there the rule finds the training by its name, then the variant built from it."""
-    from workbench.errors import RegistryError
-    from workbench.safety.detectors.model import rule_models
+    from workbench.safety.detectors.model import models_rules_ask
 
-    found: list[str] = []
-    for rule in rules.rules:
-        if not (rule.enabled and rule.params.get("model")):
-            continue
-        try:
-            models = rule_models(rule.params, registry)
-        except RegistryError:  # an optional rule whose model was never trained
-            continue
-        found += [m.id for m in models if m.id not in found]
-    return found
+    found = [model.id for _, *models in models_rules_ask(rules, registry) for model in models]
+    return list(dict.fromkeys(found))
 
 
 def _write_examples(out: Path, record: ModelRecord, rules: Any) -> None:

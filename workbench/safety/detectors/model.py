@@ -95,6 +95,21 @@ def rule_models(settings: Mapping[str, Any], registry: Any) -> tuple[Any, Any]:
     return trained, registry.variant_of(trained, variant_steps(settings["variant"])) or trained
 
 
+def models_rules_ask(rules: Any, registry: Any) -> list[tuple[Any, Any, Any]]:
+    """``(rule, trained, asked)`` (``rule_models``) for every enabled model-backed rule whose model is in
+    the workspace (an optional rule whose model was never trained is left out)."""
+    from workbench.errors import RegistryError
+
+    found = []
+    for rule in rules.rules:
+        if rule.enabled and rule.params.get("model"):
+            try:
+                found.append((rule, *rule_models(rule.params, registry)))
+            except RegistryError:
+                continue
+    return found
+
+
 class ModelDetector(Detector):
     """A detector that asks a workspace model, many texts per call, with a per-text cache."""
 
@@ -108,6 +123,7 @@ class ModelDetector(Detector):
         self._lock = threading.Lock()
         self._cached_for: Any = None  # the loaded model the cached answers came from
         self._missing_until = 0.0
+        self._asked: tuple[tuple[str, int], str] | None = None  # ((models folder, its mtime), model id)
 
     @classmethod
     def check_settings(cls, settings: Mapping[str, Any]) -> dict[str, str]:
@@ -174,12 +190,23 @@ class ModelDetector(Detector):
             return None
         try:
             registry = Registry()
-            return MODEL_CACHE.get(rule_models(self.settings, registry)[1].id, registry)
+            return MODEL_CACHE.get(self._asked_id(registry), registry)
         except RegistryError:
             if self.settings.get("optional"):  # per-text scans (Explain, the gateway) skip the look-up
                 self._missing_until = time.monotonic() + MISSING_RECHECK_SECONDS
                 return None
             raise
+
+    def _asked_id(self, registry: Any) -> str:
+        """The id of the model the rule asks (``rule_models``), resolved again only when a model was
+        published or removed since (the models folder's mtime changes): resolving reads every model's
+        record, milliseconds per scan on a busy gateway."""
+        stamp = (str(registry.root), registry.root.stat().st_mtime_ns)
+        asked = self._asked
+        if asked is None or asked[0] != stamp:
+            asked = (stamp, rule_models(self.settings, registry)[1].id)
+            self._asked = asked
+        return asked[1]
 
     def candidates(self, loaded: Any, texts: list[str]) -> list[list[Candidate]]:
         raise NotImplementedError
