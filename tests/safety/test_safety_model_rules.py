@@ -86,6 +86,23 @@ def test_model_rule_problems_name_the_fix(toy_model_id):
         )
 
 
+def test_out_of_range_values_are_named_with_a_missing_model_too(isolated_workspace):
+    """One pass names every mistake: a bad score is not hidden behind the missing model, nor dropped
+    because the rule is optional, and an `entities` rule's score is checked as a `label` rule's."""
+    with pytest.raises(RuleError) as caught:
+        rules_from_yaml(
+            "rules:\n"
+            "  - {id: s, detector: label, model: no-such-model, labels: [neg], min_score: 1.5, max_windows: 0}\n"
+            "  - {id: e, detector: entities, model: no-ner, types: [person], min_score: 7, optional: true}\n"
+        )
+    problems = "\n".join(caught.value.problems)
+    assert "model 'no-such-model' is not in the workspace" in problems
+    assert "min_score must be in (0, 1], got 1.5 (rule 's')" in problems
+    assert "max_windows must be between 1 and 1000, got 0" in problems
+    assert "min_score must be in (0, 1], got 7 (rule 'e')" in problems
+    assert "no-ner" not in problems  # optional: its model may come later
+
+
 def test_a_label_rule_refuses_a_model_without_class_probabilities(ner_model_id):
     with pytest.raises(RuleError, match="is a token-classification model: a `label` rule needs a classifier"):
         rules_from_yaml(f"rules:\n  - {{id: s, detector: label, model: {ner_model_id}, labels: [PER]}}\n")

@@ -127,27 +127,38 @@ class ModelDetector(Detector):
 
     @classmethod
     def check_settings(cls, settings: Mapping[str, Any]) -> dict[str, str]:
-        """The model must be in the workspace (unless the rule is optional) and fit the detector; a
-        ``variant`` must be a variant recipe (checked once the model exists: the variants package
+        """Values out of range are reported whether or not the model exists, so one pass names every
+        mistake; the model must be in the workspace (unless the rule is optional) and fit the detector;
+        a ``variant`` must be a variant recipe (checked once the model exists: the variants package
         loads pandas, which a scan without a model never needs)."""
         from workbench.errors import RegistryError, SpecError
         from workbench.models.registry import Registry
 
+        problems = cls.check_values(settings)
         try:
             record = Registry().newest(settings["model"])
         except RegistryError:
             if settings.get("optional", False):
-                return {}
+                return problems
             return {
                 "model": f"model {settings['model']!r} is not in the workspace: train it (`workbench train`, "
-                "`workbench safety train-injection`) or fix the name (`workbench models`)"
+                "`workbench safety train-injection`) or fix the name (`workbench models`)",
+                **problems,
             }
         if settings.get("variant") is not None:
             try:
                 variant_steps(settings["variant"])
             except SpecError as error:
-                return {"variant": f"{error} (e.g. `variant: int8`)"}
-        return cls.check_model(record, settings)
+                problems["variant"] = f"{error} (e.g. `variant: int8`)"
+        return {**problems, **cls.check_model(record, settings)}
+
+    @classmethod
+    def check_values(cls, settings: Mapping[str, Any]) -> dict[str, str]:
+        """Problems of the settings' values alone (no model needed)."""
+        score = settings.get("min_score", 0.5)
+        if isinstance(score, bool) or not 0 < score <= 1:
+            return {"min_score": f"min_score must be in (0, 1], got {score!r}"}
+        return {}
 
     @classmethod
     def check_model(cls, record: Any, settings: Mapping[str, Any]) -> dict[str, str]:
@@ -260,13 +271,23 @@ class LabelDetector(ModelDetector):
     }
 
     @classmethod
+    def check_values(cls, settings: Mapping[str, Any]) -> dict[str, str]:
+        problems = super().check_values(settings)
+        unknown_share = settings.get("max_unknown", UNREADABLE_SHARE)
+        if isinstance(unknown_share, bool) or not 0 < unknown_share <= 1:
+            problems["max_unknown"] = f"max_unknown must be in (0, 1], got {unknown_share!r}"
+        windows = settings.get("max_windows", 16)
+        if isinstance(windows, bool) or not 1 <= windows <= 1000:
+            problems["max_windows"] = (
+                f"max_windows must be between 1 and 1000, got {windows!r}: 16 reads about 2,000 tokens"
+            )
+        return problems
+
+    @classmethod
     def check_model(cls, record: Any, settings: Mapping[str, Any]) -> dict[str, str]:
         from workbench.tasks import get_task
 
         problems = {}
-        unknown_share = settings.get("max_unknown", UNREADABLE_SHARE)
-        if isinstance(unknown_share, bool) or not 0 < unknown_share <= 1:
-            problems["max_unknown"] = f"max_unknown must be in (0, 1], got {unknown_share!r}"
         task = get_task(record.task)
         if task.predicts_value or task.predicts_entities or task.generates_text:  # no class probabilities
             problems["model"] = (
@@ -277,14 +298,6 @@ class LabelDetector(ModelDetector):
         if unknown:
             problems["labels"] = (
                 f"labels {unknown} are not labels of model {record.id!r} ({', '.join(record.labels)})"
-            )
-        score = settings.get("min_score", 0.5)
-        if not 0 < score <= 1:
-            problems["min_score"] = f"min_score must be in (0, 1], got {score!r}"
-        windows = settings.get("max_windows", 16)
-        if isinstance(windows, bool) or not 1 <= windows <= 1000:
-            problems["max_windows"] = (
-                f"max_windows must be between 1 and 1000, got {windows!r}: 16 reads about 2,000 tokens"
             )
         return problems
 
