@@ -31,7 +31,7 @@ def each(words: str, rest: str) -> list[str]:
 
 
 # Up to six words between an imperative and its object, without crossing , . ; ! ? or a line break.
-GAP = r"(?:[ \t\"'“”‘’*_:-]+[\w'’-]+){0,6}?[ \t\"'“”‘’*_:-]+"
+GAP = r"(?:[ \t\r\n\"'“”‘’*_:-]+[\w'’-]+){0,6}?[ \t\r\n\"'“”‘’*_:-]+"
 GAP_ZH = r"[^，。！？；,.!?;\n]{0,10}?"
 
 _VERBS_EN = (
