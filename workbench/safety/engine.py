@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -293,9 +294,17 @@ def masked_preview(raw: str, placeholder: str, *, sensitive: bool) -> str:
     (first and last two characters, or the code points of invisible characters)."""
     if sensitive:
         return f"[{placeholder}]"
-    if not raw.strip() or not raw.isprintable():
+    unseen = [ch for ch in raw if not (ch.isprintable() or ch.isspace())]  # a line break is seen
+    if unseen and len(unseen) < len(raw) and raw.strip():  # invisible characters strewn among letters
+        counts = Counter(f"U+{ord(ch):04X}" for ch in unseen).most_common()
+        shown = ", ".join(f"{point} x{count:,}" if count > 1 else point for point, count in counts[:3])
+        return f"{shown}{' ...' if len(counts) > 3 else ''} among {len(raw):,} chars"
+    if not raw.strip() or unseen:
         shown = " ".join(f"U+{ord(ch):04X}" for ch in raw[:4])
         return shown + (" ..." if len(raw) > 4 else "") if raw else "[empty]"
     if len(raw) <= 6:
         return "*" * len(raw)
-    return f"{raw[:2]}{'*' * min(len(raw) - 4, 12)}{raw[-2:]} ({len(raw)} chars)"
+    head, tail = (
+        "".join(" " if ch.isspace() else ch for ch in end) for end in (raw[:2], raw[-2:])
+    )  # one line
+    return f"{head}{'*' * min(len(raw) - 4, 12)}{tail} ({len(raw)} chars)"

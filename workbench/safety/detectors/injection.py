@@ -69,6 +69,29 @@ _NEGATABLE = ("override", "leak")
 ROLE_WINDOW = 1500  # a set-up and a lawlessness cue this close together make a persona jailbreak
 
 
+# Invisible characters strewn between letters ("i\u200bg\u200bn\u200bo\u200br\u200be") are one hit
+# over the run they hide, not one per character: a text of 50,000 of them gave 50,000 hits.
+_STREWN_GAP = 3
+_INVISIBLE = "invisible via raw"
+
+
+def _merge_strewn(found: list[Candidate]) -> list[Candidate]:
+    """Invisible-character candidates at most ``_STREWN_GAP`` characters apart joined into one."""
+    merged: list[Candidate] = []
+    for candidate in sorted(found, key=lambda c: (c.detail != _INVISIBLE, c.start)):
+        last = merged[-1] if merged else None
+        if (
+            candidate.detail == _INVISIBLE
+            and last is not None
+            and last.detail == _INVISIBLE
+            and candidate.start - last.end <= _STREWN_GAP
+        ):
+            merged[-1] = Candidate(last.start, max(last.end, candidate.end), _INVISIBLE, last.confidence)
+        else:
+            merged.append(candidate)
+    return merged
+
+
 @register_detector
 class PromptInjectionDetector(Detector):
     name = "prompt_injection"
@@ -125,7 +148,7 @@ class PromptInjectionDetector(Detector):
                     c.start == start and c.detail.startswith(family) for c in found
                 ):
                     found.append(Candidate(start, end, f"{family} via {view.name}"))
-        return found
+        return _merge_strewn(found) if len(found) > 1 else found
 
     def _matches(self, view: View) -> list[tuple[str, int, int]]:
         """(family, start, end) of every match in one view's text (spans index that text)."""
