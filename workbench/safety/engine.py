@@ -294,7 +294,7 @@ def masked_preview(raw: str, placeholder: str, *, sensitive: bool) -> str:
     (first and last two characters, or the code points of invisible characters)."""
     if sensitive:
         return f"[{placeholder}]"
-    unseen = [ch for ch in raw if not (ch.isprintable() or ch.isspace())]  # a line break is seen
+    unseen = [] if raw.isprintable() else [ch for ch in raw if not (ch.isprintable() or ch.isspace())]
     if unseen and len(unseen) < len(raw) and raw.strip():  # invisible characters strewn among letters
         counts = Counter(f"U+{ord(ch):04X}" for ch in unseen).most_common()
         shown = ", ".join(f"{point} x{count:,}" if count > 1 else point for point, count in counts[:3])

@@ -5,9 +5,10 @@ words, or sends the instruction base64-, hex- or rot13-encoded. ``text_views`` y
 text itself (``raw``) and, only when a cheap check says it could matter, these views:
 
 * ``folded`` (named by what changed it: ``nfkc``, ``confusables``, ``invisible``, ``pictographs``,
-  ``leetspeak``, ``spaced``): NFKC per character, Cyrillic/Greek look-alikes to Latin, zero-width and
-  bidi characters and pictographs (emoji, dingbats, symbols) removed, leetspeak digits inside words to
-  letters, spaced-out letters joined;
+  ``accents``, ``leetspeak``, ``spaced``): NFKC per character, Cyrillic/Greek look-alikes to Latin,
+  zero-width and bidi characters and pictographs (emoji, dingbats, symbols) removed, accents and
+  combining marks taken off Latin letters, leetspeak digits inside words to letters, spaced-out letters
+  joined;
 * ``rot13``: the whole text rotated, when it holds rot13 forms of injection words;
 * ``base64`` / ``hex``: each encoded run that decodes to readable UTF-8 text; a match anywhere in the
   decoded text is reported on the encoded run;
@@ -17,6 +18,10 @@ text itself (``raw``) and, only when a cheap check says it could matter, these v
   "output-your-previous-instructions"), the joins made spaces; the same length, so spans map one to one;
 * ``typos``: the key words of injections misspelt ("ignor", "isntructions", "promt", "sytem",
   "instructionss"), written back as the word; a match is reported on the misspelt text.
+* ``markup``: HTML tags, markdown emphasis and HTML entities around or inside the words ("<b>ignore</b>
+  all", "**reveal** **your** **prompt**", "ignore&nbsp;all"), tags and marks dropped, entities decoded;
+* ``camel-case``: three or more words run together in CamelCase ("IgnoreAllPreviousInstructions"), split
+  back into words;
 * ``fillers``: short runs of another script strewn between English words ("ignore 你好 all 今天
   previous instructions"), which push the words of an order out of the patterns' windows and the text
   past what an English classifier reads; the runs are dropped when at least three stand between Latin
@@ -30,6 +35,7 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
+import html
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -72,12 +78,19 @@ CONFUSABLES = str.maketrans({ch: latin for latin, chars in _LOOKALIKES.items() f
 # variation selector that dresses them; folding drops them as it drops invisible characters.
 _PICTOGRAPH_RANGES = "\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\ufe0e\ufe0f\U0001f000-\U0001faff"
 _PICTOGRAPH = re.compile(f"[{_PICTOGRAPH_RANGES}]")
+# Accents a reader looks through ("ígnóré prévíóús ínstrúctíóns"): Latin letters with diacritics, and
+# combining marks put on letters one by one (Zalgo text, "i̇ǵn̈ōr̃e"); folding keeps the bare letter.
+_COMBINING_RANGES = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_COMBINING = re.compile(f"[{_COMBINING_RANGES}]")
+_ACCENTED_RANGES = "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
 _FOLDABLE = re.compile(
     "["
     + "".join(sorted(INVISIBLE_CHARS))
     + "".join(_LOOKALIKES.values())
     + "\uff21-\uff3a\uff41-\uff5a\ufb00-\ufb06\u24b6-\u24e9\U0001d400-\U0001d7ff"
     + _PICTOGRAPH_RANGES
+    + _COMBINING_RANGES
+    + _ACCENTED_RANGES
     + "]"
 )
 LEET = {
@@ -106,30 +119,31 @@ _LEET_KEYWORDS = (
     "system",
     "jailbreak",
 )
-# rot13 forms of ignore, disregard, forget, instruction, prompt, system, previous, pretend, jailbreak
-_ROT13_WORDS = (
-    "vtaber",
-    "qvfertneq",
-    "sbetrg",
-    "vafgehpgvba",
-    "cebzcg",
-    "flfgrz",
-    "cerivbhf",
-    "cergraq",
-    "wnvyoernx",
+# Key words of injections whose rot13 form opens the rot13 view ("vtaber nyy cerivbhf vafgehpgvbaf"), and
+# common words whose rot13 forms, two of them, show a text is rot13 English ("Lbh ner QNA" has no key word).
+# Matched as whole words against the text's letter runs, which the typo gate splits anyway: one set test.
+_ROT13_KEY_WORDS = (
+    "ignore ignores ignored ignoring disregard disregards disregarded forget forgets forgetting forgot "
+    "instruction instructions prompt prompts system previous previously pretend pretending jailbreak "
+    "jailbroken output repeat reveal above initial configuration restrictions unfiltered uncensored rules"
 )
+_ROT13_COMMON_WORDS = "you your the and is to of"
+_ROT13_KEYS = frozenset(codecs.encode(w, "rot13").encode() for w in _ROT13_KEY_WORDS.split())
+_ROT13_COMMON = frozenset(codecs.encode(w, "rot13").encode() for w in _ROT13_COMMON_WORDS.split())
 # bytes.translate is ~20x faster than str.translate; leet characters are ASCII, so UTF-8 bytes are safe.
 _LEET_BYTES = bytes.maketrans("".join(LEET).encode(), "".join(LEET.values()).encode())
 _LEET_KEYWORD_BYTES = tuple(word.encode() for word in _LEET_KEYWORDS)
 _LEET_KEYWORD_RE = re.compile(b"|".join(_LEET_KEYWORD_BYTES))  # one pass before eighteen counts
 # A leet character next to a letter; starts only at the (rare) leet characters, so it scans fast.
 _LEET_GATE = re.compile(r"[0134578@$!|](?:(?<=[a-z].)|(?=[a-z]))")
+MANY_LEET = 8  # leet characters next to letters that make a text leetspeak ("covid19, mp3 at 3pm" has 3)
 _LEET_WORD = re.compile(r"[a-z0-9@$!|]*[a-z][a-z0-9@$!|]*")
 _SPACED = re.compile(r"(?<![a-z])[a-z](?:[ ._*-]{1,3}[a-z](?![a-z])){3,}")
+_LETTER = re.compile(r"[a-z]")
 _SPACED_GATE = re.compile(r"[ ._*-][a-z](?:[ ._*-]{1,3}[a-z]){3}(?![a-z])")
 # base64 (standard or URL-safe) or hex runs; hex is tried first when the run is all hex digits.
 # Hex escapes are searched only when "\\x" occurs: as a second branch they cost every text a pass.
-_BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
+_BASE64_RUN = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}={0,2}")  # from a run's start only: faster
 _HEX_ESCAPES = re.compile(r"\\x[2-7][0-9a-fA-F](?:\\x[2-7][0-9a-fA-F]){7,}")
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 # Hex bytes written apart ("41 6e 61 6c 79 7a 65"), as hex dumps and online converters print them: printable
@@ -233,20 +247,28 @@ def typo_view(lowered: str) -> View | None:
     slips = [m for m in _TYPO_TOKEN.finditer(lowered) if m.group() in TYPOS]
     if not slips:
         return None
+    return spliced(lowered, [(*m.span(), TYPOS[m.group()]) for m in slips], "typos", spread=True)
+
+
+def spliced(lowered: str, edits: list[tuple[int, int, str]], name: str, *, spread: bool = False) -> View:
+    """``lowered`` with each ``(start, end, replacement)`` span (in order, apart) replaced: a view whose
+    replaced characters map back to their span's start (``spread``: to the span's characters in turn, the
+    last one repeated, so a word written back over its slip covers all of it)."""
     chars: list[str] = []
     origin: list[int] = []
-    cursor = 0
-    for slip in slips:
-        start, end = slip.span()
-        chars.append(lowered[cursor:start])
-        origin.extend(range(cursor, start))
-        word = TYPOS[slip.group()]
-        chars.append(word)
-        origin.extend(start + min(i, end - start - 1) for i in range(len(word)))
-        cursor = end
-    chars.append(lowered[cursor:])
-    origin.extend(range(cursor, len(lowered)))
-    return View("".join(chars), "typos", tuple(origin))
+    last = 0
+    for start, end, replacement in edits:
+        chars.append(lowered[last:start])
+        origin.extend(range(last, start))
+        chars.append(replacement)
+        if spread:
+            origin.extend(start + min(i, end - start - 1) for i in range(len(replacement)))
+        else:
+            origin.extend([start] * len(replacement))
+        last = end
+    chars.append(lowered[last:])
+    origin.extend(range(last, len(lowered)))
+    return View("".join(chars), name, tuple(origin))
 
 
 def text_views(text: str, lowered: str, *, decode: bool = True) -> Iterator[View]:
@@ -256,7 +278,8 @@ def text_views(text: str, lowered: str, *, decode: bool = True) -> Iterator[View
         folded = fold(lowered)
         if folded is not None:
             yield folded
-    if any(word in lowered for word in _ROT13_WORDS):
+    words = lowered.encode("utf-8").translate(_LETTERS_ONLY).split()  # the letter runs, for two gates
+    if not _ROT13_KEYS.isdisjoint(words) or len(_ROT13_COMMON.intersection(words)) >= 2:
         yield View(codecs.encode(lowered, "rot13"), "rot13")
     if decode:
         yield from decoded_views(text)
@@ -264,14 +287,120 @@ def text_views(text: str, lowered: str, *, decode: bool = True) -> Iterator[View
         yield from joined_strings(lowered)
     if any(lowered.count(mark) >= 3 for mark in _SEPARATOR_MARKS) and _SEPARATED.search(lowered):
         yield View(_SEPARATED.sub(_spaced_out, lowered), "separators")
-    if not _TYPO_BYTES.isdisjoint(lowered.encode("utf-8").translate(_LETTERS_ONLY).split()):
+    if not _TYPO_BYTES.isdisjoint(words):
         typos = typo_view(lowered)
         if typos is not None:
             yield typos
+    if _worth_unmarking(lowered):
+        unmarked = markup_view(lowered)
+        if unmarked is not None:
+            yield unmarked
+    if b"aAa" in text.encode("utf-8").translate(_CASE_SHAPE):  # a capital inside a word
+        camel = camel_case_view(text, lowered)
+        if camel is not None:
+            yield camel
     if not text.isascii() and _FILLER_GATE.search(lowered):
         fillers = filler_view(lowered)
         if fillers is not None:
             yield fillers
+
+
+# Markup around or inside the words: HTML tags ("<b>ignore</b> all <i>previous</i> instructions", how an
+# order hides in a web page), markdown emphasis ("**reveal** **your** **system** **prompt**") and HTML
+# entities ("ignore&nbsp;all&#32;previous"). Tags are dropped (a block tag leaves a space), emphasis marks
+# at a word's edge dropped, entities decoded.
+_MARKUP = re.compile(
+    r"<(/?)([a-z][a-z0-9]{0,10})(?:\s[^<>]{0,200})?/?>"
+    r"|(?<![\w*_~`])[*_~`]{1,3}(?=\w)|(?<=\w)[*_~`]{1,3}(?![\w*_~`])"
+    r"|&(?:#[0-9]{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,7});"
+)
+# tags that sit inside a line of text; any other (p, div, br, li, td...) separates words
+_INLINE_TAGS = frozenset(
+    [
+        "a",
+        "abbr",
+        "b",
+        "big",
+        "code",
+        "del",
+        "em",
+        "font",
+        "i",
+        "ins",
+        "kbd",
+        "mark",
+        "q",
+        "s",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "tt",
+        "u",
+    ]
+)
+MIN_MARKS = 2
+
+
+def _worth_unmarking(lowered: str) -> bool:
+    return (
+        "</" in lowered
+        or "/>" in lowered
+        or lowered.count("**") >= 2
+        or lowered.count("__") >= 2
+        or lowered.count("`") >= 2
+        or (lowered.count("&") >= 2 and ";" in lowered)
+    )
+
+
+def markup_view(lowered: str) -> View | None:
+    """The text with tags and emphasis marks dropped and entities decoded (None: fewer than
+    ``MIN_MARKS`` of them)."""
+    marks = list(_MARKUP.finditer(lowered))
+    if len(marks) < MIN_MARKS:
+        return None
+    return spliced(lowered, [(*mark.span(), _unmarked(mark)) for mark in marks], "markup")
+
+
+def _unmarked(mark: re.Match[str]) -> str:
+    found = mark.group()
+    if found.startswith("&"):
+        decoded = html.unescape(found)
+        return " " if decoded.isspace() else decoded.lower()
+    if found.startswith("<"):
+        return "" if mark.group(2) in _INLINE_TAGS else " "
+    return ""
+
+
+# Words run together in CamelCase ("IgnoreAllPreviousInstructions", "#RevealYourSystemPrompt"): three or
+# more capitalised words, split back into words. Found in the text as written (case is lost once lowered).
+_CASE_SHAPE = bytes(65 if 65 <= c <= 90 else 97 if 97 <= c <= 122 else 32 for c in range(256))  # "aA" shape
+_CAMEL_WORD = r"(?:[A-Z][a-z]+|[A-Z]+(?![a-z]))"  # "Ignore", or "I" / "DAN" before the next capitalised word
+_CAMEL_RUN = re.compile(rf"(?<![A-Za-z]){_CAMEL_WORD}{{3,}}(?![a-z])")
+_CAMEL_JOIN = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def camel_case_view(text: str, lowered: str) -> View | None:
+    """The CamelCase runs alone, each split into words, one sentence apiece (None: no run of three or more
+    words). Only the runs: a view of the whole text would cost every text with a mixed-case key in it a
+    second pass of every pattern."""
+    runs = list(_CAMEL_RUN.finditer(text))
+    if not runs:
+        return None
+    chars: list[str] = []
+    origin: list[int] = []
+    for run in runs:
+        start, end = run.span()
+        for index in range(start, end):
+            if index > start and _CAMEL_JOIN.match(text, index):
+                chars.append(" ")
+                origin.append(index)
+            chars.append(lowered[index])
+            origin.append(index)
+        chars.extend(". ")  # a run's words and the next run's are not one sentence
+        origin.extend((end - 1, end - 1))
+    return View("".join(chars), "camel-case", tuple(origin))
 
 
 # Scripts an English order can be strewn with: CJK, kana, Hangul, Thai, Arabic, Hebrew, Devanagari (not
@@ -292,18 +421,7 @@ def filler_view(lowered: str) -> View | None:
     runs = [m.span() for m in _FILLER.finditer(lowered)]
     if len(runs) < MIN_FILLERS:
         return None
-    chars: list[str] = []
-    origin: list[int] = []
-    last = 0
-    for start, end in runs:
-        chars.extend(lowered[last:start])
-        origin.extend(range(last, start))
-        chars.append(" ")
-        origin.append(start)
-        last = end
-    chars.extend(lowered[last:])
-    origin.extend(range(last, len(lowered)))
-    return View("".join(chars), "fillers", tuple(origin))
+    return spliced(lowered, [(start, end, " ") for start, end in runs], "fillers")
 
 
 # Four or more words joined by the same separator; a hyphenated "state-of-the-art" makes a view too, which
@@ -340,6 +458,8 @@ def _worth_folding(text: str, lowered: str) -> bool:
             unleet.count(word) > encoded.count(word) for word in _LEET_KEYWORD_BYTES
         ):
             return True
+        if len(_LEET_GATE.findall(lowered)) >= MANY_LEET:  # a whole text in leetspeak, key words or not
+            return True
     if _SPACED_GATE.search(" " + lowered):
         return True
     if text.isascii():
@@ -361,6 +481,9 @@ def fold(lowered: str) -> View | None:
             if _PICTOGRAPH.match(ch):
                 changes.add("pictographs")
                 continue
+            if _COMBINING.match(ch):
+                changes.add("accents")
+                continue
             out = unicodedata.normalize("NFKC", ch).lower()
             if out != ch:
                 changes.add("nfkc")
@@ -368,6 +491,11 @@ def fold(lowered: str) -> View | None:
             if confused != out:
                 changes.add("confusables")
                 out = confused
+            if not out.isascii():
+                bare = _COMBINING.sub("", unicodedata.normalize("NFD", out))
+                if bare != out and bare.isascii():  # "é" -> "e"; not "ü" of another script's letters
+                    changes.add("accents")
+                    out = bare
         for piece in out:
             chars.append(piece)
             origin.append(index)
@@ -391,7 +519,8 @@ def _undo_leet(chars: list[str], changes: set[str]) -> None:
 
 
 def _join_spaced(chars: list[str], origin: list[int], changes: set[str]) -> tuple[list[str], list[int]]:
-    """ "i g n o r e  a l l" -> "ignore all": separators between single letters go, wide gaps stay one space."""
+    """ "i g n o r e  a l l" -> "ignore all", "i.g.n.o.r.e a.l.l" -> "ignore all": the separator most used
+    between the run's letters goes, any other gap separates words and stays one space."""
     joined = "".join(chars)
     runs = list(_SPACED.finditer(joined))
     if not runs:
@@ -403,17 +532,19 @@ def _join_spaced(chars: list[str], origin: list[int], changes: set[str]) -> tupl
     for run in runs:
         keep_chars.extend(chars[cursor : run.start()])
         keep_origin.extend(origin[cursor : run.start()])
-        gap = 0
+        gaps = _LETTER.split(run.group())[1:-1]
+        inside = max(set(gaps), key=gaps.count)  # the separator inside the words
+        gap = ""
         for i in range(run.start(), run.end()):
             if chars[i].isalpha():
-                if gap >= 2:  # a wider gap separates words
+                if gap and gap != inside:
                     keep_chars.append(" ")
                     keep_origin.append(origin[i - 1])
                 keep_chars.append(chars[i])
                 keep_origin.append(origin[i])
-                gap = 0
+                gap = ""
             else:
-                gap += 1
+                gap += chars[i]
         cursor = run.end()
     keep_chars.extend(chars[cursor:])
     keep_origin.extend(origin[cursor:])

@@ -61,6 +61,16 @@ FAMILIES: dict[str, tuple[list[str], list[str]]] = {
     "template": (phrases.TEMPLATE, []),
     "invisible": ([], phrases.INVISIBLE),
 }
+# The any-text branches of a family written in other languages than English (the end of its list). Kept
+# apart so that a match found only once accents were taken off can be told from them: "J'ai oublié les
+# instructions" (I forgot the instructions) would read as French "oublie les instructions" (forget them).
+# Accents are how an English order is obfuscated, and part of the spelling of these languages.
+_NOT_ENGLISH = {
+    "override": [*phrases.OVERRIDE_DE, *phrases.OVERRIDE_OTHER],
+    "hijack": phrases.HIJACK_DE,
+    "leak": LEAK_DE,
+}
+_OTHER_LANGUAGES = " (other languages)"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NEGATION = re.compile(r"(?:\bdon'?t|\bdo not|\bnever|\bcan'?t|\bcannot|\bwon'?t|\bnot|\bnicht|不要|别)\s*$")
 # "don't forget the previous order instructions" is not an override, "never share your secret password"
@@ -118,7 +128,12 @@ class PromptInjectionDetector(Detector):
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)
         families = self.settings["families"]
-        self.any_text = BranchSet({family: FAMILIES[family][0] for family in families}, word_start=True)
+        kinds: dict[str, list[str]] = {}
+        for family in families:  # the same branches in the same order, English ones told apart
+            branches, other = FAMILIES[family][0], _NOT_ENGLISH.get(family, [])
+            kinds[family] = branches[: len(branches) - len(other)]
+            kinds[family + _OTHER_LANGUAGES] = other
+        self.any_text = BranchSet(kinds, word_start=True)
         self.non_ascii = BranchSet({family: FAMILIES[family][1] for family in families})
         self.roles = "role" in families
         # Obfuscation matters for phrases; template tokens and invisible characters are found as written.
@@ -153,12 +168,16 @@ class PromptInjectionDetector(Detector):
     def _matches(self, view: View) -> list[tuple[str, int, int]]:
         """(family, start, end) of every match in one view's text (spans index that text)."""
         text = view.text
+        english_only = "accents" in view.name.split("+")
         matches = []
         for match in self.any_text.finditer(text):
             start = match.start()
             if text[start].isalpha() and not starts_word(text, start):
                 continue
-            family = self.any_text.kind_of(match)
+            kind = self.any_text.kind_of(match)
+            family = kind.removesuffix(_OTHER_LANGUAGES)
+            if english_only and family != kind:
+                continue
             if family in _NEGATABLE and _NEGATION.search(text, max(0, start - 12), start):
                 continue
             matches.append((family, start, match.end()))

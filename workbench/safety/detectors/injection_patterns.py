@@ -30,8 +30,9 @@ def each(words: str, rest: str) -> list[str]:
     return branches
 
 
-# Up to six words between an imperative and its object, without crossing , . ; ! ? or a line break.
-GAP = r"(?:[ \t\r\n\"'“”‘’*_:-]+[\w'’-]+){0,6}?[ \t\r\n\"'“”‘’*_:-]+"
+# Up to six words between an imperative and its object, without crossing , . ; ! ?; any white space between
+# them, a line break or a no-break space too ("Ignore all previous\ninstructions" is a bypass otherwise).
+GAP = r"(?:[\s\"'“”‘’*_:-]+[\w'’-]+){0,6}?[\s\"'“”‘’*_:-]+"
 GAP_ZH = r"[^，。！？；,.!?;\n]{0,10}?"
 
 _VERBS_EN = (
