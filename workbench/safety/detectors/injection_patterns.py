@@ -32,7 +32,13 @@ def each(words: str, rest: str) -> list[str]:
 
 # Up to six words between an imperative and its object, without crossing , . ; ! ?; any white space between
 # them, a line break or a no-break space too ("Ignore all previous\ninstructions" is a bypass otherwise).
-GAP = r"(?:[\s\"'“”‘’*_:-]+[\w'’-]+){0,6}?[\s\"'“”‘’*_:-]+"
+# No character may be part of a word and of a separator: with "_", "-" and "'" in both, a long run of words
+# joined by "_" could be split in so many ways that one text of 2,700 characters held a scan for minutes.
+# So a word is letters and digits, with a hyphen or apostrophe only between two of them ("pre-existing",
+# "don't"), and a hyphen or apostrophe is a separator only where it is not between two.
+_WORD = r"[^\W_]+(?:['’-][^\W_]+)*"
+_SEPARATOR = r"(?:[\s\"“”‘*_:]|['’-](?![^\W_])|(?<![^\W_])['’-](?=[^\W_]))+"  # each character one way
+GAP = f"(?:{_SEPARATOR}{_WORD}){{0,6}}?{_SEPARATOR}"
 GAP_ZH = r"[^，。！？；,.!?;\n]{0,10}?"
 
 _VERBS_EN = (
