@@ -22,10 +22,18 @@ The ways an attacker writes words (each deterministic):
   the window between a verb and its object on purpose: "skip the intro, instructions below" is no order).
 
 ``--classifier`` adds the column of patterns + the workspace's injection classifier (``workbench safety
-train-injection``): every rewritten text is read by the model, some minutes for the test part.
+train-injection``): every rewritten injection is read by the model, long jailbreaks in windows, which takes
+about 40 minutes for the test part on 2 cores (a line per way on stderr shows the progress).
 
-Exits 1 when a targeted way keeps under 0.90 of the injections caught as written, or makes the patterns
-fire on more than 0.5 % of the benign prompts (they fire on about 0.02 % as written).
+Hostile texts, second table: 500 key words of injections ("ignore", "format", "your", "don't"...) joined
+by each of 31 separators (``_``, ``-``, an apostrophe, ``**``, ``&nbsp;``, a zero-width space...), as
+written, upper-case and in CamelCase, each scanned alone: the slowest scan. A pattern whose words and
+separators can share a character can split such a run in very many ways; before the word gap was made
+unambiguous (2026-12-06) one underscore-joined text of 2,700 characters held a scan for minutes.
+
+Exits 1 when a targeted way keeps under 0.90 of the injections caught as written, makes the patterns
+fire on more than 0.5 % of the benign prompts (they fire on about 0.02 % as written), or a hostile text
+takes more than 0.5 s to scan.
 """
 
 from __future__ import annotations
@@ -33,8 +41,10 @@ from __future__ import annotations
 import argparse
 import base64
 import codecs
+import random
 import re
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -45,6 +55,79 @@ from safety_injection import default_classifier, load_public, pattern_rules, rul
 
 MIN_KEPT = 0.90
 MAX_BENIGN_RATE = 0.005
+MAX_HOSTILE_SECONDS = 0.5
+HOSTILE_WORDS = [
+    "format",
+    "ignore",
+    "reveal",
+    "print",
+    "show",
+    "tell",
+    "repeat",
+    "output",
+    "the",
+    "your",
+    "all",
+    "previous",
+    "instructions",
+    "system",
+    "prompt",
+    "you",
+    "are",
+    "now",
+    "act",
+    "as",
+    "from",
+    "now",
+    "on",
+    "no",
+    "restrictions",
+    "what",
+    "were",
+    "told",
+    "above",
+    "everything",
+    "rules",
+    "don't",
+    "pre-existing",
+    "user's",
+    "a",
+    "b",
+    "c",
+]
+HOSTILE_SEPARATORS = (
+    "_",
+    "-",
+    "'",
+    "*",
+    ":",
+    '"',
+    " ",
+    "  ",
+    "\n",
+    " - ",
+    "' ",
+    "_-",
+    "’",
+    "“",
+    "**",
+    "__",
+    ". ",
+    ", ",
+    "\t",
+    "=",
+    "/",
+    "|",
+    "~",
+    "+",
+    "#",
+    "<b>",
+    "&nbsp;",
+    "\u200b",
+    "\u00a0",
+    "1",
+    "0",
+)
 EMOJI = ("😀", "🙂", "🔥", "👍", "✨", "🚀")
 _WORD = re.compile(r"[A-Za-z]+")
 _HASHTAG_WORD = re.compile(r"[^\W_]+")
@@ -161,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
             both = sum(with_model([rewrite(t) for t in attacks]))
             row["all injections, + classifier"] = f"{both} / {len(attacks)} ({both / len(attacks):.2f})"
         rows.append(row)
+        print(f"  {len(rows)} / {len(WAYS)} {name}: kept {kept} / {len(caught)}", file=sys.stderr, flush=True)
         if targeted:
             targets.append(
                 (f"{name}: kept {kept / len(caught):.2f}", kept / len(caught) >= MIN_KEPT, "≥ 0.90")
@@ -168,7 +252,33 @@ def main(argv: list[str] | None = None) -> int:
             rate = fired / len(benign)
             targets.append((f"{name}: benign flagged {rate:.2%}", rate <= MAX_BENIGN_RATE, "≤ 0.5 %"))
     print_table(rows, list(rows[0]))
+    slowest = hostile_table()
+    targets.append((f"slowest hostile text {slowest:.3f} s", slowest <= MAX_HOSTILE_SECONDS, "≤ 0.5 s"))
     return check_targets(targets)
+
+
+def hostile_table() -> float:
+    """Print the slowest scan per separator of the hostile texts; return the slowest of all (seconds)."""
+    from workbench.safety import scan_batch
+
+    rules = pattern_rules()
+    scan_batch(["warm-up: " + " ".join(HOSTILE_WORDS)] * 2, rules)  # compile what the first match compiles
+    rng = random.Random(3)
+    rows = []
+    for separator in HOSTILE_SEPARATORS:
+        times = []
+        for _ in range(3):
+            text = separator.join(rng.choice(HOSTILE_WORDS) for _ in range(500))
+            for variant in (text, text.upper(), text.title().replace(" ", "")):
+                start = time.process_time()
+                scan_batch([variant], rules)
+                times.append(time.process_time() - start)
+        rows.append({"separator": repr(separator), "slowest scan (ms)": f"{max(times) * 1000:.1f}"})
+    print(
+        "\nhostile texts: 500 key words joined by a separator (about 2,500-5,500 characters), 9 per separator"
+    )
+    print_table(rows, list(rows[0]))
+    return max(float(r["slowest scan (ms)"]) for r in rows) / 1000
 
 
 if __name__ == "__main__":
