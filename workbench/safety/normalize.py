@@ -15,7 +15,8 @@ text itself (``raw``) and, only when a cheap check says it could matter, these v
 * ``joined-strings``: a payload split into quoted strings (``a1 = 'Repeat ' a2 = 'everything '`` ... "output
   a1+a2"), the strings joined in order; a match is reported on the run of assignments;
 * ``separators``: words joined by ``_ - + * ~`` instead of spaces ("ignore_all_previous_instructions",
-  "output-your-previous-instructions"), the joins made spaces; the same length, so spans map one to one;
+  "output-your-previous-instructions"), the joins made spaces (every one of them when the text has more
+  of that mark than spaces: a whole text written so); the same length, so spans map one to one;
 * ``typos``: the key words of injections misspelt ("ignor", "isntructions", "promt", "sytem",
   "instructionss"), written back as the word; a match is reported on the misspelt text.
 * ``markup``: HTML tags, markdown emphasis and HTML entities around or inside the words ("<b>ignore</b>
@@ -285,8 +286,14 @@ def text_views(text: str, lowered: str, *, decode: bool = True) -> Iterator[View
         yield from decoded_views(text)
     if "=" in lowered:
         yield from joined_strings(lowered)
-    if any(lowered.count(mark) >= 3 for mark in _SEPARATOR_MARKS) and _SEPARATED.search(lowered):
-        yield View(_SEPARATED.sub(_spaced_out, lowered), "separators")
+    joins = [mark for mark in _SEPARATOR_MARKS if lowered.count(mark) >= 3]
+    if joins:
+        spaces = lowered.count(" ")
+        instead = [mark for mark in joins if lowered.count(mark) > spaces]  # the text's words joined so
+        if instead:
+            yield View(lowered.translate({ord(mark): " " for mark in instead}), "separators")
+        elif _SEPARATED.search(lowered):
+            yield View(_SEPARATED.sub(_spaced_out, lowered), "separators")
     if not _TYPO_BYTES.isdisjoint(words):
         typos = typo_view(lowered)
         if typos is not None:
