@@ -176,13 +176,16 @@ def default_classifier() -> str | None:
         return None
 
 
-def rules_flagger(rules: object | None = None) -> Flagger:
-    """Flags a text when any ``prompt_injection`` rule of ``rules`` (default: the default rules) fires."""
+def rules_flagger(rules: object | None = None, *, ignore: Sequence[str] = ()) -> Flagger:
+    """Flags a text when any ``prompt_injection`` rule of ``rules`` (default: the default rules) fires,
+    other than the rules named in ``ignore``."""
     from workbench.safety import scan_batch
 
     def flag(texts: Sequence[str]) -> list[bool]:
         results = scan_batch(list(texts), rules if rules is not None else pattern_rules())  # type: ignore[arg-type]
-        return [any(h.category == "prompt_injection" for h in r.hits) for r in results]
+        return [
+            any(h.category == "prompt_injection" and h.rule not in ignore for h in r.hits) for r in results
+        ]
 
     return flag
 

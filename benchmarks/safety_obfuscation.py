@@ -45,13 +45,19 @@ import random
 import re
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import check_targets, print_table
-from safety_injection import default_classifier, load_public, pattern_rules, rules_with_classifier
+from safety_injection import (
+    default_classifier,
+    load_public,
+    pattern_rules,
+    rules_flagger,
+    rules_with_classifier,
+)
 
 MIN_KEPT = 0.90
 MAX_BENIGN_RATE = 0.005
@@ -192,21 +198,11 @@ WAYS: dict[str, tuple[Callable[[str], str], bool]] = {
 }
 
 
-def order_flagger(rules: object | None = None) -> Callable[[list[str]], list[bool]]:
+def order_flagger(rules: object | None = None) -> Callable[[Sequence[str]], list[bool]]:
     """Flags a text when a ``prompt_injection`` rule other than ``injection.invisible`` fires: zero-width
     characters inside words are flagged for what they are, wherever they stand; the question here is
     whether the order they hide is still found (and that harmless text does not turn into one)."""
-    from workbench.safety import scan_batch
-
-    chosen = rules if rules is not None else pattern_rules()
-
-    def flag(texts: list[str]) -> list[bool]:
-        return [
-            any(h.category == "prompt_injection" and h.rule != "injection.invisible" for h in r.hits)
-            for r in scan_batch(texts, chosen)
-        ]
-
-    return flag
+    return rules_flagger(rules, ignore=("injection.invisible",))
 
 
 def main(argv: list[str] | None = None) -> int:

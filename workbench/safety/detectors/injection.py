@@ -49,26 +49,22 @@ from workbench.safety.detectors.injection_patterns import (
 from workbench.safety.detectors.leak_patterns import LEAK_DE, LEAK_EN, LEAK_ZH
 from workbench.safety.normalize import View, text_views
 
-# family -> (branches for any text, branches that need non-ASCII text)
-FAMILIES: dict[str, tuple[list[str], list[str]]] = {
+# family -> (branches for any text in English, in other languages, branches that need non-ASCII text).
+# The other languages' any-text branches are kept apart so that a match found only once accents were taken
+# off can be told from them: "J'ai oublié les instructions" (I forgot the instructions) would read as French
+# "oublie les instructions" (forget them). Accents are how an English order is obfuscated, and part of the
+# spelling of these languages.
+FAMILIES: dict[str, tuple[list[str], list[str], list[str]]] = {
     "override": (
-        [*phrases.OVERRIDE_EN, *phrases.OVERRIDE_DE, *phrases.OVERRIDE_OTHER],
+        phrases.OVERRIDE_EN,
+        [*phrases.OVERRIDE_DE, *phrases.OVERRIDE_OTHER],
         [*phrases.OVERRIDE_ZH, *phrases.OVERRIDE_RU],
     ),
-    "hijack": ([*phrases.HIJACK_EN, *phrases.HIJACK_DE], phrases.HIJACK_ZH),
-    "role": (phrases.ROLE_EN, phrases.ROLE_ZH),
-    "leak": ([*LEAK_EN, *LEAK_DE], LEAK_ZH),
-    "template": (phrases.TEMPLATE, []),
-    "invisible": ([], phrases.INVISIBLE),
-}
-# The any-text branches of a family written in other languages than English (the end of its list). Kept
-# apart so that a match found only once accents were taken off can be told from them: "J'ai oublié les
-# instructions" (I forgot the instructions) would read as French "oublie les instructions" (forget them).
-# Accents are how an English order is obfuscated, and part of the spelling of these languages.
-_NOT_ENGLISH = {
-    "override": [*phrases.OVERRIDE_DE, *phrases.OVERRIDE_OTHER],
-    "hijack": phrases.HIJACK_DE,
-    "leak": LEAK_DE,
+    "hijack": (phrases.HIJACK_EN, phrases.HIJACK_DE, phrases.HIJACK_ZH),
+    "role": (phrases.ROLE_EN, [], phrases.ROLE_ZH),
+    "leak": (LEAK_EN, LEAK_DE, LEAK_ZH),
+    "template": (phrases.TEMPLATE, [], []),
+    "invisible": ([], [], phrases.INVISIBLE),
 }
 _OTHER_LANGUAGES = " (other languages)"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -129,12 +125,11 @@ class PromptInjectionDetector(Detector):
         super().__init__(**settings)
         families = self.settings["families"]
         kinds: dict[str, list[str]] = {}
-        for family in families:  # the same branches in the same order, English ones told apart
-            branches, other = FAMILIES[family][0], _NOT_ENGLISH.get(family, [])
-            kinds[family] = branches[: len(branches) - len(other)]
-            kinds[family + _OTHER_LANGUAGES] = other
+        for family in families:  # one alternation; a match's kind says whether it was an English branch
+            kinds[family] = FAMILIES[family][0]
+            kinds[family + _OTHER_LANGUAGES] = FAMILIES[family][1]
         self.any_text = BranchSet(kinds, word_start=True)
-        self.non_ascii = BranchSet({family: FAMILIES[family][1] for family in families})
+        self.non_ascii = BranchSet({family: FAMILIES[family][2] for family in families})
         self.roles = "role" in families
         # Obfuscation matters for phrases; template tokens and invisible characters are found as written.
         self.normalise = not {"override", "hijack", "role", "leak"}.isdisjoint(families)
