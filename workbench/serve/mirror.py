@@ -24,6 +24,7 @@ import logging
 import multiprocessing
 import os
 import queue
+import signal
 import threading
 import time
 from collections.abc import Sequence
@@ -114,6 +115,23 @@ def _worker_main(conn: Any, home: str, settings: Any) -> None:
         conn.send([_rows_or_error(runtimes, job, rules) for job in jobs])
 
 
+def exit_cause(code: int | None) -> str:
+    """Say why a process ended from its exit code, without guessing out of memory for every death."""
+    if code is None:
+        return "still running but not answering"
+    if code >= 0:
+        return f"exit code {code}"
+    try:
+        name = signal.Signals(-code).name
+    except ValueError:
+        name = f"signal {-code}"
+    if -code == signal.SIGKILL:
+        return f"killed by {name}: out of memory? the kernel's OOM killer sends it"
+    if -code == signal.SIGTERM:
+        return f"stopped by {name}: the server shutting down, or a process manager"
+    return f"stopped by {name}"
+
+
 class WorkerProcess:
     """The idle-priority process the shadow versions run in, started on the first job."""
 
@@ -133,7 +151,7 @@ class WorkerProcess:
         except (EOFError, OSError) as exc:
             self.process.join(1)
             raise WorkbenchError(
-                f"the shadow worker process stopped (exit code {self.process.exitcode}: out of memory?); "
+                f"the shadow worker process stopped ({exit_cause(self.process.exitcode)}); "
                 "a new one starts with the next request"
             ) from exc
 
@@ -184,11 +202,14 @@ class Mirror:
             self.skipped += 1
             return False
 
-    def drain(self, timeout: float = 30.0) -> None:
-        """Wait until every queued job is done (tests, shutdown)."""
+    def drain(self, timeout: float = 30.0) -> bool:
+        """Wait until every queued job is done (tests, shutdown); False when ``timeout`` ran out first.
+        The mirror runs at idle priority, so a machine whose cores are all busy elsewhere starves it:
+        by design, the answers come first."""
         deadline = time.monotonic() + timeout
         while self._jobs.unfinished_tasks and time.monotonic() < deadline:
             time.sleep(0.01)
+        return not self._jobs.unfinished_tasks
 
     def close(self) -> None:
         if self._thread is not None:
