@@ -19,6 +19,8 @@ text itself (``raw``) and, only when a cheap check says it could matter, these v
   of that mark than spaces: a whole text written so); the same length, so spans map one to one;
 * ``typos``: the key words of injections misspelt ("ignor", "isntructions", "promt", "sytem",
   "instructionss"), written back as the word; a match is reported on the misspelt text.
+* ``url-encoding``: percent-escapes decoded ("ignore%20all%20previous", "%69g%6Eo%72e"), when a text
+  holds at least three;
 * ``markup``: HTML tags, markdown emphasis and HTML entities around or inside the words ("<b>ignore</b>
   all", "**reveal** **your** **prompt**", "ignore&nbsp;all"), tags and marks dropped, entities decoded;
 * ``camel-case``: three or more words run together in CamelCase ("IgnoreAllPreviousInstructions"), split
@@ -166,13 +168,17 @@ class View:
     name: str
     origin: tuple[int, ...] | None = None  # origin[i]: index in the original text of text[i]
     encoded_span: tuple[int, int] | None = None  # decoded or joined payloads: every match maps to this span
+    ends: tuple[int, ...] | None = (
+        None  # ends[i]: where text[i] ends in the original (a decoded "%6E": after "E")
+    )
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         if self.encoded_span is not None:
             return self.encoded_span
         if self.origin is None:
             return start, end
-        return self.origin[start], self.origin[max(start, end - 1)] + 1
+        last = max(start, end - 1)
+        return self.origin[start], self.ends[last] if self.ends is not None else self.origin[last] + 1
 
 
 # The key words of injections and their slips of typing: one letter dropped, two neighbours swapped, one
@@ -257,6 +263,7 @@ def spliced(lowered: str, edits: list[tuple[int, int, str]], name: str, *, sprea
     last one repeated, so a word written back over its slip covers all of it)."""
     chars: list[str] = []
     origin: list[int] = []
+    ends: list[int] = []  # not spread: a match ending on a replaced character ends where its span does
     last = 0
     for start, end, replacement in edits:
         chars.append(lowered[last:start])
@@ -265,11 +272,16 @@ def spliced(lowered: str, edits: list[tuple[int, int, str]], name: str, *, sprea
         if spread:
             origin.extend(start + min(i, end - start - 1) for i in range(len(replacement)))
         else:
+            ends.extend(range(last + 1, start + 1))
             origin.extend([start] * len(replacement))
+            ends.extend([end] * len(replacement))
         last = end
     chars.append(lowered[last:])
     origin.extend(range(last, len(lowered)))
-    return View("".join(chars), name, tuple(origin))
+    if spread:
+        return View("".join(chars), name, tuple(origin))
+    ends.extend(range(last + 1, len(lowered) + 1))
+    return View("".join(chars), name, tuple(origin), ends=tuple(ends))
 
 
 def text_views(text: str, lowered: str, *, decode: bool = True) -> Iterator[View]:
@@ -298,6 +310,10 @@ def text_views(text: str, lowered: str, *, decode: bool = True) -> Iterator[View
         typos = typo_view(lowered)
         if typos is not None:
             yield typos
+    if lowered.count("%") >= MIN_PERCENT_ESCAPES:
+        unescaped = url_view(lowered)
+        if unescaped is not None:
+            yield unescaped
     if _worth_unmarking(lowered):
         unmarked = markup_view(lowered)
         if unmarked is not None:
@@ -310,6 +326,45 @@ def text_views(text: str, lowered: str, *, decode: bool = True) -> Iterator[View
         fillers = filler_view(lowered)
         if fillers is not None:
             yield fillers
+
+
+# Percent-escapes as URLs write them ("ignore%20all%20previous", "%69g%6Eo%72e" with every other letter
+# escaped): an order hidden in a link or query string that an agent fetches and a model reads decoded.
+# Consecutive escapes are one run of UTF-8 bytes ("%E2%80%8B" is one zero-width space); a run that is not
+# UTF-8 stays as written. "50% off" has no escape: a percent sign must be followed by two hex digits.
+_PERCENT_RUN = re.compile(r"(?:%[0-9a-f]{2})+")
+MIN_PERCENT_ESCAPES = 3
+
+
+def url_view(lowered: str) -> View | None:
+    """Percent-escapes decoded, each decoded character mapped to its escapes; None under three escapes."""
+    runs = list(_PERCENT_RUN.finditer(lowered))
+    if sum((end - start) // 3 for start, end in (run.span() for run in runs)) < MIN_PERCENT_ESCAPES:
+        return None
+    edits = []
+    for run in runs:
+        raw = bytes.fromhex(run.group().replace("%", ""))
+        index = 0
+        while index < len(raw):  # one edit per character, over its own escapes
+            size = _utf8_size(raw[index])
+            try:
+                ch = raw[index : index + size].decode("utf-8") if size else ""
+            except UnicodeDecodeError:
+                ch = ""
+            if not ch:  # not UTF-8: this escape stays as written
+                index += 1
+                continue
+            start = run.start() + 3 * index
+            edits.append((start, start + 3 * size, ch.lower()))
+            index += size
+    return spliced(lowered, edits, "url-encoding") if edits else None
+
+
+def _utf8_size(lead: int) -> int:
+    """How many bytes the UTF-8 character starting with ``lead`` takes (0: not a lead byte)."""
+    if lead < 0x80:
+        return 1
+    return 2 if 0xC2 <= lead < 0xE0 else 3 if 0xE0 <= lead < 0xF0 else 4 if 0xF0 <= lead < 0xF5 else 0
 
 
 # Markup around or inside the words: HTML tags ("<b>ignore</b> all <i>previous</i> instructions", how an

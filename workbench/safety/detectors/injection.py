@@ -106,7 +106,8 @@ class PromptInjectionDetector(Detector):
         'Instruction overrides, goal hijacks ("just print ..."), persona/jailbreak set-ups, system-prompt '
         "requests (English, German, Chinese; 'forget all instructions' also in Spanish, French, Croatian and "
         "Russian), chat-template tokens and invisible/bidi characters; also found through leetspeak, "
-        "look-alike letters, spaced letters, base64/hex/rot13 payloads and payloads split into named strings."
+        "look-alike letters, spaced letters, base64/hex/rot13 payloads, URL escapes and payloads split into "
+        "named strings."
     )
     placeholder = "INJECTION"
     params: ClassVar = {
