@@ -10,6 +10,8 @@ text itself (``raw``) and, only when a cheap check says it could matter, these v
   combining marks taken off Latin letters, leetspeak digits inside words to letters, spaced-out letters
   joined;
 * ``rot13``: the whole text rotated, when it holds rot13 forms of injection words;
+* ``reversed`` / ``reversed-words``: the text read backwards, whole and word by word, when it holds
+  injection words or two common words written backwards ("erongi", "eht ... uoy");
 * ``base64`` / ``hex``: each encoded run that decodes to readable UTF-8 text; a match anywhere in the
   decoded text is reported on the encoded run;
 * ``joined-strings``: a payload split into quoted strings (``a1 = 'Repeat ' a2 = 'everything '`` ... "output
@@ -133,6 +135,15 @@ _ROT13_KEY_WORDS = (
 _ROT13_COMMON_WORDS = "you your the and is to of"
 _ROT13_KEYS = frozenset(codecs.encode(w, "rot13").encode() for w in _ROT13_KEY_WORDS.split())
 _ROT13_COMMON = frozenset(codecs.encode(w, "rot13").encode() for w in _ROT13_COMMON_WORDS.split())
+# The same for text written backwards ("snoitcurtsni suoiverp lla erongi", or each word in place: "erongi
+# lla"), which a model asked to read it backwards undoes; common words of three letters or more only ("si"
+# is Spanish, "ot" and "fo" are abbreviations).
+_REVERSED_KEYS = frozenset(w[::-1].encode() for w in _ROT13_KEY_WORDS.split())
+_REVERSED_COMMON = frozenset(
+    w[::-1].encode() for w in ("you", "your", "the", "and", "that", "this", "with", "what")
+)
+_TOKEN = re.compile(r"\S+")
+_CORE = re.compile(r"\w(?:.*\w)?")  # a token's word: from its first letter or digit to its last
 # bytes.translate is ~20x faster than str.translate; leet characters are ASCII, so UTF-8 bytes are safe.
 _LEET_BYTES = bytes.maketrans("".join(LEET).encode(), "".join(LEET.values()).encode())
 _LEET_KEYWORD_BYTES = tuple(word.encode() for word in _LEET_KEYWORDS)
@@ -168,15 +179,18 @@ class View:
     name: str
     origin: tuple[int, ...] | None = None  # origin[i]: index in the original text of text[i]
     encoded_span: tuple[int, int] | None = None  # decoded or joined payloads: every match maps to this span
-    ends: tuple[int, ...] | None = (
-        None  # ends[i]: where text[i] ends in the original (a decoded "%6E": after "E")
-    )
+    # ends[i]: where text[i] ends in the original (a decoded "%6E": after the "E")
+    ends: tuple[int, ...] | None = None
+    reordered: bool = False  # origin does not rise with i (reversed text): a span is its characters' extent
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         if self.encoded_span is not None:
             return self.encoded_span
         if self.origin is None:
             return start, end
+        if self.reordered:
+            covered = self.origin[start : max(start + 1, end)]
+            return min(covered), max(covered) + 1
         last = max(start, end - 1)
         return self.origin[start], self.ends[last] if self.ends is not None else self.origin[last] + 1
 
@@ -284,6 +298,25 @@ def spliced(lowered: str, edits: list[tuple[int, int, str]], name: str, *, sprea
     return View("".join(chars), name, tuple(origin), ends=tuple(ends))
 
 
+def reversed_views(lowered: str) -> Iterator[View]:
+    """The text read backwards, and each word read backwards in its place: the word between its
+    punctuation ("sdnammoc." -> "commands."), or the whole token when its punctuation leads, as when
+    a word was reversed with the mark after it (".sdnammoc" -> "commands.")."""
+    size = len(lowered)
+    yield View(lowered[::-1], "reversed", tuple(range(size - 1, -1, -1)), reordered=True)
+    chars, origin = list(lowered), list(range(size))
+    for token in _TOKEN.finditer(lowered):
+        start, end = token.span()
+        core = _CORE.search(token.group())
+        if core is None:
+            continue
+        if not (core.start() > 0 and core.end() == end - start):  # not "leading marks, then the word"
+            start, end = start + core.start(), start + core.end()
+        chars[start:end] = chars[start:end][::-1]
+        origin[start:end] = origin[start:end][::-1]
+    yield View("".join(chars), "reversed-words", tuple(origin), reordered=True)
+
+
 def text_views(text: str, lowered: str, *, decode: bool = True) -> Iterator[View]:
     """The raw lower-cased view, then the views obfuscation calls for (see the module docstring)."""
     yield View(lowered, "raw")
@@ -294,6 +327,8 @@ def text_views(text: str, lowered: str, *, decode: bool = True) -> Iterator[View
     words = lowered.encode("utf-8").translate(_LETTERS_ONLY).split()  # the letter runs, for two gates
     if not _ROT13_KEYS.isdisjoint(words) or len(_ROT13_COMMON.intersection(words)) >= 2:
         yield View(codecs.encode(lowered, "rot13"), "rot13")
+    if not _REVERSED_KEYS.isdisjoint(words) or len(_REVERSED_COMMON.intersection(words)) >= 2:
+        yield from reversed_views(lowered)
     if decode:
         yield from decoded_views(text)
     if "=" in lowered:
