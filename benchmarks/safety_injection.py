@@ -71,6 +71,11 @@ class InjectionScore:
         return flagged / total if total else float("nan")
 
     @property
+    def false_alarms(self) -> tuple[int, int]:
+        """(benign texts flagged, benign texts)."""
+        return self._sum(0)
+
+    @property
     def false_alarm_rate(self) -> float:
         flagged, total = self._sum(0)
         return flagged / total if total else float("nan")
@@ -219,13 +224,17 @@ def format_injection_table(scores: dict[str, dict[str, InjectionScore]]) -> str:
                 cells.append(f" | {c.flagged:>4}/{c.total:<4} {what[:6]:>6} {c.rate:>5.2f}")
             lines.append(f"{family:<26}" + "".join(cells))
         rows = [
-            ("recall, pattern families", lambda s: s.recall(PATTERN_FAMILIES)),
-            ("recall, all injections", lambda s: s.recall()),
-            ("false-alarm rate (benign)", lambda s: s.false_alarm_rate),
-            ("precision", lambda s: s.precision),
+            ("recall, pattern families", lambda s: f"{s.recall(PATTERN_FAMILIES):.3f}"),
+            ("recall, all injections", lambda s: f"{s.recall():.3f}"),
+            # a count, not only a rate: 2 of 5,680 printed as "0.000" was once read as 1
+            (
+                "false-alarm rate (benign)",
+                lambda s: "{} / {:,} = {:.2%}".format(*s.false_alarms, s.false_alarm_rate),
+            ),
+            ("precision", lambda s: f"{s.precision:.3f}"),
         ]
         for name, value in rows:
-            lines.append(f"{name:<26}" + "".join(f" | {value(s):>24.3f}" for s in by_system.values()))
+            lines.append(f"{name:<26}" + "".join(f" | {value(s):>24}" for s in by_system.values()))
         lines.append("")
     lines.append(
         "presidio: n/a for prompt injection (no recognizer); no other offline injection baseline is installed."
