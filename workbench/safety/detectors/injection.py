@@ -150,6 +150,8 @@ class PromptInjectionDetector(Detector):
         )
         for view in views:
             for family, start, end in self._matches(view):
+                if end in view.no_end:
+                    continue
                 start, end = view.original_span(start, end)
                 if view.name != "raw" and any(s < end and start < e for s, e in raw_families.get(family, ())):
                     continue  # already found in the text as written
