@@ -16,8 +16,8 @@ Chinese and invisible-character branches only when the text is not pure ASCII); 
 
 Every family also runs on the views of ``workbench.safety.normalize`` (leetspeak, look-alike letters,
 spaced letters, rot13, base64/hex payloads, payloads split into named strings, words joined by separators,
-misspelt key words); a
-candidate's detail says which: ``override via raw``, ``override via leetspeak``, ``hijack via base64``
+misspelt key words, accents, markup, CamelCase, percent-escapes, text written backwards...); a candidate's
+detail says which: ``override via raw``, ``override via leetspeak``, ``hijack via base64``
 (reported on the encoded run), ``leak via joined-strings`` (reported on the assignments), ``override via
 typos``.
 """
