@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import threading
 import time
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, NamedTuple
@@ -265,6 +266,12 @@ class LabelDetector(ModelDetector):
             "A text longer than the model reads at once is read in overlapping windows of its max_length "
             "tokens: at most this many (the first ones and the last); 1 = only the text's start.",
         ),
+        "nfkc": Param(
+            bool,
+            True,
+            "Read the text NFKC-normalised, as the patterns do: full-width letters (ｉｇｎｏｒｅ) and ligatures "
+            "as plain letters, which a BERT tokenizer otherwise reads as unknown; false reads it as sent.",
+        ),
         "optional": _OPTIONAL,
         "variant": _VARIANT,
         "batch_size": _BATCH,
@@ -306,9 +313,13 @@ class LabelDetector(ModelDetector):
         tokenizer = loaded.tokenizer
         judged: list[str | None] = []  # what the model reads of each text; None: it abstains
         unread: dict[str, str] = {}
-        longest = min(READ_CHARS, max(map(len, texts), default=0))
-        for text, share in zip(texts, unknown_shares(tokenizer, texts, longest), strict=True):
-            read = text[:READ_CHARS]
+        nfkc = self.settings["nfkc"]
+        readings = [unicodedata.normalize("NFKC", t) if nfkc and not t.isascii() else t for t in texts]
+        longest = min(READ_CHARS, max(map(len, readings), default=0))
+        for text, reading, share in zip(
+            texts, readings, unknown_shares(tokenizer, readings, longest), strict=True
+        ):
+            read = reading[:READ_CHARS]
             if share <= most:  # readable: judged without the few words it cannot read, if any
                 judged.append(without_unreadable(tokenizer, read, READ_CHARS) if share else read)
                 continue
