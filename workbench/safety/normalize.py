@@ -341,18 +341,7 @@ def text_views(text: str, lowered: str, *, decode: bool = True) -> Iterator[View
         spaces = lowered.count(" ")
         instead = [mark for mark in joins if lowered.count(mark) > spaces]  # the text's words joined so
         if instead:
-            # a short text with a command-line option ("the flag --skip-previous-rules-check is off") can
-            # have more hyphens than spaces: inside such an option, code names end as in the runs below
-            options = (
-                mark
-                for option in _OPTION.finditer(lowered)
-                for mark in _SEPARATORS.finditer(lowered, *option.span())
-            )
-            yield View(
-                lowered.translate({ord(mark): " " for mark in instead}),
-                "separators",
-                no_end=_before_name_tails(lowered, options) if "--" in lowered else frozenset(),
-            )
+            yield joined_text_view(lowered, instead)
         elif _SEPARATED.search(lowered):
             yield separated_view(lowered)
     if not _TYPO_BYTES.isdisjoint(words):
@@ -388,32 +377,20 @@ MIN_PERCENT_ESCAPES = 3
 def url_view(lowered: str) -> View | None:
     """Percent-escapes decoded, each decoded character mapped to its escapes; None under three escapes."""
     runs = list(_PERCENT_RUN.finditer(lowered))
-    if sum((end - start) // 3 for start, end in (run.span() for run in runs)) < MIN_PERCENT_ESCAPES:
+    if sum(len(run.group()) // 3 for run in runs) < MIN_PERCENT_ESCAPES:
         return None
     edits = []
     for run in runs:
-        raw = bytes.fromhex(run.group().replace("%", ""))
-        index = 0
-        while index < len(raw):  # one edit per character, over its own escapes
-            size = _utf8_size(raw[index])
-            try:
-                ch = raw[index : index + size].decode("utf-8") if size else ""
-            except UnicodeDecodeError:
-                ch = ""
-            if not ch:  # not UTF-8: this escape stays as written
-                index += 1
+        start = run.start()
+        # surrogateescape: each byte that is not UTF-8 comes back as one surrogate; its escape stays as written
+        for ch in bytes.fromhex(run.group().replace("%", "")).decode("utf-8", errors="surrogateescape"):
+            if "\udc80" <= ch <= "\udcff":
+                start += 3
                 continue
-            start = run.start() + 3 * index
-            edits.append((start, start + 3 * size, ch.lower()))
-            index += size
+            end = start + 3 * len(ch.encode("utf-8"))  # one edit per character, over its own escapes
+            edits.append((start, end, ch.lower()))
+            start = end
     return spliced(lowered, edits, "url-encoding") if edits else None
-
-
-def _utf8_size(lead: int) -> int:
-    """How many bytes the UTF-8 character starting with ``lead`` takes (0: not a lead byte)."""
-    if lead < 0x80:
-        return 1
-    return 2 if 0xC2 <= lead < 0xE0 else 3 if 0xE0 <= lead < 0xF0 else 4 if 0xF0 <= lead < 0xF5 else 0
 
 
 # Markup around or inside the words: HTML tags ("<b>ignore</b> all <i>previous</i> instructions", how an
@@ -564,6 +541,19 @@ def separated_view(lowered: str) -> View:
         mark for run in _SEPARATED.finditer(lowered) for mark in _SEPARATORS.finditer(lowered, *run.span())
     )
     return View(_SEPARATED.sub(_spaced_out, lowered), "separators", no_end=_before_name_tails(lowered, marks))
+
+
+def joined_text_view(lowered: str, marks: list[str]) -> View:
+    """A text written with ``marks`` instead of spaces, every one made a space. A short text with a
+    command-line option ("the flag --skip-previous-rules-check is off") can have more hyphens than spaces:
+    inside such an option, a match may not end before a code name's last word, as in ``separated_view``."""
+    options = (
+        mark
+        for option in (_OPTION.finditer(lowered) if "--" in lowered else ())
+        for mark in _SEPARATORS.finditer(lowered, *option.span())
+    )
+    spaced = lowered.translate({ord(mark): " " for mark in marks})
+    return View(spaced, "separators", no_end=_before_name_tails(lowered, options))
 
 
 def _before_name_tails(lowered: str, marks: Iterator[re.Match[str]]) -> frozenset[int]:
