@@ -367,3 +367,76 @@ def test_a_label_rule_reads_full_width_letters_as_the_letters_they_are(toy_model
     )
     abstains = scan(full_width, rules=as_sent)
     assert abstains.hits == [] and "cannot read this text" in abstains.notes[0]
+
+
+def viewing_rules(model_id: str, views: str) -> object:
+    return rules_from_yaml(
+        "rules:\n"
+        f"  - {{id: s, detector: label, model: {model_id}, labels: [neg], min_score: 0.9, views: [{views}]}}\n"
+    )
+
+
+def test_a_label_rule_with_views_reads_a_base64_payload_and_camel_case(toy_model_id):
+    """A classifier reads the text as sent: base64 or hex is a string of unknown pieces to it, CamelCase
+    one long word. With `views`, it also reads what the pattern rules' views make of the text (the decoded
+    payload, the words split apart); a hit found so names the view and covers the encoded run."""
+    import base64
+
+    encoded = base64.b64encode(NEGATIVE.encode()).decode()
+    wrapped = f"Please read this: {encoded} thanks"
+    camel = "".join(word.capitalize() for word in NEGATIVE.replace(",", "").split())
+    as_sent = scan_batch([wrapped, camel], viewing_rules(toy_model_id, ""))
+    assert [r.hits for r in as_sent] == [[], []]
+    payload, words = scan_batch([wrapped, camel], viewing_rules(toy_model_id, "base64, camel-case"))
+    (hit,) = payload.hits
+    assert hit.detail.endswith(f"via model {toy_model_id} via base64")
+    assert wrapped[hit.start : hit.end] == encoded
+    (hit,) = words.hits
+    assert hit.detail.endswith("via camel-case") and (hit.start, hit.end) == (0, len(camel))
+    only_base64 = scan(camel, rules=viewing_rules(toy_model_id, "base64"))
+    assert only_base64.hits == []  # a view the rule does not name is not read
+
+
+def test_a_label_rule_with_views_reads_the_text_when_no_view_opens(toy_model_id):
+    rules = viewing_rules(toy_model_id, "base64, hex, camel-case, rot13")
+    negative, positive = scan_batch([NEGATIVE, POSITIVE], rules)
+    assert [h.detail.endswith(f"via model {toy_model_id}") for h in negative.hits] == [True]
+    assert positive.hits == []
+
+
+def test_a_hit_in_a_view_drops_the_note_that_the_text_was_unreadable(toy_model_id):
+    hex_text = NEGATIVE.encode().hex()
+    as_sent = scan(hex_text, rules=viewing_rules(toy_model_id, ""))
+    assert as_sent.hits == [] and "cannot read this text" in as_sent.notes[0]
+    read = scan(hex_text, rules=viewing_rules(toy_model_id, "hex"))
+    assert [h.detail.rsplit(" ", 1)[1] for h in read.hits] == ["hex"] and read.notes == ()
+
+
+def test_unknown_views_are_named_with_the_ones_that_exist(toy_model_id):
+    with pytest.raises(RuleError, match=r"unknown views \['base65'\]: use nfkc, .*base64"):
+        viewing_rules(toy_model_id, "base65")
+
+
+def test_a_view_is_read_only_when_it_made_words_the_model_knows(toy_model_id):
+    """A random key split at its capitals makes fragments ("qx gb dvep"), which a classifier may take for
+    an attack; words of the model's vocabulary are read."""
+    from workbench.inference.predict import MODEL_CACHE
+    from workbench.safety.detectors.model import read_views, reads_as_words
+
+    tokenizer = MODEL_CACHE.get(toy_model_id).tokenizer
+    camel = "ThePlotWasTerribleAndTheActingAwful"
+    assert reads_as_words(tokenizer, "the plot was terrible and the acting awful", camel.lower())
+    assert not reads_as_words(tokenizer, "qxz gbw dvepk nsqj", "qxzgbwdvepknsqj")
+    assert not reads_as_words(tokenizer, "the awful", "the awfu1")  # one new word is not enough
+    key = "token=QxzGbwDvepKnsqJrutVbenMkqz"
+    assert [v.name for v in read_views(key, ["camel-case"])] == ["camel-case"]  # the view opens...
+    assert list(read_views(key, ["camel-case"], tokenizer)) == []  # ...but is not read
+    assert [v.name for v in read_views(camel, ["camel-case"], tokenizer)] == ["camel-case"]
+
+
+def test_the_default_injection_rule_reads_the_decoding_views():
+    from workbench.safety.normalize import VIEW_NAMES
+
+    views = load_rules().get("injection.classifier").params["views"]
+    assert {"base64", "hex", "camel-case", "spaced", "rot13", "url-encoding"} <= set(views)
+    assert set(views) <= set(VIEW_NAMES) and "separators" not in views  # a Slack token read as an order

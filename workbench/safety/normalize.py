@@ -366,6 +366,25 @@ def text_views(text: str, lowered: str, *, decode: bool = True) -> Iterator[View
             yield fillers
 
 
+# The names a view can carry (a folded view joins the names of what changed it: "leetspeak+spaced").
+FOLD_NAMES = ("nfkc", "confusables", "invisible", "pictographs", "accents", "leetspeak", "spaced")
+VIEW_NAMES = (
+    *FOLD_NAMES,
+    "rot13",
+    "reversed",
+    "reversed-words",
+    "base64",
+    "hex",
+    "joined-strings",
+    "separators",
+    "typos",
+    "url-encoding",
+    "markup",
+    "camel-case",
+    "fillers",
+)
+
+
 # Percent-escapes as URLs write them ("ignore%20all%20previous", "%69g%6Eo%72e" with every other letter
 # escaped): an order hidden in a link or query string that an agent fetches and a model reads decoded.
 # Consecutive escapes are one run of UTF-8 bytes ("%E2%80%8B" is one zero-width space); a run that is not

@@ -8,7 +8,10 @@
   the model look away), the model judges those words alone (``readable_part``). A text longer than
   the model reads at once (its ``max_length`` tokens, 128 for the injection classifier) is read in
   overlapping windows of that length (``token_windows``, up to ``max_windows``), so an order behind a
-  page of harmless text is read too; the hit then covers the window that fired.
+  page of harmless text is read too; the hit then covers the window that fired. With ``views`` it also
+  reads the pattern rules' views of a text (``workbench.safety.normalize``: a base64 payload decoded,
+  CamelCase split into words) that made words its tokenizer knows (``reads_as_words``); the strongest
+  answer decides, and a hit found in a view names it and covers the encoded run.
 * ``entities``: a token-classification (NER) model fires on each entity of ``types`` (person,
   location...) with at least ``min_score``; the hit covers the entity, so ``action: mask`` masks it.
 
@@ -28,11 +31,12 @@ train-injection`` has made its model).
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, NamedTuple
 
 from workbench.data.tokens import (
@@ -43,7 +47,14 @@ from workbench.data.tokens import (
     without_unreadable,
 )
 from workbench.errors import RuleError
-from workbench.safety.detectors.base import Candidate, Detector, Param, register_detector
+from workbench.safety.detectors.base import (
+    Candidate,
+    Detector,
+    Param,
+    lower_same_length,
+    register_detector,
+)
+from workbench.safety.normalize import VIEW_NAMES, View, text_views
 
 CACHE_SIZE = 10_000
 READ_CHARS = 100_000  # a label rule reads this much of a text (in windows); past it, nothing
@@ -109,6 +120,41 @@ def models_rules_ask(rules: Any, registry: Any) -> list[tuple[Any, Any, Any]]:
             except RegistryError:
                 continue
     return found
+
+
+def read_views(text: str, names: Collection[str], tokenizer: Any = None) -> Iterator[View]:
+    """The views of ``text`` (``workbench.safety.normalize``) named by ``names`` (a folded view when one
+    of its changes is named) that the text opens and that differ from it: what a ``label`` rule with
+    ``views`` reads besides the text (a decoded base64 payload, CamelCase split into words). Given the
+    model's ``tokenizer``, only the views that read as words to it (``reads_as_words``)."""
+    lowered = lower_same_length(text)
+    seen = {lowered}
+    for view in text_views(text, lowered):
+        if view.text not in seen and not set(names).isdisjoint(view.name.split("+")):
+            seen.add(view.text)
+            if tokenizer is None or reads_as_words(tokenizer, view.text, lowered):
+                yield view
+
+
+_WORD = re.compile(r"[^\W\d_]{3,}")
+MIN_NEW_WORDS = 2
+MIN_KNOWN_SHARE = 0.6
+
+
+def reads_as_words(tokenizer: Any, view: str, lowered: str) -> bool:
+    """Whether a view made words the model knows: of its words (three letters or more) that the text as
+    sent does not hold, at least two, and 60 % of them single tokens of the model's vocabulary. A random
+    key or base64 blob split at its capitals, or its digits read as leetspeak ("qxGb5e" -> "qx gb se"),
+    makes fragments; an English classifier that reads those tends to call them an attack (a test with
+    400 random keys in benign sentences: 48 flagged as sent, 92 reading those views, 48 with this check)."""
+    before = set(_WORD.findall(lowered))
+    new = [word for word in _WORD.findall(view) if word not in before][:200]
+    if len(new) < MIN_NEW_WORDS:
+        return False
+    pieces = tokenizer(new, add_special_tokens=False)["input_ids"]
+    unknown = tokenizer.unk_token_id
+    known = sum(len(ids) == 1 and ids[0] != unknown for ids in pieces)
+    return known >= MIN_KNOWN_SHARE * len(new)
 
 
 class ModelDetector(Detector):
@@ -272,6 +318,13 @@ class LabelDetector(ModelDetector):
             "Read the text NFKC-normalised, as the patterns do: full-width letters (ｉｇｎｏｒｅ) and ligatures "
             "as plain letters, which a BERT tokenizer otherwise reads as unknown; false reads it as sent.",
         ),
+        "views": Param(
+            list,
+            [],
+            "Also read these views of a text when it opens them, as the pattern rules do (e.g. [base64, "
+            "hex, camel-case]: the decoded payload, the words split apart); the model's strongest answer "
+            "on the text or a view decides, and a hit found in a view names it. Empty: the text as sent.",
+        ),
         "optional": _OPTIONAL,
         "variant": _VARIANT,
         "batch_size": _BATCH,
@@ -280,6 +333,9 @@ class LabelDetector(ModelDetector):
     @classmethod
     def check_values(cls, settings: Mapping[str, Any]) -> dict[str, str]:
         problems = super().check_values(settings)
+        unknown_views = [v for v in settings.get("views", []) if v not in VIEW_NAMES]
+        if unknown_views:
+            problems["views"] = f"unknown views {unknown_views}: use {', '.join(VIEW_NAMES)}"
         unknown_share = settings.get("max_unknown", UNREADABLE_SHARE)
         if isinstance(unknown_share, bool) or not 0 < unknown_share <= 1:
             problems["max_unknown"] = f"max_unknown must be in (0, 1], got {unknown_share!r}"
@@ -309,6 +365,39 @@ class LabelDetector(ModelDetector):
         return problems
 
     def candidates(self, loaded: Any, texts: list[str]) -> list[list[Candidate]]:
+        chosen = self.settings["views"]
+        tokenizer = loaded.tokenizer
+        views = [list(read_views(text, chosen, tokenizer)) if chosen else [] for text in texts]
+        readings = [*texts, *(view.text for found in views for view in found)]
+        verdicts = iter(self._verdicts(loaded, readings, len(texts)))
+        own = [next(verdicts) for _ in texts]
+        out = []
+        for text, verdict, found in zip(texts, own, views, strict=True):
+            best, by = verdict, None
+            for view in found:  # the views' verdicts follow the texts' in the order the views came
+                seen = next(verdicts)
+                if seen is not None and (best is None or seen.score > best.score):
+                    best, by = seen, view
+            if best is None or best.score < self.settings["min_score"]:
+                out.append([])
+                continue
+            detail = f"{best.label} {best.score:.2f} via model {loaded.id}"
+            if best.window is not None:
+                detail += f" (window {best.window[0]} of {best.window[1]})"
+            if by is None:
+                start, end = best.span if best.window is not None else (0, len(text))
+            else:  # the hit in the original text: the decoded run, or what the view's window covers
+                start, end = by.original_span(*(best.span if best.window is not None else (0, len(by.text))))
+                detail += f" via {by.name}"
+                with self._lock:  # the text as sent may be unreadable (base64): the view was read
+                    self._unread.pop(text, None)
+            out.append([Candidate(start, end, detail, best.score)])
+        return out
+
+    def _verdicts(self, loaded: Any, texts: list[str], noted: int) -> list[_Verdict | None]:
+        """The model's strongest answer for one of ``labels`` on each text (None: it could not read the
+        text); why a text was read only in part is kept for the first ``noted`` texts (the texts scanned;
+        the rest are their views)."""
         most = self.settings["max_unknown"]
         tokenizer = loaded.tokenizer
         judged: list[str | None] = []  # what the model reads of each text; None: it abstains
@@ -350,13 +439,14 @@ class LabelDetector(ModelDetector):
                     if len(spans) > 1
                     else f"read only the first {size} of its {tokens} tokens (max_windows 1)"
                 )
+        noted_texts = set(texts[:noted])
         with self._lock:  # tokenizing stays outside: concurrent scans only wait for the dictionary update
-            self._unread.update(unread)
+            self._unread.update((text, why) for text, why in unread.items() if text in noted_texts)
             while len(self._unread) > CACHE_SIZE:
                 self._unread.popitem(last=False)
         predictions = iter(loaded.predict(pieces, batch_size=self.settings["batch_size"]))
-        wanted, threshold = self.settings["labels"], self.settings["min_score"]
-        out = []
+        wanted = self.settings["labels"]
+        out: list[_Verdict | None] = []
         for text, part, spans in zip(texts, judged, windows, strict=True):
             best = max(
                 (
@@ -367,17 +457,24 @@ class LabelDetector(ModelDetector):
                 default=None,
                 key=lambda found: found[0],
             )
-            if best is None or best[0] < threshold:
-                out.append([])
+            if best is None:
+                out.append(None)
                 continue
-            score, label, (start, end) = best
-            detail = f"{label} {score:.2f} via model {loaded.id}"
-            if len(spans) > 1 and part == text:  # the window that fired, in the text's own offsets
-                detail += f" (window {spans.index((start, end)) + 1} of {len(spans)})"
-            else:
-                start, end = 0, len(text)
-            out.append([Candidate(start, end, detail, score)])
+            score, label, span = best
+            # the window that fired, in the text's own offsets (when the model read the text as it is)
+            window = (spans.index(span) + 1, len(spans)) if len(spans) > 1 and part == text else None
+            out.append(_Verdict(score, label, span, window))
         return out
+
+
+class _Verdict(NamedTuple):
+    """A label rule's strongest answer on one text: the label's probability, in the window ``span``
+    (``window``: its number and the count, when the text was read in windows as written)."""
+
+    score: float
+    label: str
+    span: tuple[int, int]
+    window: tuple[int, int] | None
 
 
 @register_detector
