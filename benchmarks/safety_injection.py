@@ -153,9 +153,10 @@ def pattern_rules():
 
 
 def rules_with_classifier(model: str, min_score: float = 0.9):
-    """The pattern rules plus one ``label`` rule asking ``model`` for the label ``injection``, reading the
-    views the default rule reads (0.9, as the default rule: chosen on the dev part, where 0.5 / 0.9 / 0.98 gave 1.00 recall at 0.96 / 0.24 / 0 %
-    false alarms; the dev part is training data for the classifier, so that choice leans optimistic)."""
+    """The pattern rules plus one ``label`` rule asking ``model`` for the label ``injection`` and reading the
+    views the default rule reads. ``min_score`` 0.9, as the default rule: chosen on the dev part, where
+    0.5 / 0.9 / 0.98 gave 1.00 recall at 0.96 / 0.24 / 0 % false alarms; the dev part is training data
+    for the classifier, so that choice leans optimistic."""
     from workbench.safety import load_rules, rules_from_yaml
 
     views = ", ".join(load_rules().get("injection.classifier").params.get("views", []))

@@ -35,6 +35,17 @@ def unknown_shares(tokenizer: Any, texts: Sequence[str], max_chars: int = 2048) 
 # hold READABLE_MIN_WORDS words in all. Chosen on the Chinese dev part of the injection evaluation:
 # product names and code in Chinese reviews and role prompts rarely make such runs, an English
 # injection padded with Chinese or emoji does.
+def known_word_share(tokenizer: Any, words: Sequence[str]) -> float:
+    """The share of ``words`` that are each one token of the tokenizer's vocabulary (not its unknown
+    token): about 0.9 for English words in an English WordPiece vocabulary, under 0.2 for the fragments of
+    a random key ("qxz", "dvepk"), which it spells in several pieces; 0 for no words."""
+    if not words:
+        return 0.0
+    unk = getattr(tokenizer, "unk_token_id", None)
+    pieces = tokenizer(list(words), add_special_tokens=False, verbose=False)["input_ids"]
+    return sum(len(ids) == 1 and ids[0] != unk for ids in pieces) / len(words)
+
+
 READABLE_MIN_RUN = 3
 READABLE_MAX_GAP = 4
 READABLE_MIN_WORDS = 8

@@ -41,6 +41,7 @@ from typing import Any, ClassVar, NamedTuple
 
 from workbench.data.tokens import (
     UNREADABLE_SHARE,
+    known_word_share,
     readable_part,
     token_windows,
     unknown_shares,
@@ -128,9 +129,10 @@ def read_views(text: str, names: Collection[str], tokenizer: Any = None) -> Iter
     ``views`` reads besides the text (a decoded base64 payload, CamelCase split into words). Given the
     model's ``tokenizer``, only the views that read as words to it (``reads_as_words``)."""
     lowered = lower_same_length(text)
+    wanted = set(names)
     seen = {lowered}
     for view in text_views(text, lowered):
-        if view.text not in seen and not set(names).isdisjoint(view.name.split("+")):
+        if view.text not in seen and not wanted.isdisjoint(view.name.split("+")):
             seen.add(view.text)
             if tokenizer is None or reads_as_words(tokenizer, view.text, lowered):
                 yield view
@@ -149,12 +151,7 @@ def reads_as_words(tokenizer: Any, view: str, lowered: str) -> bool:
     400 random keys in benign sentences: 48 flagged as sent, 92 reading those views, 48 with this check)."""
     before = set(_WORD.findall(lowered))
     new = [word for word in _WORD.findall(view) if word not in before][:200]
-    if len(new) < MIN_NEW_WORDS:
-        return False
-    pieces = tokenizer(new, add_special_tokens=False)["input_ids"]
-    unknown = tokenizer.unk_token_id
-    known = sum(len(ids) == 1 and ids[0] != unknown for ids in pieces)
-    return known >= MIN_KNOWN_SHARE * len(new)
+    return len(new) >= MIN_NEW_WORDS and known_word_share(tokenizer, new) >= MIN_KNOWN_SHARE
 
 
 class ModelDetector(Detector):
