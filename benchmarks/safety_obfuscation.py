@@ -27,8 +27,9 @@ The ways an attacker writes words (each deterministic):
 train-injection``): every rewritten injection is read by the model, long jailbreaks in windows, which takes
 about 40 minutes for the test part on 2 cores (a line per way on stderr shows the progress; ``--ways``
 runs a few). It also prints how many of 400 benign sentences around a random key or base64 / hex blob
-are flagged: the classifier takes some of those fragments for an attack as sent, and the views it reads
-(``views`` of the rule) must not add to them.
+are flagged: the classifier took some of those fragments for an attack (48) until a ``label`` rule left
+random keys out of what the model reads (``without_keys``: 0), and the views it reads (``views`` of the
+rule) must not add to them.
 
 Hostile texts, second table: 500 key words of injections ("ignore", "format", "your", "don't"...) joined
 by each of 33 separators (``_``, ``-``, an apostrophe, ``**``, ``&nbsp;``, a zero-width space...), as

@@ -267,6 +267,48 @@ def test_without_unreadable_keeps_the_words_as_they_stood(toy_model_id):
     assert without_unreadable(slow, "the plot 😀 was awful") == "the plot 😀 was awful"
 
 
+KEY = "QrTGrgvLLrJYVQcie9QpqgzLn7M0mtZo7gwechscYkvCw7SWg+QP3A=="
+
+
+def test_looks_like_key_tells_random_runs_from_words_links_and_hashtags():
+    from workbench.data.tokens import looks_like_key, without_keys
+
+    keys = [KEY, "347b9ffce69cd7007ae8a758cca415d5a91ee863", "yy6yxz4Uk0yGfuBXunJJm/oSHoNrKsFX"]
+    assert all(looks_like_key(key) for key in keys)
+    words = ["Rechtschreibkorrektor", "Hals-Nasen-Ohren-Arzt", "20ThingsIWantFor2015", "revenge-of-the-nerds"]
+    assert not any(looks_like_key(word) for word in words)
+    assert without_keys(f"My API key is {KEY} please rotate it") == "My API key is  please rotate it"
+    assert without_keys(f"token={KEY}") == ""  # the name is part of the run
+    assert (
+        without_keys("Hals-Nasen-Ohren-Arzt, 20ThingsIWantFor2015")
+        == "Hals-Nasen-Ohren-Arzt, 20ThingsIWantFor2015"
+    )
+    assert without_keys("short Ab1Cd2") == "short Ab1Cd2"  # under 16 characters: too short to tell
+
+
+def test_a_label_rule_does_not_read_random_keys_so_they_neither_fire_it_nor_hide_an_order(
+    toy_model_id, asked
+):
+    """A classifier reads a key's fragments as it pleases (an English injection classifier flagged 48 of
+    400 benign sentences holding one): the model reads the text without them. So a key can neither fire
+    the rule nor, put around an order, make the model look away; a text that is only a key is not read."""
+    padded = f"{KEY} {NEGATIVE} {KEY}"
+    sentence = f"My API key is {KEY} please rotate it"
+    keyed, quiet, only_key = scan_batch([padded, sentence, KEY], sentiment_rules(toy_model_id))
+    assert asked == [f" {NEGATIVE} ", "My API key is  please rotate it"]  # the key alone: no model call
+    assert [h.rule for h in keyed.hits] == ["sentiment.negative"] and (
+        keyed.hits[0].start,
+        keyed.hits[0].end,
+    ) == (
+        0,
+        len(padded),
+    )
+    assert quiet.hits == [] and only_key.hits == []
+    assert only_key.notes == (
+        f"sentiment.negative: not judged: model {toy_model_id} does not read random keys or blobs",
+    )
+
+
 def test_the_readable_part_needs_runs_of_words_not_scattered_names(toy_model_id):
     from workbench.data.tokens import readable_part
     from workbench.inference.predict import MODEL_CACHE

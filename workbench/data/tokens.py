@@ -4,6 +4,7 @@ use it on every scan."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from itertools import pairwise
 from typing import Any
@@ -157,3 +158,38 @@ def token_windows(
         starts = [*starts[: max_windows - 1], starts[-1]]
     spans = [(offsets[first][0], offsets[first + size - 1][1]) for first in starts]
     return spans, len(offsets)
+
+
+# A run of key characters (letters, digits, + / = _ -) that changes between digits and letters, or from a
+# small letter to a capital, at least once every four characters: a random key, a base64 or hex blob, a
+# hash. Chosen on the injection evaluation's dev side: 383 of the 385 such runs in 400 random keys
+# (``benchmarks/safety_obfuscation.py``) and 3 of about 500 runs of 16 characters or more in its texts
+# (a Reddit link, a hash and a short link), none of the German compounds, hyphenated phrases or
+# CamelCase hashtags ("20ThingsIWantFor2015" changes once every five characters).
+_KEY_RUN = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/=_-]{16,}(?![A-Za-z0-9+/=_-])")
+KEY_SWITCH_RATE = 0.25
+
+
+def _kind(char: str) -> str:
+    return "d" if char.isdigit() else "u" if char.isupper() else "l"
+
+
+def looks_like_key(run: str) -> bool:
+    """Whether ``run`` (letters, digits and + / = _ -) reads as random: it switches between digits and
+    letters, or from a small letter to a capital, at least once every four characters (``KEY_SWITCH_RATE``;
+    the other characters are skipped)."""
+    kinds = [_kind(char) for char in run if char.isalnum()]
+    if len(kinds) < 2:
+        return False
+    switches = sum((a == "d") != (b == "d") or (a == "l" and b == "u") for a, b in pairwise(kinds))
+    return switches / (len(kinds) - 1) >= KEY_SWITCH_RATE
+
+
+def without_keys(text: str) -> str:
+    """``text`` without the random keys, base64 or hex blobs and hashes in it (``looks_like_key``, runs of
+    16 characters or more): what a model judges, since a classifier reads a key's fragments as it pleases
+    (an English injection classifier called 48 of 400 benign sentences holding one an attack). A payload
+    that decodes to text is read through the views (``workbench.safety.normalize``), not as the blob."""
+    if len(text) < 16:
+        return text
+    return _KEY_RUN.sub(lambda run: "" if looks_like_key(run.group()) else run.group(), text)

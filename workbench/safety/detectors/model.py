@@ -5,7 +5,9 @@
   tokenizer cannot read (more than ``max_unknown`` of its tokens unknown, as Chinese is to an English
   vocabulary): such a model's verdict there is noise, and the pattern rules answer alone. When such a
   text still holds enough words the model reads (an English order padded with Chinese or emoji to make
-  the model look away), the model judges those words alone (``readable_part``). A text longer than
+  the model look away), the model judges those words alone (``readable_part``). Random keys, base64 or
+  hex blobs and hashes are left out of what it reads (``without_keys``): a classifier reads their
+  fragments as it pleases, and an attacker must not hide an order behind them. A text longer than
   the model reads at once (its ``max_length`` tokens, 128 for the injection classifier) is read in
   overlapping windows of that length (``token_windows``, up to ``max_windows``), so an order behind a
   page of harmless text is read too; the hit then covers the window that fired. With ``views`` it also
@@ -45,6 +47,7 @@ from workbench.data.tokens import (
     readable_part,
     token_windows,
     unknown_shares,
+    without_keys,
     without_unreadable,
 )
 from workbench.errors import RuleError
@@ -400,12 +403,19 @@ class LabelDetector(ModelDetector):
         judged: list[str | None] = []  # what the model reads of each text; None: it abstains
         unread: dict[str, str] = {}
         nfkc = self.settings["nfkc"]
-        readings = [unicodedata.normalize("NFKC", t) if nfkc and not t.isascii() else t for t in texts]
+        readings = [
+            without_keys(unicodedata.normalize("NFKC", t) if nfkc and not t.isascii() else t) for t in texts
+        ]
         longest = min(READ_CHARS, max(map(len, readings), default=0))
         for text, reading, share in zip(
             texts, readings, unknown_shares(tokenizer, readings, longest), strict=True
         ):
             read = reading[:READ_CHARS]
+            if not read.strip():  # nothing but a key or a blob: nothing the model reads
+                judged.append(None)
+                if text.strip():
+                    unread[text] = f"not judged: model {loaded.id} does not read random keys or blobs"
+                continue
             if share <= most:  # readable: judged without the few words it cannot read, if any
                 judged.append(without_unreadable(tokenizer, read, READ_CHARS) if share else read)
                 continue
