@@ -19,6 +19,7 @@ from workbench.safety.engine import (
     check_output,
     compile_rules,
     mask_text,
+    prepare_rules,
     scan,
     scan_batch,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "default_rules_path",
     "load_rules",
     "mask_text",
+    "prepare_rules",
     "resolve_rules",
     "rules_from_yaml",
     "scan",

@@ -66,6 +66,15 @@ def compile_rules(rules: RuleSet | None = None) -> CompiledRules:
     return compiled
 
 
+def prepare_rules(rules: RuleSet | None = None) -> CompiledRules:
+    """``compile_rules``, and every detector's first-use work done now (``Detector.prepare``): what a server
+    runs before its first request, so the first injection it sees is not a second slower."""
+    compiled = compile_rules(rules)
+    for armed in (*compiled.inputs, *compiled.outputs):
+        armed.detector.prepare()
+    return compiled
+
+
 def _arm(rule: Rule) -> _Armed:
     cls = DETECTORS[rule.detector]
     placeholder = rule.placeholder or cls.placeholder

@@ -69,8 +69,9 @@ def create_app(settings: ServeSettings | None = None, *, home: Path | None = Non
 
 def preload(state: ServeState) -> None:
     """Load every deployed model and build the safety rules' detectors (their patterns take about a
-    second to compile), so the first request does not pay for either."""
-    from workbench.safety import compile_rules, resolve_rules
+    second to compile, and as long again the injection families' per-kind regexes), so the first request
+    does not pay for either."""
+    from workbench.safety import prepare_rules, resolve_rules
 
     for deployment in state.store.list():
         try:
@@ -78,7 +79,7 @@ def preload(state: ServeState) -> None:
         except WorkbenchError as exc:  # /v1/ready reports it; the other deployments still serve
             log.error("deployment %s: %s", deployment.name, exc)
     try:
-        compile_rules(resolve_rules(state.settings.rules))
+        prepare_rules(resolve_rules(state.settings.rules))
     except WorkbenchError as exc:  # a broken rule file: every request reports it, as before
         log.error("safety rules: %s", exc)
 

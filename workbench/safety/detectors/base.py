@@ -85,6 +85,10 @@ class Detector:
     def find(self, text: str) -> list[Candidate]:
         raise NotImplementedError
 
+    def prepare(self) -> None:
+        """Build now what the detector otherwise builds on first use (a server does this before its first
+        request: the injection families' per-kind regexes take about a second)."""
+
 
 class PatternDetector(Detector):
     """A detector with one precompiled pattern whose matches are validated one by one.
@@ -178,6 +182,11 @@ class BranchSet:
             if regex is None:  # two threads may both compile it: the same pattern, harmless
                 regex = self._compiled_kinds[kind] = re.compile(source, self._flags)
             yield kind, regex
+
+    def compile_kinds(self) -> None:
+        """Compile every kind's regex now rather than on the first match of that kind."""
+        for _ in self._kind_regexes():
+            pass
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         if self.regex is None or (self.gate is not None and self.gate.search(text) is None):

@@ -139,6 +139,10 @@ class PromptInjectionDetector(Detector):
         self.setup_zh = re.compile(ROLE_SETUP_ZH)
         self.lawless_zh = re.compile(ROLE_LAWLESS_ZH)
 
+    def prepare(self) -> None:
+        self.any_text.compile_kinds()
+        self.non_ascii.compile_kinds()
+
     def find(self, text: str) -> list[Candidate]:
         lowered = lower_same_length(text)
         found: list[Candidate] = []

@@ -99,6 +99,9 @@ class SecretDetector(Detector):
         self.tokens = BranchSet({name: [pattern] for name, pattern in _PROVIDER_TOKENS.items()})
         self.assignments = re.compile(factor_first_letters([*_ASSIGNMENTS, _URL_PASSWORD]))  # see BranchSet
 
+    def prepare(self) -> None:
+        self.tokens.compile_kinds()
+
     def find(self, text: str) -> list[Candidate]:
         found = []
         for match in self.tokens.finditer(text):
