@@ -118,3 +118,15 @@ def test_a_jittery_pace_re_plans_rarely_and_says_so_once(monkeypatch):
     assert len(run.logs) <= 2 and "would not fit" in run.logs[0]
     assert len(set(run.plans)) <= 20  # not a new schedule every 25 steps
     assert run.callback.stop_reason is None and run.seconds <= 1700.0
+
+
+def test_the_step_that_ends_the_fitted_run_does_not_re_plan_it(monkeypatch):
+    """The fitted plan ends on a re-plan step (every 25) just as the pace picks up: the run stops there
+    (the Trainer's own end-of-plan check runs first), so a new plan must not be written over the old one,
+    or the run reads as 'completed' instead of 'budget' (seen once in CI, about one fitted run in 25)."""
+    from workbench.training.trainer import _stop_reason
+
+    run = _train(monkeypatch, 104.6875, planned=1000, pace=lambda step: 1.0 if step <= 75 else 0.1, warmup=0)
+    assert run.steps == 100 and run.callback.fitted_steps == 100 and run.plans[-1] == 100
+    state = SimpleNamespace(global_step=run.steps, max_steps=run.plans[-1])
+    assert _stop_reason(run.callback, None, state) == "budget"

@@ -184,7 +184,7 @@ def test_time_budget_stops_and_keeps_the_best(tiny_bert_dir, tmp_path):
             logs.append(f"{event.elapsed_seconds} {event.message}")
 
     result = train(spec, progress=seen)
-    # once seen red in CI on a fast machine ('completed'), never reproduced: say what happened if it recurs
+    # once red in CI ('completed': a re-plan on the fitted run's last step, test_budget_schedule): say why
     why = (result.status, result.train_seconds, result.record and result.record.extra["train"], logs)
     assert result.status == "budget" and result.record.extra["train"]["stop_reason"] == "budget", why
     assert result.record.extra["train"]["steps"] < 100 * -(-720 // 16)

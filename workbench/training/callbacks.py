@@ -61,6 +61,8 @@ class WorkbenchCallback(TrainerCallback):
     FIT_EVERY, FIT_AFTER, FIT_MIN, FIT_MARGIN = 25, 10, 40, 0.04
 
     def _fit_schedule(self, state: Any, scheduler: Any) -> None:
+        if state.global_step >= state.max_steps:
+            return  # the run ends at this step (the Trainer's own check ran first): its plan stands
         done = state.global_step - self.start_step
         if done == self.FIT_AFTER:
             self._pace_from = (time.monotonic(), state.global_step)
