@@ -18,6 +18,9 @@ Usage::
           -o RaccoonBench-b14ab7b5204c6d34543ec67b6342c57cabed268b.zip)
     python benchmarks/make_injection_public.py /tmp/injection-sources/*   # also writes injection_dev_extra.jsonl
 
+With Zhang et al.'s archive it also writes ``injection_leaks_train.jsonl`` (committed): the extra file's rows
+whose licences allow redistribution (deepteam's, Zhang et al.'s), training data of the injection classifier.
+
 The extra development file also takes deepteam's other prompt-leakage types (secrets, guard exposure,
 permissions and roles) from the deepteam wheel above, so it is written on every run.
 
@@ -365,6 +368,23 @@ def build_extra_dev(archives: list[Path], committed: dict[str, list[Record]]) ->
     return kept
 
 
+# Training data of the injection classifier (``workbench safety train-injection``'s defaults), committed: the
+# development-only prompt leaks whose licences allow it, deepteam's (Apache-2.0) and Zhang et al.'s (MIT).
+# Without them the classifier knew prompt leaks from 36 examples and caught 17 of deepteam's 66; trained on
+# Zhang et al.'s queries it caught 31 of deepteam's, never seen (README, "More prompt leaks to learn from").
+# None is within difflib ratio 0.6 of a test-part text.
+LEAK_TRAINING = "leaks_train"
+LEAK_TRAINING_FILE = f"benchmarks/data/injection_{LEAK_TRAINING}.jsonl"
+LEAK_TRAINING_ARCHIVES = (ZHANG_ARCHIVE, LEAK_ARCHIVES["deepteam"])
+
+
+def leak_training_rows(archives: list[Path], committed: dict[str, list[Record]]) -> list[Record]:
+    """The development-only rows whose sources may be redistributed, built from those archives alone (so the
+    file does not depend on which other archives were given), with ids of their own."""
+    rows = build_extra_dev([p for p in archives if p.name in LEAK_TRAINING_ARCHIVES], committed)
+    return [{**r, "id": f"ltrain{i:04d}"} for i, r in enumerate(rows, start=1)]
+
+
 def _close(matcher: difflib.SequenceMatcher, other: str) -> bool:
     matcher.set_seq2(other)
     return matcher.real_quick_ratio() >= NEAR_DUPLICATE and matcher.ratio() >= NEAR_DUPLICATE
@@ -468,6 +488,10 @@ def main(argv: list[str] | None = None) -> int:
     extra = [p for p in args.archives if p.name in DEV_ONLY_SOURCES and p.is_file()]
     if extra:
         outputs[EXTRA_DEV] = build_extra_dev(extra, parts)
+    if any(p.name == ZHANG_ARCHIVE for p in extra):
+        outputs[LEAK_TRAINING] = leak_training_rows(extra, parts)
+    else:
+        print(f"{LEAK_TRAINING_FILE} left as it is: it needs {ZHANG_ARCHIVE} (see the module docstring)")
     for name, records in outputs.items():
         path = OUT_DIR / f"injection_{name}.jsonl"
         with path.open("w", encoding="utf-8") as handle:

@@ -23,7 +23,11 @@ SHA-256): the test part is only scored; of the other half, the dev part keeps ev
 (in the files' order) and trains the classifier (it is one of ``workbench safety train-injection``'s
 default sources). Why not all of that half: posts are easy to learn and many of them make the classifier
 shy of attacks; trained on all 2,673 it caught 0.938 of the test part's injections, on a quarter 0.954
-(both with the same false alarms on posts, 0.1-0.2 %; README, "Posts and tweets").
+(both with the same false alarms on posts, 0.1-0.2 %; README, "Posts and tweets"). Half since 2026-12-07:
+with 171 more prompt leaks among its attacks (``injection_leaks_train.jsonl``) the classifier trained on a
+quarter flagged 15 of the 2,004 posts of the dev half it never saw (7 before the leaks); on half, 3 of
+the 1,336 it then never saw (5 and 7 for the two classifiers before). The posts left out of the dev part
+are that held-out check (``benchmarks/injection_history.md``, 2026-12-07).
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from workbench.data.token_files import read_conll
 FILES = ("wnut17train.conll", "emerging.dev.conll", "emerging.test.annotated")
 SOURCE = "WNUT-17 (Derczynski et al. 2017, leondz/emerging_entities_17 @ e52a2d2a; CC BY 4.0)"
 MIN_WORDS = 4
-DEV_EVERY = 4
+DEV_EVERY = 2
 
 _SPACE_BEFORE = re.compile(r" ([.,!?;:%)\]}]|'s\b|'m\b|'re\b|'ve\b|'ll\b|'d\b|n't\b)")
 _SPACE_AFTER = re.compile(r"([(\[{]) ")

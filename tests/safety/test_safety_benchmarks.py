@@ -479,7 +479,7 @@ def test_posts_set_joins_tokens_into_posts_and_halves_them(tmp_path):
     # the dev part keeps every DEV_EVERY-th post of its half, the first one included
     halves = posts.halves([f"post number {k} here" for k in range(40)])
     kept = posts.build([f"post number {k} here" for k in range(40)])
-    assert len(kept["test"]) == 20 and len(kept["dev"]) == 5
+    assert len(kept["test"]) == 20 and len(kept["dev"]) == 10
     dev_half = [f"post number {k} here" for k in range(40) if halves[f"post number {k} here"] == "dev"]
     assert [r["text"] for r in kept["dev"]] == dev_half[:: posts.DEV_EVERY]
     assert {(r["label"], r["family"]) for r in parts["dev"] + parts["test"]} == {(0, "benign_post")}
@@ -494,8 +494,8 @@ def test_committed_posts_parts_are_halves_of_real_posts():
         for p in ("dev", "test")
     }
     assert not {r["text"] for r in parts["dev"]} & {r["text"] for r in parts["test"]}
-    assert len(parts["test"]) > 2000  # half of the posts; the dev part keeps a quarter of the other half
-    assert abs(len(parts["dev"]) - len(parts["test"]) / 4) <= 1
+    assert len(parts["test"]) > 2000  # half of the posts; the dev part keeps half of the other half
+    assert abs(len(parts["dev"]) - len(parts["test"]) / 2) <= 1
     assert {(r["label"], r["family"]) for p in parts.values() for r in p} == {(0, "benign_post")}
     for part in parts.values():  # tweets as posted: handles and links in both parts
         assert sum(r["text"].startswith("@") for r in part) > len(part) // 10

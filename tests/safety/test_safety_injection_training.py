@@ -55,8 +55,20 @@ def test_committed_default_sources_hold_social_media_posts():
     injections (an @handle before a Banking77 question: 85 of 304 flagged)."""
     path = next(p for p in it.DEFAULT_SOURCES if p.name == "injection_benign_posts_dev.jsonl")
     rows = it.read_labelled_prompts(path)
-    assert 500 < len(rows) < 1000 and {label for _, label in rows} == {0}
+    assert 1000 < len(rows) < 1500 and {label for _, label in rows} == {0}
     assert sum("@" in text for text, _ in rows) > len(rows) // 5
+
+
+def test_committed_default_sources_hold_prompt_leaks_of_other_tools_and_none_of_the_test_part():
+    """deepteam's and Zhang et al.'s prompt leaks: with the public dev part's 36 alone the classifier caught
+    17 of deepteam's 66. Not one of them is in (or close to) the test part it is scored on."""
+    path = next(p for p in it.DEFAULT_SOURCES if p.name == "injection_leaks_train.jsonl")
+    rows = it.read_labelled_prompts(path)
+    assert len(rows) > 150 and {label for _, label in rows} == {1}
+    test_part = it.read_labelled_prompts(path.with_name("injection_test.jsonl"))
+    assert not {" ".join(t.lower().split()) for t, _ in rows} & {
+        " ".join(t.lower().split()) for t, _ in test_part
+    }
 
 
 def test_gathered_rows_are_deduplicated_across_sources_with_named_labels(tmp_path):
