@@ -18,8 +18,9 @@ Usage::
           -o RaccoonBench-b14ab7b5204c6d34543ec67b6342c57cabed268b.zip)
     python benchmarks/make_injection_public.py /tmp/injection-sources/*   # also writes injection_dev_extra.jsonl
 
-With Zhang et al.'s archive it also writes ``injection_leaks_train.jsonl`` (committed): the extra file's rows
-whose licences allow redistribution (deepteam's, Zhang et al.'s), training data of the injection classifier.
+With Zhang et al.'s archive it also writes ``injection_leaks_train.jsonl`` (committed): the development-only
+rows whose licences allow redistribution (deepteam's, Zhang et al.'s), built from those two archives alone,
+training data of the injection classifier.
 
 The extra development file also takes deepteam's other prompt-leakage types (secrets, guard exposure,
 permissions and roles) from the deepteam wheel above, so it is written on every run.

@@ -61,7 +61,8 @@ def test_committed_default_sources_hold_social_media_posts():
 
 def test_committed_default_sources_hold_prompt_leaks_of_other_tools_and_none_of_the_test_part():
     """deepteam's and Zhang et al.'s prompt leaks: with the public dev part's 36 alone the classifier caught
-    17 of deepteam's 66. Not one of them is in (or close to) the test part it is scored on."""
+    17 of deepteam's 66. Not one of them is in the test part it is scored on (the generator also drops
+    any within difflib ratio 0.8 of a committed text)."""
     path = next(p for p in it.DEFAULT_SOURCES if p.name == "injection_leaks_train.jsonl")
     rows = it.read_labelled_prompts(path)
     assert len(rows) > 150 and {label for _, label in rows} == {1}
