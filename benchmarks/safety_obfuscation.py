@@ -1,6 +1,6 @@
 """Can an injection be written past the pattern rules? Each public attack they catch, obfuscated 24 ways.
 
-Usage: ``python benchmarks/safety_obfuscation.py [--part test|dev] [--classifier] [--ways base64,hex]``
+Usage: ``python benchmarks/safety_obfuscation.py [--part test|dev] [--classifier [NAME]] [--ways base64,hex]``
 
 The pattern detector matches words ("ignore ... previous instructions", "reveal your system prompt"), so
 an attacker changes how the words are written while a language model still reads them. Every English
@@ -23,7 +23,7 @@ The ways an attacker writes words (each deterministic):
 * printed, not a target: commas between the words (a comma ends
   the window between a verb and its object on purpose: "skip the intro, instructions below" is no order).
 
-``--classifier`` adds the column of patterns + the workspace's injection classifier (``workbench safety
+``--classifier [NAME]`` adds the column of patterns + the workspace's injection classifier (``workbench safety
 train-injection``): every rewritten injection is read by the model, long jailbreaks in windows, which takes
 about 40 minutes for the test part on 2 cores (a line per way on stderr shows the progress; ``--ways``
 runs a few). It also prints how many of 400 benign sentences around a random key or base64 / hex blob
@@ -220,7 +220,14 @@ def order_flagger(rules: object | None = None) -> Callable[[Sequence[str]], list
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--part", choices=("dev", "test"), default="test")
-    parser.add_argument("--classifier", action="store_true", help="add patterns + the injection classifier")
+    parser.add_argument(
+        "--classifier",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="NAME",
+        help="add patterns + the injection classifier (the default rule's, or the model NAME)",
+    )
     parser.add_argument(
         "--ways",
         help="only these ways, comma-separated (e.g. 'base64,hex,CamelCase'): a shorter --classifier run",
@@ -237,8 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     records = [r for r in load_public(args.part) if not r["family"].endswith(("_zh", "_de"))]
     patterns = order_flagger()
     with_model = None
-    if args.classifier:
-        model = default_classifier()
+    if args.classifier is not None:
+        model = args.classifier or default_classifier()
         if model is None:
             print("No injection classifier in this workspace: run `workbench safety train-injection` first.")
             return 2

@@ -1,7 +1,7 @@
 """Can a prompt be padded past the injection classifier? Recall and false alarms on padded prompts.
 
-Usage: ``WORKBENCH_HOME=... python benchmarks/safety_padding.py [--part test|dev]`` (needs the classifier
-of ``workbench safety train-injection`` in that workspace).
+Usage: ``WORKBENCH_HOME=... python benchmarks/safety_padding.py [--part test|dev] [--classifier NAME]``
+(needs the classifier of ``workbench safety train-injection`` in that workspace, or the one named).
 
 A ``label`` rule does not trust its model on a text it cannot read (more than ``max_unknown`` of the
 tokens ``[UNK]``, as Chinese is to the English default model). An attacker can use that: pad an English
@@ -100,8 +100,9 @@ def _two_character_words(review: str) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--part", choices=("dev", "test"), default="test")
+    parser.add_argument("--classifier", default=None, help="model name or id (default: the default rule's)")
     args = parser.parse_args(argv)
-    model = default_classifier()
+    model = args.classifier or default_classifier()
     if model is None:
         print("No injection classifier in this workspace: run `workbench safety train-injection` first.")
         return 2

@@ -97,9 +97,10 @@ with classifier_tab:
     st.write(injection_classifier_status())
     st.caption(
         "Patterns are the fast first pass that explains itself; the classifier catches paraphrases. "
-        "Training fine-tunes the base model on the labelled prompts below (3 epochs, 128 tokens: about "
-        "3 minutes on 2 CPU cores) and publishes it as `injection-classifier` for the whole workspace; "
-        "the rule then asks the newest training."
+        "Training fine-tunes the base model on the labelled prompts below, and on a quarter of them again "
+        "behind a run of other text so that an order hidden in a long text is caught (3 epochs, 128 "
+        "tokens: about 8 minutes on 2 CPU cores), and publishes it as `injection-classifier` for the "
+        "whole workspace; the rule then asks the newest training."
     )
     extra_upload = st.file_uploader(
         f"Add your own labelled prompts (CSV or JSON lines with `text` and `label` 1/0; up to {upload_cap_text()})",

@@ -159,6 +159,7 @@ def test_training_the_injection_classifier_from_the_page_makes_the_rule_use_it(
     monkeypatch.setattr(injection_training, "DEFAULT_SOURCES", (prompts,))
     monkeypatch.setitem(injection_training.RECIPE, "epochs", 1.0)
     monkeypatch.setattr(injection_training, "SOCIAL_SHARE_WHEN_ASKED", 1.0)  # every prompt framed too
+    monkeypatch.setattr(injection_training, "BEHIND_SHARE", 0.0)  # and none behind other text (tested apart)
 
     safety.workspace_rules_path().parent.mkdir(parents=True, exist_ok=True)
     safety.workspace_rules_path().write_text(

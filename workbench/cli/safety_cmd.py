@@ -83,6 +83,14 @@ def _register_safety(subparsers: Any) -> None:
         "(@handles before, #tags after), attacks and benign alike: for traffic with @mentions, which the "
         "default classifier often takes for attacks (see the README's German paragraph for the cost)",
     )
+    train.add_argument(
+        "--behind-text",
+        type=float,
+        default=None,
+        metavar="SHARE",
+        help="share of the prompts also trained on behind a run of other text, attacks and benign alike, as "
+        "a long text's windows show an order hidden in it (default 0.25; 0 for none)",
+    )
     train.add_argument("--epochs", type=float, default=None, help="passes over the data (default 3)")
     train.add_argument("--max-length", type=int, default=None, help="tokens per text (default 128)")
     train.add_argument("--max-minutes", type=float, default=None, help="time budget in minutes")
@@ -102,11 +110,13 @@ def cmd_train_injection(args: argparse.Namespace) -> int:
     )
     from workbench.training.runs import create_run, execute_run
 
+    behind = {} if args.behind_text is None else {"behind_share": args.behind_text}
     data = gather_training_data(
-        [Path(p) for p in args.data] if args.data else None, social_share=args.social_media
+        [Path(p) for p in args.data] if args.data else None, social_share=args.social_media, **behind
     )
     if not args.json:
         framed = f"; {data.framed:,} are copies framed as social-media posts" if data.framed else ""
+        framed += f"; {data.behind:,} are copies behind other text" if data.behind else ""
         print(
             f"{data.rows:,} prompts ({data.injections:,} injections{framed}) from {', '.join(data.sources)}"
         )

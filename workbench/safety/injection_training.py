@@ -64,6 +64,22 @@ RECIPE = {"epochs": 3.0, "max_length": 128, "seed": 42, "val_fraction": 0.1}
 SOCIAL_SEED = 0
 SOCIAL_SHARE_WHEN_ASKED = 0.25
 
+# Orders behind other text (``behind_share``): a long text is read in windows of 128 tokens that overlap by
+# 32, so an order hidden in a document reaches the classifier as the middle of a window: up to 96 tokens
+# of something else, then the order's first words. Trained only on texts that start with the order, the
+# classifier let one in nine of them through behind 900 characters of customer messages
+# (``benchmarks/safety_padding.py``). Copies of a share of the rows behind, and sometimes before, a run of
+# benign text teach it that what precedes says nothing either way (attacks and benign alike, as the
+# social-media frames). The filler is the training files' WNUT-17 posts: benign text that is neither a
+# prompt nor a customer message (the benchmark's filler; the promptsource templates hold some of those).
+BEHIND_SEED = 1
+BEHIND_SHARE = 0.25
+FILLER_SOURCES = (_REPO / "benchmarks" / "data" / "injection_benign_posts_dev.jsonl",)
+# characters of filler before the text: about 8 to 90 tokens, so the order's start stays in the 128 tokens
+# the classifier is trained on, where a window of a long text puts it
+BEHIND_CHARS = (30, 380)
+AFTER_CHARS = (30, 300)  # and, for one copy in three, after it too (an order in the middle of a text)
+
 
 @dataclass(frozen=True)
 class InjectionData:
@@ -74,6 +90,7 @@ class InjectionData:
     injections: int
     sources: tuple[str, ...]
     framed: int = 0  # of ``rows``, copies in a social-media frame (``social_share``)
+    behind: int = 0  # of ``rows``, copies behind other text (``behind_share``)
 
 
 def read_labelled_prompts(path: Path) -> list[tuple[str, int]]:
@@ -145,13 +162,59 @@ def social_frames(
     return framed
 
 
+def filler_texts(rows: Sequence[tuple[str, str]] = ()) -> list[str]:
+    """Benign text to hide orders behind: the ``FILLER_SOURCES`` present (without web links, which read
+    as noise), else the benign texts of ``rows``."""
+    texts = [
+        text
+        for path in FILLER_SOURCES
+        if path.is_file()
+        for text, label in read_labelled_prompts(path)
+        if not label and "http" not in text
+    ]
+    return texts or [text for text, label in rows if label == BENIGN_LABEL]
+
+
+def behind_text(
+    rows: Sequence[tuple[str, str]], share: float, filler: Sequence[str], seed: int = BEHIND_SEED
+) -> list[tuple[str, str]]:
+    """Copies of about ``share`` of ``rows`` (seeded) behind a run of ``filler`` text cut at word bounds
+    (``BEHIND_CHARS`` long, from a random place), one in three with another run after them, labels kept."""
+    if not 0.0 <= share <= 1.0:
+        raise DataError(f"behind-text share {share} is not between 0 and 1: use e.g. 0.25 (a quarter)")
+    words = " ".join(filler).split()
+    if share == 0.0 or not words:
+        return []
+    rng = random.Random(seed)
+
+    def run(low: int, high: int) -> str:
+        chars, start = rng.randint(low, high), rng.randrange(len(words))
+        taken: list[str] = []
+        while sum(len(w) + 1 for w in taken) < chars and len(taken) < len(words):
+            taken.append(words[(start + len(taken)) % len(words)])
+        return " ".join(taken)
+
+    copies = []
+    for text, label in rows:
+        if rng.random() >= share:
+            continue
+        after = run(*AFTER_CHARS) if rng.random() < 1 / 3 else ""
+        copies.append((" ".join(part for part in (run(*BEHIND_CHARS), text, after) if part), label))
+    return copies
+
+
 def gather_training_data(
-    sources: Sequence[Path] | None = None, out_dir: Path | None = None, *, social_share: float = 0.0
+    sources: Sequence[Path] | None = None,
+    out_dir: Path | None = None,
+    *,
+    social_share: float = 0.0,
+    behind_share: float | None = None,
 ) -> InjectionData:
     """One CSV (``text,label`` with labels ``injection``/``benign``) of every source, de-duplicated, in a
     folder of its own (default: a new one under the workspace's ``safety/injection-data``), so trainings
     started side by side (two sessions, a queued run) never read each other's data. ``social_share``
-    adds copies of that share of the rows in a social-media frame (``social_frames``, which checks it)."""
+    adds copies of that share of the rows in a social-media frame (``social_frames``, which checks it),
+    ``behind_share`` (default ``BEHIND_SHARE``) copies behind other text (``behind_text``)."""
     chosen = default_sources() if sources is None else [Path(p) for p in sources]
     if not chosen:
         raise DataError(
@@ -167,7 +230,9 @@ def gather_training_data(
                 seen.add(key)
                 rows.append((text, INJECTION_LABEL if label else BENIGN_LABEL))
     framed = social_frames(rows, social_share)
-    rows += framed
+    share = BEHIND_SHARE if behind_share is None else behind_share
+    behind = behind_text(rows, share, filler_texts(rows)) if share else []
+    rows += framed + behind
     out_dir = out_dir or workspace_home() / "safety" / "injection-data" / uuid.uuid4().hex[:12]
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "injection_training.csv"
@@ -176,7 +241,7 @@ def gather_training_data(
         writer.writerow(["text", "label"])
         writer.writerows(rows)
     injections = sum(1 for _, label in rows if label == INJECTION_LABEL)
-    return InjectionData(path, len(rows), injections, tuple(str(p) for p in chosen), len(framed))
+    return InjectionData(path, len(rows), injections, tuple(str(p) for p in chosen), len(framed), len(behind))
 
 
 def injection_train_spec(data: InjectionData, *, name: str = INJECTION_MODEL_NAME, **overrides: object):
