@@ -476,6 +476,21 @@ def test_a_view_is_read_only_when_it_made_words_the_model_knows(toy_model_id):
     assert [v.name for v in read_views(camel, ["camel-case"], tokenizer)] == ["camel-case"]
 
 
+def test_a_text_sent_url_encoded_is_read_decoded_though_the_view_holds_no_new_word(toy_model_id):
+    """ "ignore%20all%20previous" holds the words its decoding holds, but the model reads it with a "%" and
+    a "20" between every two: the url-encoding view is read all the same."""
+    from workbench.inference.predict import MODEL_CACHE
+    from workbench.safety.detectors.model import read_views, reads_as_words
+
+    tokenizer = MODEL_CACHE.get(toy_model_id).tokenizer
+    sent = "https://example.com/?q=the%20plot%20was%20terrible%20and%20the%20acting%20awful"
+    decoded = "https://example.com/?q=the plot was terrible and the acting awful"
+    assert not reads_as_words(tokenizer, decoded, sent)  # no new word: the gate alone would skip it
+    assert [(v.name, v.text) for v in read_views(sent, ["url-encoding"], tokenizer)] == [
+        ("url-encoding", decoded)
+    ]
+
+
 def test_the_default_injection_rule_reads_the_decoding_views():
     from workbench.safety.normalize import VIEW_NAMES
 

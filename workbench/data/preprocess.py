@@ -25,7 +25,11 @@ _SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECA
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _BREAKING_TAG = re.compile(r"<(br|p|div|li|tr|h[1-6])\b[^<>]*>|</(p|div|li|tr|h[1-6])\s*>", re.IGNORECASE)
-_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u200b\ufeff]+")
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
+# Zero-width characters join what stands around them: "ig\u200bnore" is "ignore" to a reader and to a
+# BERT tokenizer (which drops them). Made spaces, they cut every word they sit in into letters
+# ("i g n o r e"): the injection classifier then read an order written so as noise.
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff]+")
 
 
 def strip_html(text: str) -> str:
@@ -47,8 +51,9 @@ def lowercase(text: str) -> str:
 
 
 def collapse_whitespace(text: str) -> str:
-    """One space for each run of whitespace, control or zero-width characters; no outer spaces."""
-    return _SPACE_OR_CONTROL.sub(" ", text).strip()
+    """One space for each run of whitespace or control characters, zero-width characters dropped; no
+    outer spaces."""
+    return _SPACE_OR_CONTROL.sub(" ", _ZERO_WIDTH.sub("", text)).strip()
 
 
 def mask_pii(text: str) -> str:

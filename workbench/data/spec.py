@@ -56,7 +56,10 @@ class PreprocessSpec:
     nfkc: bool = field(default=True, metadata={"help": "Unicode NFKC normalisation (full-width → ASCII...)."})
     collapse_whitespace: bool = field(
         default=True,
-        metadata={"help": "Collapse runs of whitespace (and control characters) into one space."},
+        metadata={
+            "help": "Collapse runs of whitespace (and control characters) into one space; drop zero-width "
+            "characters (they join the word they sit in)."
+        },
     )
     lowercase: bool = field(default=False, metadata={"help": "Lower-case every text."})
     strip_html: bool = field(default=False, metadata={"help": "Remove HTML tags and unescape entities."})

@@ -130,17 +130,28 @@ def read_views(text: str, names: Collection[str], tokenizer: Any = None) -> Iter
     """The views of ``text`` (``workbench.safety.normalize``) named by ``names`` (a folded view when one
     of its changes is named) that the text opens and that differ from it: what a ``label`` rule with
     ``views`` reads besides the text (a decoded base64 payload, CamelCase split into words). Given the
-    model's ``tokenizer``, only the views that read as words to it (``reads_as_words``)."""
+    model's ``tokenizer``, only the views that read as words to it (``reads_as_words``) or hold the text's
+    own words without what stood between them (``SAME_WORDS_VIEWS``)."""
     lowered = lower_same_length(text)
     wanted = set(names)
     seen = {lowered}
     for view in text_views(text, lowered):
-        if view.text not in seen and not wanted.isdisjoint(view.name.split("+")):
+        changes = view.name.split("+")
+        if view.text not in seen and not wanted.isdisjoint(changes):
             seen.add(view.text)
-            if tokenizer is None or reads_as_words(tokenizer, view.text, lowered):
+            if (
+                tokenizer is None
+                or SAME_WORDS_VIEWS & set(changes)
+                or reads_as_words(tokenizer, view.text, lowered)
+            ):
                 yield view
 
 
+# Views that hold the text's own words, with what stood between them taken out: "ignore%20all%20previous"
+# decoded holds no word the text did not, so ``reads_as_words`` would never let the model read it, yet the
+# model reads the text as sent with a "%" and a "20" between every two words (a jailbreak sent as a URL's
+# query: 0.91 of the public test part's injections caught, 0.96 as written).
+SAME_WORDS_VIEWS = frozenset({"url-encoding"})
 _WORD = re.compile(r"[^\W\d_]{3,}")
 MIN_NEW_WORDS = 2
 MIN_KNOWN_SHARE = 0.6
