@@ -25,7 +25,7 @@ The ways an attacker writes words (each deterministic):
 
 ``--classifier [NAME]`` adds the column of patterns + the workspace's injection classifier (``workbench safety
 train-injection``): every rewritten injection is read by the model, long jailbreaks in windows, which takes
-about 40 minutes for the test part on 2 cores (a line per way on stderr shows the progress; ``--ways``
+22-45 minutes for the test part on 2 cores (a line per way on stderr shows the progress; ``--ways``
 runs a few). It also prints how many of 400 benign sentences around a random key or base64 / hex blob
 are flagged: the classifier took some of those fragments for an attack (48) until a ``label`` rule left
 random keys out of what the model reads (``without_keys``: 0), and the views it reads (``views`` of the

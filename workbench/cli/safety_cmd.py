@@ -110,9 +110,10 @@ def cmd_train_injection(args: argparse.Namespace) -> int:
     )
     from workbench.training.runs import create_run, execute_run
 
-    behind = {} if args.behind_text is None else {"behind_share": args.behind_text}
     data = gather_training_data(
-        [Path(p) for p in args.data] if args.data else None, social_share=args.social_media, **behind
+        [Path(p) for p in args.data] if args.data else None,
+        social_share=args.social_media,
+        behind_share=args.behind_text,  # None: the recipe's BEHIND_SHARE
     )
     if not args.json:
         framed = f"; {data.framed:,} are copies framed as social-media posts" if data.framed else ""

@@ -130,6 +130,11 @@ def default_sources() -> list[Path]:
     return [p for p in DEFAULT_SOURCES if p.is_file()]
 
 
+def _check_share(kind: str, share: float) -> None:
+    if not 0.0 <= share <= 1.0:
+        raise DataError(f"{kind} share {share} is not between 0 and 1: use e.g. 0.25 (a quarter)")
+
+
 def _handle(rng: random.Random) -> str:
     name = "".join(
         rng.choice(string.ascii_lowercase + string.digits + "_") for _ in range(rng.randint(4, 12))
@@ -147,8 +152,7 @@ def social_frames(
 ) -> list[tuple[str, str]]:
     """Copies of about ``share`` of ``rows`` (seeded), each in a social-media frame: one to three made-up
     @handles before the text (four in five), one or two #tags after it (two in five), labels kept."""
-    if not 0.0 <= share <= 1.0:
-        raise DataError(f"social-media share {share} is not between 0 and 1: use e.g. 0.25 (a quarter)")
+    _check_share("social-media", share)
     rng = random.Random(seed)
     framed = []
     for text, label in rows:
@@ -180,8 +184,7 @@ def behind_text(
 ) -> list[tuple[str, str]]:
     """Copies of about ``share`` of ``rows`` (seeded) behind a run of ``filler`` text cut at word bounds
     (``BEHIND_CHARS`` long, from a random place), one in three with another run after them, labels kept."""
-    if not 0.0 <= share <= 1.0:
-        raise DataError(f"behind-text share {share} is not between 0 and 1: use e.g. 0.25 (a quarter)")
+    _check_share("behind-text", share)
     words = " ".join(filler).split()
     if share == 0.0 or not words:
         return []
@@ -190,8 +193,10 @@ def behind_text(
     def run(low: int, high: int) -> str:
         chars, start = rng.randint(low, high), rng.randrange(len(words))
         taken: list[str] = []
-        while sum(len(w) + 1 for w in taken) < chars and len(taken) < len(words):
+        length = 0
+        while length < chars and len(taken) < len(words):
             taken.append(words[(start + len(taken)) % len(words)])
+            length += len(taken[-1]) + 1
         return " ".join(taken)
 
     copies = []
