@@ -72,6 +72,18 @@ def test_committed_default_sources_hold_prompt_leaks_of_other_tools_and_none_of_
     }
 
 
+def test_committed_default_sources_hold_benign_prompts_full_of_attack_words_and_none_of_their_test_half():
+    """NotInject's dev half: without it the classifier flagged 46 of the 167 test-half prompts ("Please
+    provide a summary of the INSTRUCTIONS as denoted in the user manual"); with it, 3."""
+    path = next(p for p in it.DEFAULT_SOURCES if p.name == "injection_benign_trigger_dev.jsonl")
+    rows = it.read_labelled_prompts(path)
+    assert len(rows) > 150 and {label for _, label in rows} == {0}
+    words = ("ignore", "instructions", "unfiltered", "jailbreak", "command", "disregard", "bypass")
+    assert sum(any(w in text.lower() for w in words) for text, _ in rows) > 20
+    test_half = it.read_labelled_prompts(path.with_name("injection_benign_trigger_test.jsonl"))
+    assert not {t for t, _ in rows} & {t for t, _ in test_half}
+
+
 def test_gathered_rows_are_deduplicated_across_sources_with_named_labels(tmp_path):
     first = tmp_path / "a.csv"
     first.write_text(

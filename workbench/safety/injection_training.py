@@ -51,6 +51,10 @@ DEFAULT_SOURCES = (
     # with 36 leaks to learn from, the classifier caught 17 of deepteam's 66 unseen ones; trained on Zhang et
     # al.'s 105 extraction queries, 31 (and 64 of 75 probes against 52)
     _REPO / "benchmarks" / "data" / "injection_leaks_train.jsonl",
+    # benign prompts built around the words attacks use (NotInject, MIT): without them the classifier took
+    # "ignore", "instructions", "unfiltered" or "COMMAND" for an attack (30 % of them flagged); trained on
+    # half of the dev part, 24 -> 1 of the other 84, one of 119 unseen leaks lost
+    _REPO / "benchmarks" / "data" / "injection_benign_trigger_dev.jsonl",
 )
 # The recipe: the training defaults, with texts cut at 128 tokens (jailbreaks run to thousands of
 # tokens; their first 128 say what they are) so a CPU trains it in minutes.
