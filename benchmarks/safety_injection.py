@@ -162,11 +162,13 @@ def rules_with_classifier(model: str, min_score: float = 0.9):
     for the classifier, so that choice leans optimistic."""
     from workbench.safety import load_rules, rules_from_yaml
 
-    views = ", ".join(load_rules().get("injection.classifier").params.get("views", []))
+    default = load_rules().get("injection.classifier").params
+    views = ", ".join(default.get("views", []))
+    overlap = f", overlap: {default['overlap']}" if "overlap" in default else ""
     return rules_from_yaml(
         "rules:\n"
         f"  - {{id: injection.classifier, detector: label, category: prompt_injection, action: review,"
-        f" model: {model}, labels: [injection], min_score: {min_score}, views: [{views}]}}\n",
+        f" model: {model}, labels: [injection], min_score: {min_score}, views: [{views}]{overlap}}}\n",
         extend=pattern_rules(),
     )
 

@@ -166,34 +166,45 @@ def classifier_rounds(models: Sequence[str], texts: list[str], rounds: int) -> s
 
 
 def window_cost(model: str, texts: list[str], rounds: int) -> str:
-    """Wall-clock texts/s of the classifier alone as a `label` rule reading whole texts in windows
-    (``max_windows`` 16, the default) or only their start (1, as before windows), on the 200-character
-    texts and on the public test part's first 64 in-the-wild jailbreaks (long: several windows each);
-    interleaved rounds, every text new to the rule's cache, medians and the median ratio."""
+    """Wall-clock texts/s of the classifier alone as a `label` rule reading only a text's start
+    (``max_windows`` 1, as before windows) or the whole text in windows (``max_windows`` 16, the default)
+    that overlap by a quarter (the `label` detector's default) or by half (the default injection rule's),
+    on the 200-character texts and on the public test part's first 64 in-the-wild jailbreaks (long:
+    several windows each); interleaved rounds, every text new to the rule's cache, medians and the median
+    ratios to the start alone."""
     from safety_injection import load_public
 
     from workbench.safety import rules_from_yaml, scan_batch
 
     long = [r["text"] for r in load_public("test") if r["family"] == "inthewild"][:64]
-    rates: dict[tuple[str, int], list[float]] = {}
+    ways = {
+        "max_windows 1": "max_windows: 1",
+        "overlap 0.25": "overlap: 0.25",
+        "0.5 (default)": "overlap: 0.5",
+    }
+    rates: dict[tuple[str, str], list[float]] = {}
     for round_ in range(rounds):
-        for windows in (1, 16):
+        for way, setting in ways.items():
             rules = rules_from_yaml(
                 "rules:\n  - {id: c, detector: label, category: prompt_injection, action: review,"
-                f" model: {model}, labels: [injection], max_windows: {windows}}}\n"
+                f" model: {model}, labels: [injection], {setting}}}\n"
             )
             for name, chosen in (("200 characters", texts), ("in-the-wild jailbreaks", long)):
-                unique = [f"{round_}.{windows} {text}" for text in chosen]
+                unique = [f"{round_}.{way} {text}" for text in chosen]
                 start = time.perf_counter()
                 scan_batch(unique, rules)
-                rates.setdefault((name, windows), []).append(len(unique) / (time.perf_counter() - start))
-    lines = [f"{'the classifier rule, texts/s':<30}{'max_windows 1':>15}{'16 (default)':>15}{'ratio':>8}"]
+                rates.setdefault((name, way), []).append(len(unique) / (time.perf_counter() - start))
+    lines = [
+        f"{'the classifier rule, texts/s':<30}" + "".join(f"{way:>15}" for way in ways) + f"{'ratios':>14}"
+    ]
     for name in ("200 characters", "in-the-wild jailbreaks"):
-        one, many = rates[(name, 1)], rates[(name, 16)]
-        ratio = statistics.median(b / a for a, b in zip(one, many, strict=True))
-        lines.append(
-            f"{name:<30}{statistics.median(one):>15,.1f}{statistics.median(many):>15,.1f}{ratio:>7.2f}x"
-        )
+        one = rates[(name, "max_windows 1")]
+        cells = "".join(f"{statistics.median(rates[(name, way)]):>15,.1f}" for way in ways)
+        ratios = [
+            statistics.median(b / a for a, b in zip(one, rates[(name, way)], strict=True))
+            for way in list(ways)[1:]
+        ]
+        lines.append(f"{name:<30}{cells}" + "".join(f"{r:>6.2f}x" for r in ratios) + " ")
     return "\n".join(lines)
 
 

@@ -68,9 +68,9 @@ RECIPE = {"epochs": 3.0, "max_length": 128, "seed": 42, "val_fraction": 0.1}
 SOCIAL_SEED = 0
 SOCIAL_SHARE_WHEN_ASKED = 0.25
 
-# Orders behind other text (``behind_share``): a long text is read in windows of 128 tokens that overlap by
-# 32, so an order hidden in a document reaches the classifier as the middle of a window: up to 96 tokens
-# of something else, then the order's first words. Trained only on texts that start with the order, the
+# Orders behind other text (``behind_share``): a long text is read in windows of 128 tokens that overlap (by
+# half for the default rule), so an order hidden in a document reaches the classifier as the middle of a
+# window: up to a window of something else before the order's first words. Trained only on texts that start with the order, the
 # classifier let one in nine of them through behind 900 characters of customer messages
 # (``benchmarks/safety_padding.py``). Copies of a share of the rows behind, and sometimes before, a run of
 # benign text teach it that what precedes says nothing either way (attacks and benign alike, as the

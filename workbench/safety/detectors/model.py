@@ -9,8 +9,8 @@
   hex blobs and hashes are left out of what it reads (``without_keys``): a classifier reads their
   fragments as it pleases, and an attacker must not hide an order behind them. A text longer than
   the model reads at once (its ``max_length`` tokens, 128 for the injection classifier) is read in
-  overlapping windows of that length (``token_windows``, up to ``max_windows``), so an order behind a
-  page of harmless text is read too; the hit then covers the window that fired. With ``views`` it also
+  windows of that length overlapping by ``overlap`` of a window (``token_windows``, up to ``max_windows``),
+  so an order behind a page of harmless text is read too; the hit then covers the window that fired. With ``views`` it also
   reads the pattern rules' views of a text (``workbench.safety.normalize``: a base64 payload decoded,
   CamelCase split into words) that made words its tokenizer knows (``reads_as_words``); the strongest
   answer decides, and a hit found in a view names it and covers the encoded run.
@@ -323,6 +323,12 @@ class LabelDetector(ModelDetector):
             "A text longer than the model reads at once is read in overlapping windows of its max_length "
             "tokens: at most this many (the first ones and the last); 1 = only the text's start.",
         ),
+        "overlap": Param(
+            (int, float),
+            0.25,
+            "Share of a window the next window reads again (0 to 0.75): more reads an order that straddles "
+            "two windows whole, at more windows per long text (0.5: 1.5 times the 0.25's).",
+        ),
         "nfkc": Param(
             bool,
             True,
@@ -353,7 +359,14 @@ class LabelDetector(ModelDetector):
         windows = settings.get("max_windows", 16)
         if isinstance(windows, bool) or not 1 <= windows <= 1000:
             problems["max_windows"] = (
-                f"max_windows must be between 1 and 1000, got {windows!r}: 16 reads about 2,000 tokens"
+                f"max_windows must be between 1 and 1000, got {windows!r}: 16 windows of 128 tokens read "
+                "about 1,500 tokens at overlap 0.25"
+            )
+        overlap = settings.get("overlap", 0.25)
+        if isinstance(overlap, bool) or not 0 <= overlap <= 0.75:
+            problems["overlap"] = (
+                f"overlap must be between 0 and 0.75 (a share of the window), got {overlap!r}: 0.25 reads "
+                "a quarter of each window again in the next"
             )
         return problems
 
@@ -447,7 +460,8 @@ class LabelDetector(ModelDetector):
             if part is None:
                 windows.append([])
                 continue
-            spans, tokens = token_windows(tokenizer, part, size, size // 4, self.settings["max_windows"])
+            overlap = int(size * self.settings["overlap"])
+            spans, tokens = token_windows(tokenizer, part, size, overlap, self.settings["max_windows"])
             windows.append(spans)
             pieces += [part[start:end] for start, end in spans]
             if tokens > size * len(spans):
