@@ -9,11 +9,12 @@
   hex blobs and hashes are left out of what it reads (``without_keys``): a classifier reads their
   fragments as it pleases, and an attacker must not hide an order behind them. A text longer than
   the model reads at once (its ``max_length`` tokens, 128 for the injection classifier) is read in
-  windows of that length overlapping by ``overlap`` of a window (``token_windows``, up to ``max_windows``),
-  so an order behind a page of harmless text is read too; the hit then covers the window that fired. With ``views`` it also
-  reads the pattern rules' views of a text (``workbench.safety.normalize``: a base64 payload decoded,
-  CamelCase split into words) that made words its tokenizer knows (``reads_as_words``); the strongest
-  answer decides, and a hit found in a view names it and covers the encoded run.
+  windows of that length overlapping by ``overlap`` of a window (``token_windows``, up to
+  ``max_windows``), so an order behind a page of harmless text is read too; the hit then covers the
+  window that fired. With ``views`` it also reads the pattern rules' views of a text
+  (``workbench.safety.normalize``: a base64 payload decoded, CamelCase split into words) that made words
+  its tokenizer knows (``reads_as_words``); the strongest answer decides, and a hit found in a view names
+  it and covers the encoded run.
 * ``entities``: a token-classification (NER) model fires on each entity of ``types`` (person,
   location...) with at least ``min_score``; the hit covers the entity, so ``action: mask`` masks it.
 
