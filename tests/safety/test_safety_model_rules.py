@@ -397,6 +397,7 @@ def test_max_windows_must_be_a_sensible_count(toy_model_id):
 def test_overlap_sets_how_much_of_a_window_the_next_reads_again(toy_model_id, asked):
     """More overlap reads an order that straddles two windows whole, at more windows per long text; an
     overlap past 0.75 (four reads of every token, 1,000 windows at 1) is refused with the fix."""
+    text = FILLER * 6 + ORDER
 
     def windows(overlap: float) -> list[str]:
         rules = rules_from_yaml(
@@ -405,12 +406,11 @@ def test_overlap_sets_how_much_of_a_window_the_next_reads_again(toy_model_id, as
             f" overlap: {overlap}, action: review}}\n"
         )
         asked.clear()
-        scan_batch([FILLER * 6 + ORDER], rules)
+        scan_batch([text], rules)
         return list(asked)
 
     quarter, half, none = windows(0.25), windows(0.5), windows(0)
     assert len(none) < len(quarter) < len(half)
-    text = FILLER * 6 + ORDER
     assert all(text.startswith(w[0]) and text.endswith(w[-1]) for w in (none, quarter, half))
     with pytest.raises(
         RuleError, match=r"overlap must be between 0 and 0.75 \(a share of the window\), got 0.9"

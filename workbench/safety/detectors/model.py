@@ -455,13 +455,13 @@ class LabelDetector(ModelDetector):
             )
         # each judged text in windows of what the model reads at once (one window for most texts)
         size = max(8, loaded.record.max_length - tokenizer.num_special_tokens_to_add())
+        overlap = int(size * self.settings["overlap"])
         pieces: list[str] = []
         windows: list[list[tuple[int, int]]] = []
         for text, part in zip(texts, judged, strict=True):
             if part is None:
                 windows.append([])
                 continue
-            overlap = int(size * self.settings["overlap"])
             spans, tokens = token_windows(tokenizer, part, size, overlap, self.settings["max_windows"])
             windows.append(spans)
             pieces += [part[start:end] for start, end in spans]
