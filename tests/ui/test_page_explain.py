@@ -161,13 +161,21 @@ def test_an_unexpected_failure_shows_a_short_message_and_the_log_tail(toy_model_
 
 
 @pytest.mark.parametrize(("variant", "compute"), [("fp16", "auto"), ("fp16", "half"), ("bf16", "half")])
-def test_explanation_drift_between_a_model_and_its_variant(toy_model_id, variant, compute):
+def test_explanation_drift_between_a_model_and_its_variant(toy_model_id, variant, compute, tmp_path):
     pytest.importorskip("explain.drift")
     variants = pytest.importorskip("workbench.variants")
+    from toy_data import write_sentiment_csv
+
+    from workbench.data import ColumnMap
+    from workbench.ui.session import DatasetChoice
     from workbench.variants.spec import parse_variant_spec
 
     variant = variants.build_variant(toy_model_id, parse_variant_spec(variant, compute=compute)).id
-    at = open_page("pages/explain.py", active_model=toy_model_id)
+    # 8 short rows: half-precision compute is several times slower than fp32 on a CPU, and the page
+    # compares at most 20 rows (the sample messages are long), which made this the slowest page test
+    path = write_sentiment_csv(tmp_path, n=8, seed=3)
+    chosen = DatasetChoice(path=str(path), name="toy", columns=ColumnMap(text="text", label="label"))
+    at = open_page("pages/explain.py", active_model=toy_model_id, dataset=chosen)
     assert at.selectbox(key="explain.drift_model").value == variant
     at.button(key="explain.drift").click().run()
     assert not at.exception, [e.value for e in at.exception]
