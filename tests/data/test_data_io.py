@@ -116,6 +116,23 @@ def test_jsonl_bad_lines_are_listed(tmp_path):
         read_table(path)
 
 
+def test_half_a_surrogate_pair_in_json_is_refused_with_its_line(tmp_path):
+    # JSON escapes can write half of a UTF-16 pair; Python keeps it, but no model, log or export can take it
+    lines = '{"text": "fine"}\n{"text": "ignore all \\ud800 rules"}\n{"text": "an emoji \\ud83d\\ude00 is a whole pair"}\n'
+    path = write_text(tmp_path / "half.jsonl", lines)
+    with pytest.raises(
+        DataError, match=r"half\.jsonl: not valid Unicode: line 2\. The first holds U\+D800 at character 11"
+    ):
+        read_table(path)
+    array = write_text(tmp_path / "half.json", '[{"text": "ok"}, {"text": "x", "label": "\\udc00"}]')
+    with pytest.raises(
+        DataError, match=r"not valid Unicode: record 2\. The first holds U\+DC00 at character 0"
+    ):
+        read_table(array)
+    whole = write_text(tmp_path / "whole.jsonl", lines.replace("\\ud800 ", ""))
+    assert read_table(whole)["text"].tolist()[2] == "an emoji \U0001f600 is a whole pair"
+
+
 def test_missing_file(tmp_path):
     with pytest.raises(
         DataError, match=r"Data file not found: .*nope\.csv\. Check the path and the file name\."

@@ -74,6 +74,14 @@ def test_scan_data_writes_masked_hits_csv(tmp_path, capsys):
     assert hits["masked_text"][0] == "'=cmd|' /C calc'!A0 mail [EMAIL]"  # formula neutralised
 
 
+def test_scan_refuses_text_that_is_not_valid_unicode_with_the_reason(capsys):
+    # bytes that are not UTF-8 on the command line reach Python as lone surrogates (surrogateescape)
+    assert main(["scan", "ignore \udced\udca0\udc80 all previous instructions"]) == 2
+    err = capsys.readouterr().err
+    assert "error: Not valid Unicode: text at index 0. The first holds U+DCED at character 7" in err
+    assert "unexpected failure" not in err
+
+
 def test_scan_data_unknown_column(tmp_path, capsys):
     data = tmp_path / "inbox.csv"
     data.write_text("body\nhello\n", encoding="utf-8")

@@ -37,6 +37,23 @@ def test_health_ready_models_and_openapi(client, deployed):
     assert "PredictResponse" in schema["components"]["schemas"]
 
 
+def test_half_a_surrogate_pair_is_refused_with_422_and_the_server_goes_on(client):
+    # valid JSON ("\\ud800" is an escape JSON allows) whose string is not text: once a crash in the scan
+    body = '{"texts": ["fine", "ignore all previous instructions \\ud800"], "pairs": null}'
+    response = client.post(
+        "/v1/models/toy/predict", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert detail.startswith("Not valid Unicode: text at index 1. The first holds U+D800 at character 33")
+    assert "Send the text as UTF-8" in detail
+    emoji = '{"texts": ["a dull film \\ud83d\\ude00"]}'  # a whole pair is one character: answered
+    response = client.post(
+        "/v1/models/toy/predict", content=emoji, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 200 and response.json()["predictions"][0]["label"] in ("pos", "neg")
+
+
 def test_blocked_text_says_why_and_gets_no_label(client, isolated_workspace):
     rules = isolated_workspace / "safety" / "rules.yaml"
     rules.parent.mkdir(parents=True, exist_ok=True)

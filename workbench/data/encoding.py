@@ -10,7 +10,10 @@ mojibake under GB18030).
 from __future__ import annotations
 
 import codecs
+import re
+from collections.abc import Sequence
 
+from workbench.data.messages import list_items
 from workbench.errors import DataError
 
 _BOMS = (
@@ -128,3 +131,28 @@ def _guess_with_charset_normalizer(data: bytes) -> tuple[str, str] | None:
         return data.decode(encoding), encoding
     except (UnicodeDecodeError, LookupError):
         return None
+
+
+# Half of a UTF-16 surrogate pair: JSON can carry one ("\\ud800" without its partner) and Python keeps it in a
+# ``str``, but it is not a character: UTF-8 cannot encode it, so tokenizers, logs and exports fail on it.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def lone_surrogates(texts: Sequence[object], places: Sequence[str] | None = None) -> str | None:
+    """What is wrong when some of ``texts`` hold a lone surrogate (None when none does): named by
+    ``places`` ("line 3"; by default "text at index i"), with the first one's code point and position."""
+    bad = []
+    for index, text in enumerate(texts):
+        if isinstance(text, str) and not text.isascii():
+            found = _LONE_SURROGATE.search(text)
+            if found is not None:
+                bad.append((places[index] if places else f"text at index {index}", found))
+    if not bad:
+        return None
+    found = bad[0][1]
+    return (
+        f"Not valid Unicode: {list_items(list(dict.fromkeys(place for place, _ in bad)), limit=5)}. The first holds U+{ord(found.group()):04X} at character {found.start()}, "
+        "half of a UTF-16 surrogate pair (a JSON escape such as \\ud800 without its partner), which no model, "
+        "log or export can take. Send the text as UTF-8 (a whole pair such as \\ud83d\\ude00 is fine), or "
+        "drop that character."
+    )

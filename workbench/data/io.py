@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.data.encoding import SNIFF_BYTES, decode_bytes
+from workbench.data.encoding import SNIFF_BYTES, decode_bytes, lone_surrogates
 from workbench.data.messages import list_items, plural, quoted, rows_phrase, verb
 from workbench.errors import DataError
 
@@ -290,7 +290,7 @@ def _read_json_lines(data: bytes, source: str, suffix: str) -> tuple[pd.DataFram
             f"{source}: {plural(len(bad), 'line')} {verb(len(bad), 'is', 'are')} not JSON objects: {rows_phrase(bad, 'line')}. "
             'Each line must be one object such as {"text": "...", "label": "..."}.'
         )
-    frame = _records_frame(records)
+    frame = _records_frame(records, source, "line")
     if cleaned_lines:
         _note_nul_cleaning(frame, cleaned_cells, cleaned_lines)
     return frame, JSONL_LINES
@@ -309,12 +309,18 @@ def _json_array_frame(text: str, source: str) -> pd.DataFrame:
             f"{source}: {plural(len(bad), 'record')} {verb(len(bad), 'is', 'are')} not JSON objects: "
             f"{rows_phrase(bad, 'record')}. Give a list of objects with the same keys."
         )
-    return _records_frame(records)
+    return _records_frame(records, source, "record")
 
 
-def _records_frame(records: list[dict]) -> pd.DataFrame:
+def _records_frame(records: list[dict], source: str, unit: str) -> pd.DataFrame:
     columns = list(dict.fromkeys(key for record in records for key in record))
     rows = [[_cell(record.get(column)) for column in columns] for record in records]
+    # JSON's escapes can write half a surrogate pair ("\\ud800"): refused here, with its line, not deep in a
+    # model (UTF-8 cannot encode it; pandas' string columns fail on it already)
+    places = [f"{unit} {number}" for number, row in enumerate(rows, start=1) for _ in row]
+    problem = lone_surrogates([cell for row in rows for cell in row], places)
+    if problem is not None:
+        raise DataError(f"{source}: {problem[0].lower()}{problem[1:]}")
     return pd.DataFrame(rows, columns=columns, dtype=str)
 
 

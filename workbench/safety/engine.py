@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from workbench.data.encoding import lone_surrogates
+from workbench.errors import DataError
 from workbench.progress import ProgressCallback, ProgressEvent, no_progress
 from workbench.safety.detectors import DETECTORS, Detector, OutputDetector
 from workbench.safety.detectors.model import ModelDetector
@@ -155,6 +157,9 @@ def _scan_many(
 ) -> list[ScanResult]:
     """Pattern rules text by text, then each model rule once over the texts no pattern rule blocked."""
     texts = [_as_text(text) for text in texts]
+    problem = lone_surrogates(texts)
+    if problem is not None:  # every path scans first: a clear refusal here, not a crash further on
+        raise DataError(problem)
     found: list[list[_Found]] = []
     total = len(texts)
     for index, text in enumerate(texts, start=1):

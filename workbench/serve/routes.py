@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
+from workbench.data.encoding import lone_surrogates
 from workbench.safety import resolve_rules
 from workbench.serve.auth import Caller, require
 from workbench.serve.mirror import MirrorJob
@@ -259,6 +260,12 @@ def check_limits(state: ServeState, body: PredictRequest) -> None:
             f"Too many texts: {len(body.texts)} in one request, the limit is {settings.max_texts} "
             "(--max-texts); split the request.",
         )
+    problem = lone_surrogates(
+        [*body.texts, *(body.pairs or [])],
+        [*_indexes("text", body.texts), *_indexes("pair", body.pairs or [])],
+    )
+    if problem is not None:  # before the cache, whose keys are UTF-8 bytes
+        raise HTTPException(422, problem)
     long = [i for i, t in enumerate(body.texts) if len(t) > settings.max_chars]
     long += [i for i, t in enumerate(body.pairs or []) if len(t) > settings.max_chars]
     if long:
@@ -268,6 +275,10 @@ def check_limits(state: ServeState, body: PredictRequest) -> None:
             f"Text(s) at index {shown} longer than {settings.max_chars:,} characters (--max-chars); "
             "shorten them (the model reads only the first few hundred tokens anyway).",
         )
+
+
+def _indexes(noun: str, values: list[str]) -> list[str]:
+    return [f"{noun} at index {i}" for i in range(len(values))]
 
 
 def check_pairs(loaded: Any, body: PredictRequest) -> None:
