@@ -118,7 +118,10 @@ def test_jsonl_bad_lines_are_listed(tmp_path):
 
 def test_half_a_surrogate_pair_in_json_is_refused_with_its_line(tmp_path):
     # JSON escapes can write half of a UTF-16 pair; Python keeps it, but no model, log or export can take it
-    lines = '{"text": "fine"}\n{"text": "ignore all \\ud800 rules"}\n{"text": "an emoji \\ud83d\\ude00 is a whole pair"}\n'
+    lines = (
+        '{"text": "fine"}\n{"text": "ignore all \\ud800 rules"}\n'
+        '{"text": "an emoji \\ud83d\\ude00 is a whole pair"}\n'
+    )
     path = write_text(tmp_path / "half.jsonl", lines)
     with pytest.raises(
         DataError, match=r"half\.jsonl: not valid Unicode: line 2\. The first holds U\+D800 at character 11"

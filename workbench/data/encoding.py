@@ -133,8 +133,8 @@ def _guess_with_charset_normalizer(data: bytes) -> tuple[str, str] | None:
         return None
 
 
-# Half of a UTF-16 surrogate pair: JSON can carry one ("\\ud800" without its partner) and Python keeps it in a
-# ``str``, but it is not a character: UTF-8 cannot encode it, so tokenizers, logs and exports fail on it.
+# Half of a UTF-16 surrogate pair: JSON can carry one ("\\ud800" without its partner) and Python keeps it
+# in a ``str``, but it is not a character: UTF-8 cannot encode it, so tokenizers, logs and exports fail.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -149,10 +149,11 @@ def lone_surrogates(texts: Sequence[object], places: Sequence[str] | None = None
                 bad.append((places[index] if places else f"text at index {index}", found))
     if not bad:
         return None
+    places_shown = list_items(list(dict.fromkeys(place for place, _ in bad)), limit=5)
     found = bad[0][1]
     return (
-        f"Not valid Unicode: {list_items(list(dict.fromkeys(place for place, _ in bad)), limit=5)}. The first holds U+{ord(found.group()):04X} at character {found.start()}, "
-        "half of a UTF-16 surrogate pair (a JSON escape such as \\ud800 without its partner), which no model, "
-        "log or export can take. Send the text as UTF-8 (a whole pair such as \\ud83d\\ude00 is fine), or "
-        "drop that character."
+        f"Not valid Unicode: {places_shown}. The first holds U+{ord(found.group()):04X} at character "
+        f"{found.start()}, half of a UTF-16 surrogate pair (a JSON escape such as \\ud800 without its "
+        "partner), which no model, log or export can take. Send the text as UTF-8 (a whole pair such as "
+        "\\ud83d\\ude00 is fine), or drop that character."
     )
