@@ -47,6 +47,12 @@ def test_half_a_surrogate_pair_is_refused_with_422_and_the_server_goes_on(client
     detail = response.json()["detail"]
     assert detail.startswith("Not valid Unicode: text at index 1. The first holds U+D800 at character 33")
     assert "Send the text as UTF-8" in detail
+    pairs = '{"texts": ["a", "b"], "pairs": ["c", "\\udc00 d"]}'  # the second texts are checked as well
+    response = client.post(
+        "/v1/models/toy/predict", content=pairs, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("Not valid Unicode: pair at index 1. The first holds U+DC00")
     emoji = '{"texts": ["a dull film \\ud83d\\ude00"]}'  # a whole pair is one character: answered
     response = client.post(
         "/v1/models/toy/predict", content=emoji, headers={"content-type": "application/json"}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from workbench.data.messages import list_items
 from workbench.errors import DataError
@@ -138,18 +138,20 @@ def _guess_with_charset_normalizer(data: bytes) -> tuple[str, str] | None:
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def lone_surrogates(texts: Sequence[object], places: Sequence[str] | None = None) -> str | None:
-    """What is wrong when some of ``texts`` hold a lone surrogate (None when none does): named by
-    ``places`` ("line 3"; by default "text at index i"), with the first one's code point and position."""
+def lone_surrogates(
+    texts: Sequence[object], place: Callable[[int], str] = "text at index {}".format
+) -> str | None:
+    """What is wrong when some of ``texts`` hold a lone surrogate (None when none does): each named by
+    ``place(i)`` ("line 3"; by default "text at index i"), with the first one's code point and position."""
     bad = []
     for index, text in enumerate(texts):
         if isinstance(text, str) and not text.isascii():
             found = _LONE_SURROGATE.search(text)
             if found is not None:
-                bad.append((places[index] if places else f"text at index {index}", found))
+                bad.append((place(index), found))
     if not bad:
         return None
-    places_shown = list_items(list(dict.fromkeys(place for place, _ in bad)), limit=5)
+    places_shown = list_items(list(dict.fromkeys(where for where, _ in bad)), limit=5)
     found = bad[0][1]
     return (
         f"Not valid Unicode: {places_shown}. The first holds U+{ord(found.group()):04X} at character "

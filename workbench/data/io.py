@@ -317,8 +317,8 @@ def _records_frame(records: list[dict], source: str, unit: str) -> pd.DataFrame:
     rows = [[_cell(record.get(column)) for column in columns] for record in records]
     # JSON's escapes can write half a surrogate pair ("\\ud800"): refused here, with its line, not deep in a
     # model (UTF-8 cannot encode it; pandas' string columns fail on it already)
-    places = [f"{unit} {number}" for number, row in enumerate(rows, start=1) for _ in row]
-    problem = lone_surrogates([cell for row in rows for cell in row], places)
+    width = max(len(columns), 1)
+    problem = lone_surrogates([cell for row in rows for cell in row], lambda i: f"{unit} {i // width + 1}")
     if problem is not None:
         raise DataError(f"{source}: {problem[0].lower()}{problem[1:]}")
     return pd.DataFrame(rows, columns=columns, dtype=str)

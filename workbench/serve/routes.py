@@ -260,9 +260,10 @@ def check_limits(state: ServeState, body: PredictRequest) -> None:
             f"Too many texts: {len(body.texts)} in one request, the limit is {settings.max_texts} "
             "(--max-texts); split the request.",
         )
+    count = len(body.texts)
     problem = lone_surrogates(
         [*body.texts, *(body.pairs or [])],
-        [*_indexes("text", body.texts), *_indexes("pair", body.pairs or [])],
+        lambda i: f"text at index {i}" if i < count else f"pair at index {i - count}",
     )
     if problem is not None:  # before the cache, whose keys are UTF-8 bytes
         raise HTTPException(422, problem)
@@ -275,10 +276,6 @@ def check_limits(state: ServeState, body: PredictRequest) -> None:
             f"Text(s) at index {shown} longer than {settings.max_chars:,} characters (--max-chars); "
             "shorten them (the model reads only the first few hundred tokens anyway).",
         )
-
-
-def _indexes(noun: str, values: list[str]) -> list[str]:
-    return [f"{noun} at index {i}" for i in range(len(values))]
 
 
 def check_pairs(loaded: Any, body: PredictRequest) -> None:
