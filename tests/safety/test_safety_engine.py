@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from workbench.errors import DataError
 from workbench.progress import ProgressEvent
 from workbench.safety import (
     add_output_hits,
@@ -187,10 +190,6 @@ def test_prepare_rules_builds_what_the_first_injection_would_build():
 
 
 def test_a_lone_surrogate_is_refused_by_the_scan_itself_on_every_path():
-    import pytest
-
-    from workbench.errors import DataError
-
     with pytest.raises(
         DataError, match=r"^Not valid Unicode: text at index 1, text at index 2\. The first holds U\+D83D"
     ):
