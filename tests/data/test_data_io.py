@@ -132,6 +132,11 @@ def test_half_a_surrogate_pair_in_json_is_refused_with_its_line(tmp_path):
         DataError, match=r"not valid Unicode: record 2\. The first holds U\+DC00 at character 0"
     ):
         read_table(array)
+    key = write_text(tmp_path / "key.jsonl", '{"text": "a"}\n{"te\\udfffxt": "b"}\n')  # in a column name too
+    with pytest.raises(
+        DataError, match=r"not valid Unicode: a key on line 2\. The first holds U\+DFFF at character 2"
+    ):
+        read_table(key)
     whole = write_text(tmp_path / "whole.jsonl", lines.replace("\\ud800 ", ""))
     assert read_table(whole)["text"].tolist()[2] == "an emoji \U0001f600 is a whole pair"
 

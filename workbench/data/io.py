@@ -319,6 +319,9 @@ def _records_frame(records: list[dict], source: str, unit: str) -> pd.DataFrame:
     # model (UTF-8 cannot encode it; pandas' string columns fail on it already)
     width = max(len(columns), 1)
     problem = lone_surrogates([cell for row in rows for cell in row], lambda i: f"{unit} {i // width + 1}")
+    if problem is None and not all(column.isascii() for column in columns):  # a key (column name)
+        keys = [(number, key) for number, record in enumerate(records, start=1) for key in record]
+        problem = lone_surrogates([key for _, key in keys], lambda i: f"a key on {unit} {keys[i][0]}")
     if problem is not None:
         raise DataError(f"{source}: {problem[0].lower()}{problem[1:]}")
     return pd.DataFrame(rows, columns=columns, dtype=str)
