@@ -53,6 +53,11 @@ def test_half_a_surrogate_pair_is_refused_with_422_and_the_server_goes_on(client
     )
     assert response.status_code == 422
     assert response.json()["detail"].startswith("Not valid Unicode: pair at index 1. The first holds U+DC00")
+    for wrong in ('{"texts": "\\ud800"}', '["\\ud800"]'):  # not the request's shape: FastAPI's 422 echoes
+        response = client.post(  # the input, which its UTF-8 encoder could not write (a 500 before)
+            "/v1/models/toy/predict", content=wrong, headers={"content-type": "application/json"}
+        )
+        assert response.status_code == 422 and response.json()["detail"][0]["input"] in ("\ud800", ["\ud800"])
     emoji = '{"texts": ["a dull film \\ud83d\\ude00"]}'  # a whole pair is one character: answered
     response = client.post(
         "/v1/models/toy/predict", content=emoji, headers={"content-type": "application/json"}

@@ -7,6 +7,7 @@ Prometheus text at ``/metrics`` and the Gradio demo mounted at ``/demo``. The sa
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,6 +15,8 @@ from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from workbench.errors import RegistryError, WorkbenchError
@@ -122,6 +125,13 @@ def add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RegistryError)
     async def not_found(request: Request, exc: RegistryError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        # FastAPI's own 422 echoes the input through a UTF-8 JSON encoder, which fails on half a surrogate
+        # pair a client sent ({"texts": "\\ud800"}): a 500. The same answer as ASCII-escaped JSON cannot.
+        body = json.dumps({"detail": jsonable_encoder(exc.errors())}, ensure_ascii=True)
+        return Response(body, status_code=422, media_type="application/json")
 
     @app.exception_handler(WorkbenchError)
     async def bad_request(request: Request, exc: WorkbenchError) -> JSONResponse:
