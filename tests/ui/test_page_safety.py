@@ -70,6 +70,20 @@ def test_valid_rule_file_is_saved_and_used_for_scanning(isolated_workspace):
     assert "custom.codename" in _last_frame(at, "rule")["rule"].tolist()
 
 
+def test_a_regex_that_would_stall_scans_is_refused_on_save_and_the_saved_file_kept(isolated_workspace):
+    good = "version: 1\nrules:\n  - {id: custom.project, detector: regex, pattern: 'PRJ-\\d{4}'}\n"
+    stalling = "version: 1\nrules:\n  - {id: custom.project, detector: regex, pattern: '(a|aa)+$'}\n"
+    at = open_page("pages/safety.py")
+    at.text_area(key="safety.yaml.False").input(good)
+    at.button(key="safety.save").click().run()
+    at.text_area(key="safety.yaml.False").input(stalling)
+    at.button(key="safety.save").click().run()
+    message = " ".join(texts(at.error))
+    assert "line 3: regex '(a|aa)+$' backtracks catastrophically" in message
+    assert "possessive (`a++`) or atomic" in message
+    assert (isolated_workspace / "safety" / "rules.yaml").read_text() == good
+
+
 def test_hit_statistics_over_the_session_dataset(tmp_path):
     from workbench.data import ColumnMap
     from workbench.ui.session import DatasetChoice

@@ -6,56 +6,132 @@ import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from workbench.safety.detectors.base import Candidate, Param, PatternDetector, register_detector
+import regex
+
+from workbench.safety.detectors.base import Candidate, Detector, Param, PatternDetector, register_detector
+
+# A user's regex runs on hostile text: with ``re``, ``(a|aa)+$`` takes seconds on 30 characters and
+# years on 60, stalling the scan (and a server's worker) for good. The ``regex`` module (mrab-regex, which
+# transformers already installs) reads ``re``'s syntax, avoids much of that backtracking (``(a+)+$`` is
+# instant there) and can stop a match after a time limit; what is left is refused on load or cut short.
+_BACKTRACK_PROBE_LENGTH = 64
+_BACKTRACK_PROBE_LIMIT = 0.05  # seconds: a linear regex needs microseconds for 65 characters
+_PROBE_CHARS = "a0 A_-./@"
+_REGEX_SYNTAX = frozenset("\\()[]{}|^$*+?.")
 
 
 def regex_problem(pattern: str) -> str | None:
-    """Why ``pattern`` does not compile (with the column of the mistake), or None."""
+    """Why ``pattern`` does not compile (with the position of the mistake), or None."""
     try:
-        re.compile(pattern)
-    except re.error as exc:
+        _compile(pattern)
+    except regex.error:
+        try:  # re's messages say more ("missing ), unterminated subpattern at position 0")
+            re.compile(pattern)
+        except re.error as plain:
+            exc = plain
         where = f" at position {exc.pos}" if exc.pos is not None else ""
         return f"bad regex {pattern!r}: {exc.msg}{where}"
     return None
 
 
+def backtracking_problem(pattern: str, flags: int = 0) -> str | None:
+    """Why ``pattern`` would stall a scan (it backtracks catastrophically on a short probe), or None.
+
+    Each probe is a run of one character, taken from the pattern's own letters and a few common ones, or
+    the pattern's letters in their order repeated, ended by a character that does not fit (most such
+    regexes blow up exactly there: ``(a|aa)+$`` on ``aaaa...!``, ``(ab|a|b)+$`` on ``abab...!``)."""
+    compiled = _compile(pattern, flags)
+    letters = [ch for ch in pattern if ch.isprintable() and ch not in _REGEX_SYNTAX]
+    runs = [ch * _BACKTRACK_PROBE_LENGTH for ch in dict.fromkeys(letters + list(_PROBE_CHARS))]
+    if len(set(letters)) > 1:
+        runs.append(("".join(letters) * _BACKTRACK_PROBE_LENGTH)[:_BACKTRACK_PROBE_LENGTH])
+    for run in runs:
+        probe = run + "\x00"
+        try:
+            for _ in compiled.finditer(probe, timeout=_BACKTRACK_PROBE_LIMIT):
+                pass
+        except TimeoutError:
+            return (
+                f"regex {pattern!r} backtracks catastrophically: it took over {_BACKTRACK_PROBE_LIMIT} s "
+                f"on {run[:8]!r}... ({_BACKTRACK_PROBE_LENGTH} characters) followed by another one, so a "
+                "hostile text of a few dozen characters would stall every scan. Make the repeated part "
+                "match one way only (`a+` rather than `(a|aa)+`, `\\w+` rather than `(\\w+\\s?)+`), "
+                "possessive (`a++`) or atomic (`(?>a+)`)"
+            )
+    return None
+
+
+def _compile(pattern: str, flags: int = 0) -> regex.Pattern[str]:
+    return regex.compile(pattern, flags | regex.VERSION0)
+
+
 @register_detector
-class RegexDetector(PatternDetector):
+class RegexDetector(Detector):
     name = "regex"
     category = "custom"
-    description = "Your own regular expression (Python `re` syntax); `group` makes only that group the hit."
+    description = (
+        "Your own regular expression (Python `re` syntax; also `\\p{L}` and variable-width look-behinds); "
+        "`group` makes only that group the hit. A scan of one text stops after `time_limit` seconds."
+    )
     params: ClassVar = {
         "pattern": Param(str, None, "The regular expression, e.g. '\\bPRJ-\\d{4}\\b'.", required=True),
         "ignore_case": Param(bool, False, "Match regardless of case."),
         "group": Param((int, str), 0, "Which group is the hit (0 = the whole match)."),
+        "time_limit": Param(
+            (int, float),
+            0.25,
+            "Seconds one text may take; past them the rest of the text is one hit (not checked, so the "
+            "rule's action applies to it).",
+        ),
     }
 
     @classmethod
     def check_settings(cls, settings: Mapping[str, Any]) -> dict[str, str]:
+        problems: dict[str, str] = {}
+        limit = settings.get("time_limit", 0.25)
+        if not 0 < limit <= 60:
+            problems["time_limit"] = f"time_limit must be more than 0 and at most 60 seconds, got {limit!r}"
         problem = regex_problem(settings["pattern"])
         if problem:
-            return {"pattern": problem}
-        compiled = re.compile(settings["pattern"])
+            return {**problems, "pattern": problem}
+        flags = regex.IGNORECASE if settings.get("ignore_case") else 0
+        compiled = _compile(settings["pattern"], flags)
         if compiled.match("") is not None:
-            return {
-                "pattern": f"regex {settings['pattern']!r} matches the empty string: every text would hit"
-            }
+            problems["pattern"] = (
+                f"regex {settings['pattern']!r} matches the empty string: every text would hit"
+            )
+            return problems
         group = settings.get("group", 0)
         if group not in (0, *compiled.groupindex) and not (
-            isinstance(group, int) and group <= compiled.groups
+            isinstance(group, int) and 0 <= group <= compiled.groups
         ):
-            return {"group": f"group {group!r} does not exist in regex {settings['pattern']!r}"}
-        return {}
+            problems["group"] = f"group {group!r} does not exist in regex {settings['pattern']!r}"
+        problem = backtracking_problem(settings["pattern"], flags)
+        if problem:
+            problems["pattern"] = problem
+        return problems
 
-    def build_flags(self) -> int:
-        return re.IGNORECASE if self.settings["ignore_case"] else 0
+    def __init__(self, **settings: Any) -> None:
+        super().__init__(**settings)
+        self.regex = _compile(
+            self.settings["pattern"], regex.IGNORECASE if self.settings["ignore_case"] else 0
+        )
 
-    def build_pattern(self) -> str:
-        return self.settings["pattern"]
-
-    def validate(self, match: re.Match[str], text: str) -> Candidate | None:
-        start, end = match.span(self.settings["group"])
-        return Candidate(start, end) if end > start else None
+    def find(self, text: str) -> list[Candidate]:
+        found: list[Candidate] = []
+        checked = 0  # the text is known to be checked up to here
+        group = self.settings["group"]
+        limit = self.settings["time_limit"]
+        try:  # concurrent: other threads of a server run while a long text is matched (no GIL held)
+            for match in self.regex.finditer(text, timeout=limit, concurrent=True):
+                start, end = match.span(group)
+                checked = match.end()
+                if end > start:
+                    found.append(Candidate(start, end))
+        except TimeoutError:
+            detail = f"timed out after {limit} s: characters {checked}-{len(text)} not checked"
+            found.append(Candidate(checked, len(text), detail))
+        return found
 
 
 @register_detector
