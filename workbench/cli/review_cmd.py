@@ -71,9 +71,11 @@ def read_label_descriptions(path: str | Path) -> dict[str, str]:
     """A YAML mapping ``label: short description``; keys become label names in file order."""
     import yaml
 
+    from workbench import safe_yaml
+
     file = Path(path)
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        data = safe_yaml.load(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise DataError(f"Label descriptions file {str(path)!r} does not exist. Check the path.") from None
     except yaml.YAMLError as exc:

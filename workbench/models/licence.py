@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from workbench import safe_yaml
 from workbench.models.registry import ModelRecord, Registry
 
 LICENCE_KEY = "license"  # the Hub's spelling, in cards and in the record's extra
@@ -29,7 +30,7 @@ def card_licence(folder: str | Path) -> str | None:
     if not match:
         return None
     try:
-        meta = yaml.safe_load(match.group(1))
+        meta = safe_yaml.load(match.group(1))
     except yaml.YAMLError:
         return None  # a broken card says nothing reliable about the licence
     value = meta.get(LICENCE_KEY) if isinstance(meta, dict) else None

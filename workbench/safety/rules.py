@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from workbench.errors import RuleError
+from workbench.safe_yaml import AliasExpansionError, check_aliases
 from workbench.safety.detectors import DETECTORS
 from workbench.safety.spec import Rule, rule_field_problems
 
@@ -164,13 +165,19 @@ def _yaml_problem(exc: yaml.YAMLError, what: str) -> str:
 _INVALID = object()
 
 
-def _construct(loader: yaml.SafeLoader, node: yaml.Node, problems: list[str]) -> Any:
-    """The Python value of ``node``; unsafe tags (``!!python/object``) become a problem, not a crash."""
+def _construct(loader: yaml.SafeLoader, node: yaml.Node, problems: list[str], line: int | None = None) -> Any:
+    """The Python value of ``node``; unsafe tags (``!!python/object``) and aliases that expand it without
+    bound (the "billion laughs") become a problem, not a crash or a hang. ``line``: where the value is
+    used (an alias's own node is where its anchor was written)."""
     try:
+        check_aliases(node)
         return loader.construct_object(node, deep=True)
+    except AliasExpansionError as exc:
+        where = line or (exc.problem_mark.line + 1 if exc.problem_mark else 0)
+        problems.append(f"line {where}: value not allowed in a rule file: {exc.problem}")
     except yaml.YAMLError as exc:
         problems.append(_yaml_problem(exc, "value not allowed in a rule file"))
-        return _INVALID
+    return _INVALID
 
 
 def _mapping_items(
@@ -205,7 +212,7 @@ def _parse_rule(
     items = _mapping_items(node, loader, problems, what=f"the rule on line {line}")
     if not items:
         return None
-    values = {key: _construct(loader, value, problems) for key, (value, _) in items.items()}
+    values = {key: _construct(loader, value, problems, key_line) for key, (value, key_line) in items.items()}
     if any(value is _INVALID for value in values.values()):
         return None
     lines = {key: key_line for key, (_, key_line) in items.items()}
