@@ -21,7 +21,7 @@ class AliasExpansionError(yaml.constructor.ConstructorError):
 
 
 def check_aliases(node: yaml.Node | None, *, limit: int = MAX_ALIAS_GROWTH) -> None:
-    """Raise ``AliasExpansionError`` when ``node`` contains itself or its aliases add over ``limit`` values."""
+    """Raise ``AliasExpansionError`` when ``node`` contains itself or aliases add over ``limit`` values."""
     if node is None:
         return
     sizes: dict[int, int] = {}  # expanded size of each node, computed once (the graph is a DAG)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,36 @@ def test_rule_dataclass_validates_itself():
 )
 def test_odd_files_are_reported_not_crashed_on(tmp_path, text, problem):
     assert validate_rules_file(write(tmp_path, text)) == [problem]
+
+
+@pytest.mark.parametrize(
+    ("rule", "problem"),
+    [
+        # each once got past the check: TypeError on load, or a negative span that crashed masking
+        ("{id: p, detector: phone, regions: [[]]}", "setting 'regions' must be a list of strings, got [[]]"),
+        ("{id: k, detector: keywords, keywords: [a, 5]}", "setting 'keywords' must be a list of strings"),
+        (
+            "{id: t, detector: too_long, max_chars: -1, action: mask}",
+            "setting 'max_chars' must be at least 1",
+        ),
+        (
+            "{id: n, detector: non_text, min_letter_ratio: .nan}",
+            "setting 'min_letter_ratio' must be between 0 and 1, got nan",
+        ),
+        ("{id: s, detector: secret, min_entropy: -3}", "setting 'min_entropy' must be between 0 and 32"),
+        (
+            "{id: m, detector: label, model: absent, labels: [x], optional: true, batch_size: 0}",
+            "setting 'batch_size' must be between 1 and 4096, got 0",
+        ),
+    ],
+)
+def test_settings_of_the_wrong_shape_or_out_of_range_are_refused_with_the_line(rule, problem):
+    with pytest.raises(RuleError, match="line 2: " + re.escape(problem)):
+        rules_from_yaml(f"rules:\n  - {rule}\n")
+
+
+def test_the_smallest_length_limit_masks_the_rest_of_a_text():
+    rules = rules_from_yaml(
+        "extends_defaults: false\nrules:\n  - {id: t, detector: too_long, max_chars: 1, action: mask}\n"
+    )
+    assert scan("abc", rules=rules).masked_text == "a[REDACTED]"

@@ -34,6 +34,8 @@ class Param:
     default: Any = None
     help: str = ""
     required: bool = False
+    low: float | None = None  # inclusive bounds of a number setting (NaN is outside any bounds)
+    high: float | None = None
 
 
 class Detector:
@@ -68,6 +70,12 @@ class Detector:
                 problems[key] = f"unknown setting {key!r} for detector {cls.name!r} (known: {known})"
             elif not isinstance(value, spec.kind) or isinstance(value, bool) is not (spec.kind is bool):
                 problems[key] = f"setting {key!r} must be {_kind_name(spec.kind)}, got {value!r}"
+            elif spec.kind is list and not all(isinstance(item, str) for item in value):
+                # every list setting is of names or words: a nested list or a number must not reach
+                # check_settings (`[[]] in SUPPORTED_REGIONS` raised TypeError, found by a fuzz)
+                problems[key] = f"setting {key!r} must be a list of strings, got {value!r}"
+            elif not _within(value, spec.low, spec.high):
+                problems[key] = f"setting {key!r} must be {_range_name(spec.low, spec.high)}, got {value!r}"
         for key, spec in cls.params.items():
             if spec.required and key not in settings:
                 problems[key] = f"detector {cls.name!r} needs the setting {key!r}: {spec.help}"
@@ -300,6 +308,18 @@ def shannon_entropy(value: str) -> float:
         return 0.0
     total = len(value)
     return -sum(n / total * math.log2(n / total) for n in Counter(value).values())
+
+
+def _within(value: Any, low: float | None, high: float | None) -> bool:
+    if low is None and high is None:
+        return True
+    return (low is None or value >= low) and (high is None or value <= high)  # NaN: both False
+
+
+def _range_name(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f"between {low:g} and {high:g}"
+    return f"at least {low:g}" if low is not None else f"at most {high:g}"
 
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:

@@ -296,7 +296,7 @@ _VARIANT = Param(
     "has one built from its newest training (`workbench compress MODEL --variant int8`); else the model.",
 )
 _OPTIONAL = Param(bool, False, "When the model is not in the workspace, the rule does nothing.")
-_BATCH = Param(int, 32, "Texts per forward pass.")
+_BATCH = Param(int, 32, "Texts per forward pass.", low=1, high=4096)
 
 
 @register_detector

@@ -36,7 +36,7 @@ class TooLongDetector(Detector):
     name = "too_long"
     category = "input_sanity"
     description = "Text longer than `max_chars`: the model would silently read only its beginning."
-    params: ClassVar = {"max_chars": Param(int, 20_000, "Longest text accepted, in characters.")}
+    params: ClassVar = {"max_chars": Param(int, 20_000, "Longest text accepted, in characters.", low=1)}
 
     def find(self, text: str) -> list[Candidate]:
         limit = self.settings["max_chars"]
@@ -52,9 +52,15 @@ class NonTextDetector(Detector):
     )
     params: ClassVar = {
         "min_letter_ratio": Param(
-            (int, float), 0.25, "Share of letters (spaces not counted) below which a text is not prose."
+            (int, float),
+            0.25,
+            "Share of letters (spaces not counted) below which a text is not prose.",
+            low=0,
+            high=1,
         ),
-        "min_chars": Param(int, 40, "Texts with fewer visible characters are not judged (`card 4111...`)."),
+        "min_chars": Param(
+            int, 40, "Texts with fewer visible characters are not judged (`card 4111...`).", low=0
+        ),
     }
 
     def find(self, text: str) -> list[Candidate]:

@@ -90,7 +90,11 @@ class SecretDetector(Detector):
     priority = 50
     params: ClassVar = {
         "min_entropy": Param(
-            (int, float), 3.0, "Bits per character a key=value secret must reach (random keys: 4-6)."
+            (int, float),
+            3.0,
+            "Bits per character a key=value secret must reach (random keys: 4-6).",
+            low=0,
+            high=32,
         ),
     }
 
