@@ -33,7 +33,8 @@ def test_a_value_that_contains_itself_is_refused():
 
 
 def test_ordinary_anchors_and_merge_keys_still_load():
-    text = "base: &base {action: review, severity: high}\nrule: {<<: *base, id: x}\nwords: &w [a, b]\nagain: *w\n"
+    text = "base: &base {action: review, severity: high}\nrule: {<<: *base, id: x}\n"
+    text += "words: &w [a, b]\nagain: *w\n"
     assert safe_yaml.load(text) == {
         "base": {"action": "review", "severity": "high"},
         "rule": {"action": "review", "severity": "high", "id": "x"},
