@@ -116,6 +116,17 @@ def test_jsonl_bad_lines_are_listed(tmp_path):
         read_table(path)
 
 
+def test_json_lines_holding_line_separators_inside_strings_are_one_record_each(tmp_path):
+    # json.dumps(ensure_ascii=False) writes U+2028, U+0085 and form feeds raw; str.splitlines cut the
+    # record there (six lines of the public injection test part were read as twelve broken ones)
+    texts = ["one\u2028two", "next\x85line", "page\x0cbreak", "file\x1cseparator"]
+    body = "\r\n".join(json.dumps({"text": t, "label": "x"}, ensure_ascii=False) for t in texts)
+    frame = read_table(write_text(tmp_path / "d.jsonl", body + "\r\n"))
+    assert frame["text"].tolist() == texts
+    old_mac = write_text(tmp_path / "mac.jsonl", '{"text": "a"}\r{"text": "b"}\r')
+    assert read_table(old_mac)["text"].tolist() == ["a", "b"]
+
+
 def test_half_a_surrogate_pair_in_json_is_refused_with_its_line(tmp_path):
     # JSON escapes can write half of a UTF-16 pair; Python keeps it, but no model, log or export can take it
     lines = (

@@ -72,6 +72,17 @@ def test_tokens_jsonl_reads_hugging_face_shape(tmp_path):
     assert sentences(ds) == [(("I", "love", "Berlin"), ("O", "O", "B-location"))]
 
 
+def test_token_files_holding_line_separators_inside_strings_are_read_whole(tmp_path):
+    lines = [{"tokens": ["I", "love", "Ber\u2028lin"], "ner_tags": ["O", "O", "B-location"]}]
+    lines.append({"tokens": ["Hi", "Ada\x85"], "ner_tags": ["O", "B-person"]})
+    body = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines)
+    ds = load_dataset(write(tmp_path / "a.jsonl", body), COLUMNS)
+    assert sentences(ds) == [
+        (("I", "love", "Ber\u2028lin"), ("O", "O", "B-location")),
+        (("Hi", "Ada\x85"), ("O", "B-person")),
+    ]
+
+
 def test_spans_jsonl_keeps_the_original_text_and_offsets(tmp_path):
     text = "Meet  Ada Lovelace in London."
     record = {"text": text, "spans": [{"start": 6, "end": 18, "label": "person"}, [22, 28, "location"]]}

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.data.encoding import SNIFF_BYTES, decode_bytes, lone_surrogates
+from workbench.data.encoding import SNIFF_BYTES, decode_bytes, file_lines, lone_surrogates
 from workbench.data.messages import list_items, plural, quoted, rows_phrase, verb
 from workbench.errors import DataError
 
@@ -269,7 +269,7 @@ def _read_json_lines(data: bytes, source: str, suffix: str) -> tuple[pd.DataFram
     if suffix == ".json" and stripped.startswith("["):
         return _json_array_frame(stripped, source), JSON_RECORDS
     records, bad, cleaned_cells, cleaned_lines = [], [], 0, []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(file_lines(text), start=1):
         if not line.strip():
             records.append({})
             continue

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.data.encoding import file_lines
 from workbench.data.tagging import OUTSIDE, entities_of
 
 CONLL, TOKENS_JSONL, SPANS_JSONL, SPANS_CSV = "conll", "tokens-jsonl", "spans-jsonl", "spans-csv"
@@ -73,7 +74,7 @@ def sniff_format(path: Path, head: str) -> str | None:
     if suffix in CONLL_SUFFIXES:
         return CONLL
     if suffix in (".jsonl", ".ndjson", ".json"):
-        first = next((line for line in head.splitlines() if line.strip()), "")
+        first = next((line for line in file_lines(head) if line.strip()), "")
         try:
             record = json.loads(first)
         except json.JSONDecodeError:
@@ -86,8 +87,9 @@ def sniff_format(path: Path, head: str) -> str | None:
     if suffix in (".csv", ".tsv"):
         header = {c.strip().lower() for c in re.split(r"[,;\t|]", head.split("\n", 1)[0])}
         return SPANS_CSV if header & set(SPAN_KEYS) or {"start", "end"} <= header else None
-    lines = [line for line in head.splitlines()[:40] if line.strip() and not line.startswith(DOCSTART)]
-    lines = lines[:-1] if len(head.splitlines()) > 40 else lines
+    head_lines = file_lines(head)
+    lines = [line for line in head_lines[:40] if line.strip() and not line.startswith(DOCSTART)]
+    lines = lines[:-1] if len(head_lines) > 40 else lines
     if lines and all(_LOOKS_LIKE_TAG.match(line.split()[-1]) and len(line.split()) >= 2 for line in lines):
         return CONLL
     return None
@@ -101,7 +103,7 @@ def read_conll(text: str) -> TokenFile:
     tags: list[str] = []
     lines: list[int] = []
     missing: list[int] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(file_lines(text), start=1):
         if not line.strip() or line.startswith(DOCSTART):
             if tokens:
                 out.records.append(TokenRecord(tokens, tags, lines[0], lines=lines))
@@ -316,7 +318,7 @@ WRITERS: dict[str, Callable[[list[TokenRecord]], str]] = {
 
 
 def iter_json_lines(text: str) -> Iterator[tuple[int, object]]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(file_lines(text), start=1):
         if line.strip():
             try:
                 yield number, json.loads(line)
