@@ -14,7 +14,6 @@ After training, ``build_rule_variants`` builds the variant a rule asks of the ne
 from __future__ import annotations
 
 import csv
-import json
 import random
 import string
 import threading
@@ -98,33 +97,44 @@ class InjectionData:
 
 
 def read_labelled_prompts(path: Path) -> list[tuple[str, int]]:
-    """(text, 1 for injection / 0 for benign) from a CSV or JSON-lines file with ``text`` and ``label``."""
+    """(text, 1 for injection / 0 for benign) from a table with ``text`` and ``label`` columns: CSV, TSV,
+    JSON, JSON lines or Excel, read by ``read_table`` (so a malformed line, a file in Latin-1, half a
+    surrogate pair or a line that is not an object gets its message with the line, never a crash)."""
+    from workbench.data.io import read_table, row_numbering
+
     if not path.is_file():
         raise DataError(f"injection training file {path} not found: check the path")
-    if path.suffix == ".jsonl":
-        with path.open(encoding="utf-8") as handle:
-            records = [json.loads(line) for line in handle if line.strip()]
-    else:
-        with path.open(encoding="utf-8", newline="") as handle:
-            records = list(csv.DictReader(handle))
+    frame = read_table(path)
+    numbering = row_numbering(frame)
+    missing = [f"`{column}`" for column in ("text", "label") if column not in frame.columns]
+    if missing:
+        columns = ", ".join(f"`{c}`" for c in frame.columns) or "none"
+        raise DataError(
+            f"{path}: no {' or '.join(missing)} column (columns: {columns}): a labelled prompt file needs "
+            "`text` and `label` (1/injection or 0/benign) columns"
+        )
     rows, bad = [], []
-    for number, record in enumerate(records, start=2 if path.suffix != ".jsonl" else 1):
-        label = str(record.get("label", "")).strip().lower()
+    for position, (text, value) in enumerate(zip(frame["text"], frame["label"], strict=True)):
+        text, label = str(text or ""), str(value or "").strip().lower()
+        if not text.strip() and not label:
+            continue  # a blank line or an empty row
         if label in ("1", "injection", "true"):
-            rows.append((str(record.get("text") or ""), 1))
+            rows.append((text, 1))
         elif label in ("0", "benign", "false"):
-            rows.append((str(record.get("text") or ""), 0))
+            rows.append((text, 0))
         else:
-            bad.append((number, record.get("label")))
+            bad.append((numbering.number(position), value))
+    unit = numbering.unit
+    if not rows and not bad:
+        raise DataError(f"{path}: no {unit} has a `text` and a `label` of 1/injection or 0/benign")
     if bad or not rows:
-        where = f"rows {', '.join(str(n) for n, _ in bad[:10])}" if bad else "every row"
+        where = f"{unit}s {', '.join(str(n) for n, _ in bad[:10])}"
         raise DataError(
             f"{path}: {where} need a `text` column and a `label` of 1/injection or 0/benign",
             [
-                f"{path.name}, row {n}: label {value!r} is not 1/0/injection/benign: fix it or drop the row"
+                f"{path.name}, {unit} {n}: label {value!r} is not 1/0/injection/benign: fix it or drop the {unit}"
                 for n, value in bad[:50]
-            ]
-            or [f"{path.name}: no rows with a `text` and a `label` of 1/injection or 0/benign"],
+            ],
         )
     return rows
 
