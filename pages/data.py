@@ -33,7 +33,8 @@ else:
     st.caption(f"{name}: {len(frame):,} rows, {len(frame.columns)} columns (first 20 rows shown).")
     st.dataframe(frame.head(20), hide_index=True)
     st.subheader("Columns")
-    columns, task = column_mapping(list(frame.columns), current, same_file)
+    with guard():  # the same column twice is a SpecError: its message, and the boxes stay to fix it
+        columns, task = column_mapping(list(frame.columns), current, same_file)
 report = data_report(path, columns, task, eval_path, upload_cap_bytes())
 
 st.subheader("Split")

@@ -33,6 +33,18 @@ def test_sample_data_report_and_use_sets_the_session_dataset():
     assert "Dataset set: sample support messages, 400 usable rows." in texts(at.success)[0]
 
 
+def test_the_same_column_for_text_and_label_says_so_and_keeps_the_boxes_to_fix_it():
+    # found by a fuzz of the pages: an uncaught SpecError, shown as the app's redacted error page
+    at = open_page("pages/data.py")
+    at.radio(key="data.source").set_value("Sample: customer-support messages").run()
+    at.selectbox(key="data.label_col").set_value("intent").run()
+    at.selectbox(key="data.text_col").set_value("intent").run()
+    assert not at.exception
+    assert "Column 'intent' is chosen as both the text column and the label column" in " ".join(texts(at.error))
+    at.selectbox(key="data.text_col").set_value("text").run()
+    assert at.error == [] and at.button(key="data.use")
+
+
 def test_validation_fraction_is_disabled_when_a_validation_file_is_given(isolated_workspace):
     at = open_page("pages/data.py")
     at.radio(key="data.source").set_value("Sample: customer-support messages").run()
