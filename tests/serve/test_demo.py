@@ -51,3 +51,18 @@ def test_demo_asks_for_a_key_when_keys_exist(server):
     assert label["label"] == "neg"
     login = httpx.get(f"{server.url}/demo-login", params={"key": secret})
     assert login.status_code == 303 and "workbench_key" in login.headers["set-cookie"]
+
+
+def test_the_demo_refuses_a_text_over_the_servers_max_chars_as_the_api_does(deployed):
+    from gradio_client import Client
+
+    with RunningServer(create_app(ServeSettings(max_chars=40))) as running:
+        long = "a dull and boring film " * 3  # 69 characters
+        assert httpx.post(f"{running.url}/v1/models/toy/predict", json={"texts": [long]}).status_code == 422
+        client = Client(f"{running.url}/demo/", verbose=False)
+        with pytest.raises(Exception, match=r"The text is 69 characters; this demo takes at most 40"):
+            client.predict(long, api_name="/predict_toy")
+        with pytest.raises(Exception, match=r"The text is 69 characters"):
+            client.predict(long, api_name="/explain_toy")
+        label, *_ = client.predict("a dull and boring film", api_name="/predict_toy")
+        assert label["label"] == "neg"

@@ -16,7 +16,7 @@ from typing import Any
 
 import gradio as gr
 
-from workbench.errors import WorkbenchError
+from workbench.errors import DataError, WorkbenchError
 from workbench.serve.auth import bearer_secret
 from workbench.serve.keys import KeyStore
 from workbench.serve.runtime import Runtimes, ServedPrediction
@@ -33,10 +33,16 @@ class DemoService:
         self.resolve = resolve
         self.runtimes = runtimes
         self.rules = rules
+        self.max_chars = runtimes.settings.max_chars  # the API's --max-chars
 
     def predict(self, name: str, text: str) -> tuple[str, ServedPrediction]:
         from workbench.safety import resolve_rules
 
+        if len(text) > self.max_chars:  # the API's limit: the demo's endpoints are as public as its routes
+            raise DataError(
+                f"The text is {len(text):,} characters; this demo takes at most {self.max_chars:,} "
+                "(the server's --max-chars). Shorten it: the model reads only the first few hundred tokens."
+            )
         version = self.resolve(name)
         runtime = self.runtimes.get(version)
         if runtime.loaded.record.text_pair:
@@ -175,10 +181,11 @@ def _tab(name: str, service: DemoService) -> None:
         return service.flag(name, value)
 
     outputs = [label, hits, version, last, heat]
-    predict_button.click(predict, [text], outputs, api_name=f"predict_{api}").then(
+    # the heat map only after a prediction that worked: a refused text gets one message, not two
+    predict_button.click(predict, [text], outputs, api_name=f"predict_{api}").success(
         explain, [text], [heat], api_name=f"explain_{api}"
     )
-    text.submit(predict, [text], outputs, api_visibility="private").then(
+    text.submit(predict, [text], outputs, api_visibility="private").success(
         explain, [text], [heat], api_visibility="private"
     )
     flag_button.click(flag, [last], [flagged], api_name=f"flag_{api}")
