@@ -103,8 +103,9 @@ with classifier_tab:
         "whole workspace; the rule then asks the newest training."
     )
     extra_upload = st.file_uploader(
-        f"Add your own labelled prompts (CSV or JSON lines with `text` and `label` 1/0; up to {upload_cap_text()})",
-        type=["csv", "jsonl"],
+        "Add your own labelled prompts (CSV, TSV, JSON, JSON lines or Excel with `text` and `label` 1/0; up to "
+        f"{upload_cap_text()})",
+        type=["csv", "tsv", "txt", "json", "jsonl", "ndjson", "xlsx"],
         key="safety.injection.upload",
     )
     extra = [path] if (path := saved_upload(extra_upload)) else []

@@ -40,7 +40,9 @@ def test_the_same_column_for_text_and_label_says_so_and_keeps_the_boxes_to_fix_i
     at.selectbox(key="data.label_col").set_value("intent").run()
     at.selectbox(key="data.text_col").set_value("intent").run()
     assert not at.exception
-    assert "Column 'intent' is chosen as both the text column and the label column" in " ".join(texts(at.error))
+    assert "Column 'intent' is chosen as both the text column and the label column" in " ".join(
+        texts(at.error)
+    )
     at.selectbox(key="data.text_col").set_value("text").run()
     assert at.error == [] and at.button(key="data.use")
 
