@@ -103,8 +103,8 @@ with classifier_tab:
         "whole workspace; the rule then asks the newest training."
     )
     extra_upload = st.file_uploader(
-        "Add your own labelled prompts (CSV, TSV, JSON, JSON lines or Excel with `text` and `label` 1/0; up to "
-        f"{upload_cap_text()})",
+        "Add your own labelled prompts (CSV, TSV, JSON, JSON lines or Excel with `text` and `label` 1/0; "
+        f"up to {upload_cap_text()})",
         type=["csv", "tsv", "txt", "json", "jsonl", "ndjson", "xlsx"],
         key="safety.injection.upload",
     )

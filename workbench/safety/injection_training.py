@@ -127,12 +127,13 @@ def read_labelled_prompts(path: Path) -> list[tuple[str, int]]:
     unit = numbering.unit
     if not rows and not bad:
         raise DataError(f"{path}: no {unit} has a `text` and a `label` of 1/injection or 0/benign")
-    if bad or not rows:
+    if bad:
         where = f"{unit}s {', '.join(str(n) for n, _ in bad[:10])}"
         raise DataError(
             f"{path}: {where} need a `text` column and a `label` of 1/injection or 0/benign",
             [
-                f"{path.name}, {unit} {n}: label {value!r} is not 1/0/injection/benign: fix it or drop the {unit}"
+                f"{path.name}, {unit} {n}: label {value!r} is not 1/0/injection/benign: fix it or drop "
+                f"the {unit}"
                 for n, value in bad[:50]
             ],
         )
