@@ -155,6 +155,11 @@ def test_rule_dataclass_validates_itself():
         ),
         ("extends_defaults: maybe\nrules: []\n", "line 1: `extends_defaults` must be true or false"),
         ("rules:\n  - 5\n", "line 2: the rule on line 2 must be a mapping of `key: value` pairs"),
+        (  # a YAMLError raised before the try (found by a fuzz of the command line)
+            "rules:\n  - {id: x\x00, detector: keywords, keywords: [a]}\n",
+            "line 2: the character U+0000 is not allowed in YAML (a control character, perhaps pasted from "
+            "another program): remove it",
+        ),
     ],
 )
 def test_odd_files_are_reported_not_crashed_on(tmp_path, text, problem):

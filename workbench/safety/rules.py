@@ -120,9 +120,16 @@ def _parse_file(path: Path, defaults: RuleSet) -> tuple[list[Rule], list[str]]:
 
 def _parse_text(text: str, source: str, defaults: RuleSet) -> tuple[list[Rule], list[str]]:
     """Rules and problems of one rule file; ``defaults`` are extended unless the file says otherwise."""
-    loader = yaml.SafeLoader(text)
     try:
+        loader = yaml.SafeLoader(text)  # its reader refuses NULs and other control characters here
         root = loader.get_single_node()
+    except yaml.reader.ReaderError as exc:  # no line of its own: counted from the position
+        line = text.count("\n", 0, exc.position) + 1
+        point = ord(exc.character) if isinstance(exc.character, str) else exc.character
+        return [], [
+            f"line {line}: the character U+{point:04X} is not allowed in YAML (a control "
+            "character, perhaps pasted from another program): remove it"
+        ]
     except yaml.YAMLError as exc:
         return [], [_yaml_problem(exc, "YAML syntax error")]
     if root is None:
