@@ -104,6 +104,10 @@ def test_rules_validate_ok_and_broken(tmp_path: Path, capsys):
         f"error: {bad}, line 4: bad regex '(': missing ), unterminated subpattern at position 0 (rule 'a')",
         f"error: {bad}, line 5: unknown action 'nuke' in rule 'a': use one of flag, mask, block, review",
     ]
+    assert main(["rules", "validate", str(tmp_path)]) == 2  # a folder: IsADirectoryError before (a fuzz)
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: {tmp_path}, it is a folder, not a rule file: give the path of a YAML file"
+    ]
 
 
 def test_rules_list_and_yaml(capsys):

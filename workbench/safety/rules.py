@@ -113,6 +113,10 @@ def _parse_file(path: Path, defaults: RuleSet) -> tuple[list[Rule], list[str]]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return [], [f"rule file {path} not found: check the path"]
+    except IsADirectoryError:
+        return [], ["it is a folder, not a rule file: give the path of a YAML file"]
+    except OSError as exc:  # no permission, a device...
+        return [], [f"it could not be read ({exc.strerror or exc}): check the path"]
     except UnicodeDecodeError as exc:
         return [], [f"rule file {path} is not UTF-8 text ({exc.reason} at byte {exc.start})"]
     return _parse_text(text, str(path), defaults)
