@@ -34,13 +34,13 @@ def regex_problem(pattern: str) -> str | None:
     return None
 
 
-def backtracking_problem(pattern: str, flags: int = 0) -> str | None:
-    """Why ``pattern`` would stall a scan (it backtracks catastrophically on a short probe), or None.
+def backtracking_problem(compiled: regex.Pattern[str]) -> str | None:
+    """Why the regex would stall a scan (it backtracks catastrophically on a short probe), or None.
 
     Each probe is a run of one character, taken from the pattern's own letters and a few common ones, or
     the pattern's letters in their order repeated, ended by a character that does not fit (most such
     regexes blow up exactly there: ``(a|aa)+$`` on ``aaaa...!``, ``(ab|a|b)+$`` on ``abab...!``)."""
-    compiled = _compile(pattern, flags)
+    pattern = compiled.pattern
     letters = [ch for ch in pattern if ch.isprintable() and ch not in _REGEX_SYNTAX]
     runs = [ch * _BACKTRACK_PROBE_LENGTH for ch in dict.fromkeys(letters + list(_PROBE_CHARS))]
     if len(set(letters)) > 1:
@@ -106,7 +106,7 @@ class RegexDetector(Detector):
             isinstance(group, int) and 0 <= group <= compiled.groups
         ):
             problems["group"] = f"group {group!r} does not exist in regex {settings['pattern']!r}"
-        problem = backtracking_problem(settings["pattern"], flags)
+        problem = backtracking_problem(compiled)
         if problem:
             problems["pattern"] = problem
         return problems
